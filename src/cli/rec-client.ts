@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/**
+ * `rec-client`: PaddleRec's tools/rec_client.py for rec-serving. Reads Criteo data, sends batches
+ * of --batchsize with --threads concurrent callers, prints Paddle's per-batch log line on stderr
+ * and the fetch map on stdout, then a summary (requests, rows, QPS, latency percentiles, AUC).
+ *
+ * Exit codes: 0 when every request succeeded, 1 when any failed, 2 for bad flags or data.
+ */
+import * as path from 'node:path';
+import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../config/parse-flags';
+import { loadClientConfig } from '../client/client-config';
+import { runClosedLoop } from '../client/closed-loop-runner';
+import { formatFetchMap } from '../client/format-fetch-map';
+import { loadCriteoBatches } from '../client/load-criteo-batches';
+import { formatRunSummary } from '../client/run-summary';
+import { createTransport, TRANSPORTS } from '../client/transports';
+import { REPO_ROOT } from '../config/repo-root';
+
+const FLAGS: FlagSpecs = {
+  client_config: { kind: 'string', help: 'serving_client_conf.prototxt or its directory', defaultText: 'serving_client' },
+  connect: { kind: 'string', help: 'server address ip:port', defaultText: '127.0.0.1:9393' },
+  use_gpu: { kind: 'boolean', help: 'accepted for rec_client.py compatibility; the server decides where to run', defaultText: 'false' },
+  data_dir: { kind: 'string', help: 'Criteo data file or directory (every file is read)', defaultText: 'serving_client/sample_data' },
+  reader_file: { kind: 'string', help: 'rec_client.py\'s Python reader: not supported, use --reader' },
+  reader: { kind: 'string', help: 'slot | raw | auto (detect per file)', defaultText: 'auto' },
+  batchsize: { kind: 'integer', help: 'rows per request', defaultText: '5' },
+  threads: { kind: 'integer', help: 'concurrent in-flight requests', defaultText: '1' },
+  client_mode: { kind: 'string', help: `protocol: ${Object.keys(TRANSPORTS).join(' | ')}`, defaultText: 'grpc' },
+  requests: { kind: 'integer', help: 'send this many requests, cycling over the data (0 = one pass)', defaultText: '0' },
+  duration_s: { kind: 'number', help: 'send for this many seconds, cycling over the data (0 = one pass)', defaultText: '0' },
+  deadline_ms: { kind: 'integer', help: 'per-request deadline (0 = none)', defaultText: '0' },
+  quiet: { kind: 'boolean', help: 'print only the summary', defaultText: 'false' },
+  json: { kind: 'boolean', help: 'print the summary as JSON on stdout', defaultText: 'false' },
+  help: { kind: 'boolean', help: 'print this help' },
+};
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${formatHelp('usage: rec-client --connect 127.0.0.1:9393 --batchsize 5 [flags]', FLAGS)}\n`);
+    return 0;
+  }
+  const flags = parseFlags(argv, FLAGS);
+  if (flags.reader_file !== undefined) {
+    throw new FlagError(['--reader_file loads a Python reader, which rec-client cannot run; it reads Criteo slot and raw files itself (--reader slot|raw|auto)']);
+  }
+  const batchSize = (flags.batchsize as number | undefined) ?? 5;
+  const threads = (flags.threads as number | undefined) ?? 1;
+  if (batchSize < 1) throw new FlagError([`--batchsize must be at least 1; got ${batchSize}`]);
+  if (threads < 1) throw new FlagError([`--threads must be at least 1; got ${threads}`]);
+  const reader = (flags.reader as string | undefined) ?? 'auto';
+  if (!['slot', 'raw', 'auto'].includes(reader)) throw new FlagError([`--reader must be slot, raw or auto; got "${reader}"`]);
+  const config = loadClientConfig((flags.client_config as string | undefined) ?? path.join(REPO_ROOT, 'serving_client'));
+  const dataPath = (flags.data_dir as string | undefined) ?? path.join(REPO_ROOT, 'serving_client', 'sample_data');
+  const batches = await loadCriteoBatches(dataPath, batchSize, config.feedAliases, reader as 'slot' | 'raw' | 'auto');
+  if (batches.length === 0) throw new FlagError([`${dataPath} has fewer than --batchsize ${batchSize} samples: nothing to send`]);
+
+  const transport = createTransport((flags.client_mode as string | undefined) ?? 'grpc', (flags.connect as string | undefined) ?? '127.0.0.1:9393', (flags.deadline_ms as number | undefined) ?? 0);
+  const quiet = flags.quiet === true || flags.json === true;
+  const scores: number[][] = batches.map(() => []);
+  const fetch = config.fetchAliases;
+  try {
+    const result = await runClosedLoop(transport, batches, {
+      threads,
+      requests: (flags.requests as number | undefined) ?? 0,
+      durationMs: ((flags.duration_s as number | undefined) ?? 0) * 1000,
+      fetch,
+      onResult(requestId, batchIndex, outcome) {
+        scores[batchIndex] = Array.from(outcome.outputs[fetch[0]]?.data ?? [], Number);
+        if (quiet) return;
+        const server = Number.isNaN(outcome.serverMicros) ? 'n/a' : `${(outcome.serverMicros / 1000).toFixed(3)}ms`;
+        process.stderr.write(`[client]logid=${requestId},client_cost=${(outcome.clientMicros / 1000).toFixed(3)}ms,server_cost=${server}.\n`);
+        process.stdout.write(`${formatFetchMap(outcome.outputs)}\n`);
+      },
+      onError(requestId, _batchIndex, error) {
+        process.stderr.write(`[client]logid=${requestId},error=${error.code},${error.rawMessage}\n`);
+      },
+    });
+    const summary = formatRunSummary({ mode: transport.mode, batchSize, threads, result, batches, scores });
+    process.stdout.write(flags.json === true ? `${JSON.stringify(summary.json)}\n` : `${summary.text}\n`);
+    return result.failures.size === 0 ? 0 : 1;
+  } finally {
+    transport.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof FlagError) {
+      process.stderr.write(`rec-client: ${error.problems.join('\nrec-client: ')}\nrun rec-client --help for the flags\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`rec-client: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * `rec-serve` (and `npm start`): the composition root. Reads flags, loads the model directory,
+ * starts the worker pool (sessions created and warmed up before the port opens), wraps the core
+ * in the gRPC adapter and serves until SIGINT/SIGTERM, then shuts down gracefully.
+ *
+ * Exit codes: 0 after a clean shutdown, 2 for bad flags, 1 when the model cannot be served.
+ */
+import * as os from 'node:os';
+import { FlagError, formatHelp } from '../config/parse-flags';
+import { SERVE_FLAGS, isHelpRequested, loadServeConfig } from '../config/serve-config';
+import { createLogger } from '../logging/logger';
+import { startServer } from '../server/start-server';
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (isHelpRequested(argv)) {
+    process.stdout.write(`${formatHelp('usage: rec-serve --model serving_server --port 9393 [flags]', SERVE_FLAGS)}\n`);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadServeConfig(argv, process.env, os.availableParallelism());
+  } catch (error) {
+    if (error instanceof FlagError) {
+      process.stderr.write(`rec-serve: ${error.problems.join('\nrec-serve: ')}\nrun rec-serve --help for the flags\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let server;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    logger.error(`cannot serve: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info(`${signal} received: draining (up to ${config.shutdownGraceMs} ms)`);
+      server.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error });
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`rec-serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

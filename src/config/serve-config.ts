@@ -1,0 +1,147 @@
+/**
+ * The server's configuration: one defaults object with units, Paddle `serve` flag names, one
+ * validation that collects every problem, and a frozen result that is logged and exposed.
+ *
+ * Contract: `loadServeConfig(argv, env, cores)` is, with cli/, the only code that reads argv and
+ * the environment (passed in, not read here). Layering: defaults <- env (REC_SERVING_*) <- flags.
+ * Throws a FlagError listing every problem; flags that cannot be honoured here are refused with
+ * the reason, never ignored.
+ */
+import { FlagError, parseFlags, type FlagSpecs, type ParsedFlags } from './parse-flags';
+import type { ExecutionProviderConfig, GraphOptimizationLevel } from '../engine/session-config';
+
+export interface ServeConfig {
+  /** Model directory (Paddle's serving_server/). */
+  readonly modelDir: string;
+  /** Name clients address the model by; empty name = this model. */
+  readonly modelName: string;
+  readonly host: string;
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Worker threads, each with its own ONNX Runtime session (Paddle's --thread). */
+  readonly workers: number;
+  /** Intra-op threads per worker session (Paddle's cpu_threads). */
+  readonly cpuThreadsPerWorker: number;
+  readonly allowSpinning: boolean;
+  readonly graphOptimizationLevel: GraphOptimizationLevel;
+  readonly memoryOptimization: boolean;
+  readonly executionProviders: readonly ExecutionProviderConfig[];
+  readonly precision: 'fp32';
+  /** Largest request or response message, bytes (Paddle's --max_body_size). */
+  readonly maxBodyBytes: number;
+  /** Most rows one request may carry. */
+  readonly maxRequestRows: number;
+  /** Batch sizes run once on every worker before the server reports ready. */
+  readonly warmupBatchSizes: readonly number[];
+  /** How long shutdown waits for in-flight calls, milliseconds. */
+  readonly shutdownGraceMs: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export const SERVE_FLAGS: FlagSpecs = {
+  model: { kind: 'string', help: 'model directory with model.onnx and serving_server_conf.prototxt', defaultText: 'serving_server' },
+  name: { kind: 'string', help: 'model name clients may address (an empty name always means this model)', defaultText: 'basename of --model' },
+  host: { kind: 'string', help: 'address to listen on', defaultText: '0.0.0.0' },
+  port: { kind: 'integer', help: 'port for gRPC (0 = any free port)', defaultText: '9393' },
+  thread: { kind: 'integer', help: 'worker threads, each owning one ONNX Runtime session', defaultText: 'cores / cpu_threads, at least 1' },
+  cpu_threads: { kind: 'integer', help: 'ONNX Runtime intra-op threads per worker', defaultText: 'cores / workers, at least 1' },
+  allow_spinning: { kind: 'boolean', help: 'let ONNX Runtime threads spin while idle (faster small runs, burns CPU)', defaultText: 'false' },
+  gpu_ids: { kind: 'list', help: 'GPU ids ("" = CPU); "0" runs on CUDA device 0', defaultText: '""' },
+  ir_optim: { kind: 'boolean', help: 'graph (IR) optimisation: ONNX Runtime level "all" when on, "basic" when off', defaultText: 'false' },
+  mem_optim_off: { kind: 'boolean', help: 'turn off the CPU memory arena and memory pattern', defaultText: 'false' },
+  precision: { kind: 'string', help: 'fp32 only; other precisions are refused with the reason', defaultText: 'fp32' },
+  max_body_size: { kind: 'integer', help: 'largest request/response message in bytes', defaultText: '536870912' },
+  max_batch_rows: { kind: 'integer', help: 'most rows one request may carry', defaultText: '4096' },
+  warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none)', defaultText: '1,5,32' },
+  shutdown_grace_ms: { kind: 'integer', help: 'how long shutdown waits for in-flight calls', defaultText: '10000' },
+  log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
+  help: { kind: 'boolean', help: 'print this help' },
+};
+
+const DEFAULTS = {
+  modelDir: 'serving_server',
+  host: '0.0.0.0',
+  port: 9393,
+  maxBodyBytes: 536870912,
+  maxRequestRows: 4096,
+  warmupBatchSizes: [1, 5, 32],
+  shutdownGraceMs: 10000,
+  logLevel: 'info',
+} as const;
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** Maps REC_SERVING_<FLAG> environment variables onto flags (flags win). */
+function flagsFromEnv(env: Readonly<Record<string, string | undefined>>): string[] {
+  const args: string[] = [];
+  for (const name of Object.keys(SERVE_FLAGS)) {
+    const value = env[`REC_SERVING_${name.toUpperCase()}`];
+    if (value !== undefined && name !== 'help') args.push(`--${name}=${value}`);
+  }
+  return args;
+}
+
+export function isHelpRequested(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+export function loadServeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cores: number): ServeConfig {
+  const flags: ParsedFlags = { ...parseFlags(flagsFromEnv(env), SERVE_FLAGS), ...parseFlags(argv, SERVE_FLAGS) };
+  const problems: string[] = [];
+  const positive = (name: string, fallback: number): number => {
+    const value = flags[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || value < 1) {
+      problems.push(`--${name} must be a positive integer; got ${String(value)}`);
+      return fallback;
+    }
+    return value;
+  };
+  const explicitThreads = flags.cpu_threads as number | undefined;
+  const workers = positive('thread', Math.max(1, Math.floor(cores / (explicitThreads ?? 1))));
+  const cpuThreadsPerWorker = positive('cpu_threads', Math.max(1, Math.floor(cores / workers)));
+  const port = flags.port === undefined ? DEFAULTS.port : (flags.port as number);
+  if (port < 0 || port > 65535) problems.push(`--port must be in 0..65535; got ${port}`);
+  const precision = (flags.precision as string | undefined) ?? 'fp32';
+  if (precision.toLowerCase() !== 'fp32') {
+    problems.push(`--precision ${precision} is not supported: the CPU provider runs fp32 only, and onnxruntime-node cannot set reduced precision for its GPU providers`);
+  }
+  const logLevel = (flags.log_level as string | undefined) ?? DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`--log_level must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
+  const warmup = flags.warmup_batch_sizes === undefined ? [...DEFAULTS.warmupBatchSizes] : (flags.warmup_batch_sizes as string[]).map(Number);
+  for (const size of warmup) if (!Number.isSafeInteger(size) || size < 1) problems.push(`--warmup_batch_sizes must be positive integers; got ${String(flags.warmup_batch_sizes)}`);
+  const maxRequestRows = positive('max_batch_rows', DEFAULTS.maxRequestRows);
+  const gpuIds = ((flags.gpu_ids as string[] | undefined) ?? []).filter((id) => id !== '' && id !== '-1');
+  const executionProviders: ExecutionProviderConfig[] = [];
+  for (const id of gpuIds) {
+    const deviceId = Number(id);
+    if (!Number.isSafeInteger(deviceId) || deviceId < 0) problems.push(`--gpu_ids must be device numbers; got "${id}"`);
+  }
+  if (gpuIds.length > 0) executionProviders.push({ name: 'cuda', deviceId: Number(gpuIds[0]) });
+  executionProviders.push({ name: 'cpu' });
+  if (problems.length > 0) throw new FlagError(problems);
+  const modelDir = (flags.model as string | undefined) ?? DEFAULTS.modelDir;
+  return Object.freeze({
+    modelDir,
+    modelName: (flags.name as string | undefined) ?? baseName(modelDir),
+    host: (flags.host as string | undefined) ?? DEFAULTS.host,
+    port,
+    workers,
+    cpuThreadsPerWorker,
+    allowSpinning: (flags.allow_spinning as boolean | undefined) ?? false,
+    graphOptimizationLevel: flags.ir_optim === true ? 'all' : 'basic',
+    memoryOptimization: flags.mem_optim_off !== true,
+    executionProviders: Object.freeze(executionProviders),
+    precision: 'fp32',
+    maxBodyBytes: positive('max_body_size', DEFAULTS.maxBodyBytes),
+    maxRequestRows,
+    warmupBatchSizes: Object.freeze(warmup.filter((size) => size <= maxRequestRows)),
+    shutdownGraceMs: (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs,
+    logLevel: logLevel as ServeConfig['logLevel'],
+  });
+}
+
+function baseName(dir: string): string {
+  const parts = dir.replace(/[\\/]+$/, '').split(/[\\/]/);
+  return parts[parts.length - 1] || 'default';
+}

@@ -1,0 +1,103 @@
+/**
+ * The transport-free core every protocol adapter calls: find the model, validate the request,
+ * run it, and return outputs by alias with the server-side timings.
+ *
+ * Contract: `predict` resolves with the requested outputs (in the requested order) or rejects
+ * with a ServingError (NOT_FOUND for an unknown model, INVALID_ARGUMENT for a bad request,
+ * UNAVAILABLE while stopping, and whatever the engine reports). It never imports a transport
+ * or an inference runtime.
+ */
+import { Code, ServingError, notFound, unavailable } from './errors';
+import type { ServedModel } from './served-model';
+import type { HostTensor } from './tensor';
+import type { TensorSpec } from './model-signature';
+import { validateRequest, type NamedTensor } from './validate-request';
+
+export interface PredictInput {
+  /** Empty or undefined: the default model. */
+  readonly modelName?: string;
+  readonly modelVersion?: string;
+  readonly inputs: readonly NamedTensor[];
+  /** Outputs by alias or real name; empty: all outputs in signature order. */
+  readonly outputNames: readonly string[];
+}
+
+export interface PredictContext {
+  readonly signal?: AbortSignal;
+}
+
+export interface PredictedTensor {
+  readonly spec: TensorSpec;
+  readonly tensor: HostTensor;
+}
+
+export interface PredictOutput {
+  readonly model: ServedModel;
+  readonly outputs: readonly PredictedTensor[];
+  readonly rows: number;
+  readonly queueMicros: number;
+  readonly computeMicros: number;
+}
+
+export class Predictor {
+  private readonly models = new Map<string, ServedModel>();
+  private stopping = false;
+
+  private constructor(private readonly defaultModelName: string) {}
+
+  /** The first model is the default one (served for an empty model name). */
+  static create(models: readonly ServedModel[]): Predictor {
+    if (models.length === 0) throw new Error('a Predictor needs at least one model');
+    const predictor = new Predictor(models[0].name);
+    for (const model of models) {
+      if (predictor.models.has(model.name)) throw new Error(`model "${model.name}" is given twice`);
+      predictor.models.set(model.name, model);
+    }
+    return predictor;
+  }
+
+  model(name?: string): ServedModel {
+    const key = name === undefined || name === '' ? this.defaultModelName : name;
+    const model = this.models.get(key);
+    if (model === undefined) {
+      throw notFound(`model "${key}" not found; available: [${[...this.models.keys()].map((n) => `"${n}"`).join(', ')}]`);
+    }
+    return model;
+  }
+
+  listModels(): ServedModel[] {
+    return [...this.models.values()];
+  }
+
+  async predict(input: PredictInput, context: PredictContext = {}): Promise<PredictOutput> {
+    if (this.stopping) throw unavailable('server is stopping; not accepting new requests');
+    const model = this.model(input.modelName);
+    if (input.modelVersion && input.modelVersion !== model.version) {
+      throw notFound(`model "${model.name}" version "${input.modelVersion}" not found; available: ["${model.version}"]`);
+    }
+    const request = validateRequest(model.index, input.inputs, input.outputNames, model.options.maxRequestRows);
+    const result = await model.engine.run(request.feeds, request.outputs.map((spec) => spec.name), context);
+    const outputs = request.outputs.map((spec) => {
+      const tensor = result.outputs[spec.name];
+      if (tensor === undefined) {
+        throw new ServingError(Code.INTERNAL, 'internal error', { cause: new Error(`engine returned no "${spec.name}"`) });
+      }
+      return { spec, tensor };
+    });
+    return { model, outputs, rows: request.rows, queueMicros: result.queueMicros, computeMicros: result.computeMicros };
+  }
+
+  /** New predictions fail with UNAVAILABLE from now on; those already accepted complete. */
+  beginShutdown(): void {
+    this.stopping = true;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.listModels().map((model) => model.engine.close()));
+  }
+}

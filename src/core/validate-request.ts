@@ -1,0 +1,151 @@
+/**
+ * Checks a decoded request against a model's signature before anything reaches an engine.
+ *
+ * Contract: `validateRequest` either returns the feeds keyed by the model's REAL input names
+ * plus the requested output specs, or throws an INVALID_ARGUMENT ServingError whose message names
+ * the input, the expected and the actual value. Inputs may be addressed by alias or real name.
+ * It checks: unknown / missing / duplicate inputs, dtype, rank and fixed dimensions, equal row
+ * counts across inputs, empty batches, too many rows, ids outside an input's embedding range,
+ * and unknown outputs. It never mutates the tensors.
+ */
+import { invalidArgument } from './errors';
+import type { ModelSignature, TensorSpec, IdRange } from './model-signature';
+import type { HostTensor } from './tensor';
+
+export interface NamedTensor {
+  readonly name: string;
+  readonly tensor: HostTensor;
+}
+
+export interface ValidatedRequest {
+  /** Feeds by the model's real input name. */
+  readonly feeds: Record<string, HostTensor>;
+  /** Outputs to return, in the order asked for (all, in signature order, when none were named). */
+  readonly outputs: readonly TensorSpec[];
+  readonly rows: number;
+}
+
+/** Lookup tables built once per model, so validation does no per-request setup. */
+export class SignatureIndex {
+  readonly inputByKey = new Map<string, TensorSpec>();
+  readonly outputByKey = new Map<string, TensorSpec>();
+
+  constructor(readonly signature: ModelSignature) {
+    for (const spec of signature.inputs) {
+      this.inputByKey.set(spec.alias, spec);
+      this.inputByKey.set(spec.name, spec);
+    }
+    for (const spec of signature.outputs) {
+      this.outputByKey.set(spec.alias, spec);
+      this.outputByKey.set(spec.name, spec);
+    }
+  }
+}
+
+export function validateRequest(
+  index: SignatureIndex,
+  inputs: readonly NamedTensor[],
+  outputNames: readonly string[],
+  maxRows: number,
+): ValidatedRequest {
+  const { signature } = index;
+  const feeds: Record<string, HostTensor> = {};
+  const unknown: string[] = [];
+  let rows = -1;
+  let rowsFrom = '';
+  for (const { name, tensor } of inputs) {
+    const spec = index.inputByKey.get(name);
+    if (spec === undefined) {
+      unknown.push(name);
+      continue;
+    }
+    if (feeds[spec.name] !== undefined) {
+      throw invalidArgument(`input "${name}" is given more than once`);
+    }
+    checkDtypeAndShape(name, spec, tensor);
+    const tensorRows = tensor.dims[0];
+    if (rows === -1) {
+      rows = tensorRows;
+      rowsFrom = name;
+    } else if (tensorRows !== rows) {
+      throw invalidArgument(
+        `input "${name}" has ${tensorRows} rows but input "${rowsFrom}" has ${rows}: every input must have the same number of rows`,
+      );
+    }
+    feeds[spec.name] = tensor;
+  }
+  const missing = signature.inputs.filter((spec) => feeds[spec.name] === undefined).map((spec) => spec.alias);
+  if (unknown.length > 0 || missing.length > 0) {
+    throw invalidArgument(
+      `inputs do not match the model: missing {${missing.join(', ')}}; unknown {${unknown.join(', ')}}; ` +
+        `expected ${signature.inputs.length} inputs: ${signature.inputs.map((s) => s.alias).join(', ')}`,
+    );
+  }
+  if (rows === 0) {
+    throw invalidArgument(`input "${rowsFrom}": the batch is empty (0 rows); at least 1 row is required`);
+  }
+  if (rows > maxRows) {
+    throw invalidArgument(`request has ${rows} rows; the maximum is ${maxRows}`);
+  }
+  for (const spec of signature.inputs) {
+    if (spec.idRange !== undefined) checkIdRange(spec.alias, feeds[spec.name], spec.idRange);
+  }
+  return { feeds, outputs: selectOutputs(index, outputNames), rows };
+}
+
+function checkDtypeAndShape(name: string, spec: TensorSpec, tensor: HostTensor): void {
+  if (tensor.dtype !== spec.dtype) {
+    throw invalidArgument(`input "${name}": expected dtype ${spec.dtype}; got ${tensor.dtype}`);
+  }
+  const expectedRank = spec.shape.length + 1;
+  const actual = tensor.dims;
+  const matches =
+    actual.length === expectedRank && spec.shape.every((dim, i) => dim < 0 || dim === actual[i + 1]);
+  if (!matches) {
+    const expected = ['rows', ...spec.shape.map((d) => (d < 0 ? '?' : String(d)))].join(',');
+    throw invalidArgument(`input "${name}": expected shape [${expected}]; got [${actual.join(',')}]`);
+  }
+}
+
+function selectOutputs(index: SignatureIndex, outputNames: readonly string[]): TensorSpec[] {
+  if (outputNames.length === 0) return [...index.signature.outputs];
+  return outputNames.map((name) => {
+    const spec = index.outputByKey.get(name);
+    if (spec === undefined) {
+      const available = index.signature.outputs.map((s) => s.alias).join(', ');
+      throw invalidArgument(`unknown output "${name}"; available: {${available}}`);
+    }
+    return spec;
+  });
+}
+
+/**
+ * Every id must lie in [min, max]. Fast path for int64 data and a range inside [0, 2^31): read the
+ * two 32-bit halves instead of comparing BigInts (26 x 2048 ids cost microseconds, not a millisecond).
+ */
+function checkIdRange(name: string, tensor: HostTensor, range: IdRange): void {
+  const data = tensor.data;
+  const columns = tensor.dims.length > 1 ? data.length / tensor.dims[0] : 1;
+  if (data instanceof BigInt64Array && range.min >= 0n && range.max < 0x80000000n) {
+    const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+    const min = Number(range.min);
+    const max = Number(range.max);
+    for (let i = 0; i < data.length; i++) {
+      const low = words[2 * i];
+      if (words[2 * i + 1] !== 0 || low < min || low > max) {
+        throw outOfRange(name, data[i], Math.floor(i / columns), range);
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < data.length; i++) {
+    const value = data instanceof BigInt64Array ? data[i] : BigInt(data[i]);
+    if (value < range.min || value > range.max) throw outOfRange(name, value, Math.floor(i / columns), range);
+  }
+}
+
+function outOfRange(name: string, value: bigint, row: number, range: IdRange) {
+  return invalidArgument(
+    `input "${name}": id ${value} at row ${row} is outside the embedding range [${range.min}, ${range.max}]`,
+  );
+}

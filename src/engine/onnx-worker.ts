@@ -1,0 +1,41 @@
+/**
+ * Worker-thread entry point for the piscina pool: owns one ONNX Runtime InferenceSession and runs
+ * one task at a time on it (`session.run()` blocks this thread, not the server's event loop).
+ *
+ * Contract: the module's export is a promise (piscina awaits it) that resolves to the task
+ * handler once the session is created; session creation failure rejects it, so every task on
+ * this worker fails with that error. Each task returns the requested outputs and its timings.
+ *
+ * @private
+ */
+import { performance } from 'node:perf_hooks';
+import { threadId, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import type { DType } from '../core/tensor';
+import type { WireTensor, WorkerInit, WorkerResult, WorkerTask } from './worker-protocol';
+
+const nowEpochMs = () => performance.timeOrigin + performance.now();
+
+async function createHandler(): Promise<(task: WorkerTask) => Promise<WorkerResult>> {
+  const init = workerData as WorkerInit;
+  const session = await ort.InferenceSession.create(init.modelPath, init.sessionOptions as ort.InferenceSession.SessionOptions);
+  return async (task: WorkerTask): Promise<WorkerResult> => {
+    const startedAtMs = nowEpochMs();
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of Object.keys(task.feeds)) {
+      const { dtype, dims, data } = task.feeds[name];
+      feeds[name] = new ort.Tensor(dtype, data as ort.Tensor.DataType, dims as number[]);
+    }
+    const begin = performance.now();
+    const results = await session.run(feeds, task.outputNames as string[]);
+    const computeMicros = (performance.now() - begin) * 1000;
+    const outputs: Record<string, WireTensor> = {};
+    for (const name of task.outputNames) {
+      const tensor = results[name];
+      outputs[name] = { dtype: tensor.type as DType, dims: tensor.dims, data: tensor.data as WireTensor['data'] };
+    }
+    return { outputs, startedAtMs, computeMicros, threadId };
+  };
+}
+
+export = createHandler();

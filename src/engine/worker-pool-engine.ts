@@ -1,0 +1,141 @@
+/**
+ * `InferenceEngine` over a piscina pool of worker threads, each owning one ONNX Runtime session
+ * (`onnx-worker.ts`).
+ *
+ * Contract:
+ * - `WorkerPoolEngine.create()` resolves only when every worker has created its session and run
+ *   one warm-up task; otherwise it rejects with the loader's message (a missing or corrupt model
+ *   fails at startup, never on the first request).
+ * - A run whose signal aborted before submission is never sent to a worker.
+ * - ONNX Runtime errors and dead workers become INTERNAL ServingErrors with the cause kept for
+ *   the log (`fromEngineFailure`); piscina replaces a dead worker, so later runs still succeed.
+ * - Input buffers are transferred to the worker (callers hand over exactly sized copies).
+ */
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Piscina } from 'piscina';
+import { Code, ServingError, cancelled, deadlineExceeded } from '../core/errors';
+import type { HostTensor } from '../core/tensor';
+import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from './inference-engine';
+import { toOrtSessionOptions, type SessionConfig } from './session-config';
+import type { WorkerInit, WorkerResult, WorkerTask } from './worker-protocol';
+
+export interface WorkerPoolEngineOptions {
+  readonly modelPath: string;
+  /** Worker threads, each with its own session (Paddle's --thread). */
+  readonly workers: number;
+  readonly session: SessionConfig;
+  /** Feeds for the warm-up runs (one per worker at least); omitted: no warm-up. */
+  readonly warmupFeeds?: ReadonlyArray<Record<string, HostTensor>>;
+  readonly warmupOutputNames?: readonly string[];
+  /** Called with the cause whenever a run fails inside the engine. */
+  readonly onEngineFailure?: (cause: unknown) => void;
+}
+
+const nowEpochMs = () => performance.timeOrigin + performance.now();
+
+export class WorkerPoolEngine implements InferenceEngine {
+  private closed = false;
+
+  private constructor(
+    private readonly pool: Piscina,
+    private readonly options: WorkerPoolEngineOptions,
+  ) {}
+
+  static async create(options: WorkerPoolEngineOptions): Promise<WorkerPoolEngine> {
+    if (!Number.isSafeInteger(options.workers) || options.workers < 1) {
+      throw new Error(`workers must be a positive integer; got ${options.workers}`);
+    }
+    const workerData: WorkerInit = { modelPath: options.modelPath, sessionOptions: toOrtSessionOptions(options.session) };
+    const pool = new Piscina({
+      filename: path.join(__dirname, 'onnx-worker.js'),
+      minThreads: options.workers,
+      maxThreads: options.workers,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: 1,
+      workerData,
+    });
+    const engine = new WorkerPoolEngine(pool, options);
+    try {
+      await engine.warmUp();
+    } catch (error) {
+      await pool.destroy().catch(() => undefined);
+      const reason = error instanceof ServingError && error.cause instanceof Error ? error.cause.message : String(error);
+      throw new Error(`could not load model "${options.modelPath}" in the worker pool: ${reason}`, { cause: error });
+    }
+    return engine;
+  }
+
+  /** Runs each warm-up feed on every worker (piscina spreads concurrent tasks over idle workers). */
+  private async warmUp(): Promise<void> {
+    const feeds = this.options.warmupFeeds ?? [];
+    const outputNames = this.options.warmupOutputNames ?? [];
+    for (const feed of feeds) {
+      const runs = [];
+      for (let i = 0; i < this.options.workers; i++) runs.push(this.run(copyFeeds(feed), outputNames));
+      await Promise.all(runs);
+    }
+  }
+
+  async run(feeds: Record<string, HostTensor>, outputNames: readonly string[], options: EngineRunOptions = {}): Promise<EngineRunResult> {
+    throwIfAborted(options.signal);
+    if (this.closed) throw new ServingError(Code.UNAVAILABLE, 'the engine is closed');
+    const transferList: ArrayBuffer[] = [];
+    for (const name of Object.keys(feeds)) transferList.push(feeds[name].data.buffer as ArrayBuffer);
+    const task: WorkerTask = { feeds, outputNames, submittedAtMs: nowEpochMs() };
+    let result: WorkerResult;
+    try {
+      result = await this.pool.run(task, { transferList });
+    } catch (cause) {
+      throw this.fromEngineFailure(cause);
+    }
+    return {
+      outputs: result.outputs as Record<string, HostTensor>,
+      queueMicros: Math.max(0, (result.startedAtMs - task.submittedAtMs) * 1000),
+      computeMicros: result.computeMicros,
+    };
+  }
+
+  /** The one place piscina and ONNX Runtime failures are translated. */
+  private fromEngineFailure(cause: unknown): ServingError {
+    this.options.onEngineFailure?.(cause);
+    return new ServingError(Code.INTERNAL, 'internal error', { cause });
+  }
+
+  describe(): EngineDescription {
+    const providers = this.options.session.executionProviders.map((p) => p.name);
+    return {
+      executionProviders: providers,
+      workers: this.options.workers,
+      details: { session: toOrtSessionOptions(this.options.session), modelPath: this.options.modelPath },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.close();
+  }
+
+  /** Pending + running tasks in the pool. */
+  get queueSize(): number {
+    return this.pool.queueSize;
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal === undefined || !signal.aborted) return;
+  const reason: unknown = signal.reason;
+  if (reason instanceof ServingError) throw reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') throw deadlineExceeded('deadline expired before the request reached a worker');
+  throw cancelled('the request was cancelled before it reached a worker');
+}
+
+function copyFeeds(feeds: Record<string, HostTensor>): Record<string, HostTensor> {
+  const copy: Record<string, HostTensor> = {};
+  for (const name of Object.keys(feeds)) {
+    const { dtype, dims, data } = feeds[name];
+    copy[name] = { dtype, dims, data: data.slice() };
+  }
+  return copy;
+}

@@ -1,0 +1,19 @@
+/**
+ * Where the repository's .proto files are, from both src/ (tsx) and dist/src/ (compiled) layouts.
+ *
+ * @private
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+function findProtoRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'proto');
+    if (fs.existsSync(path.join(candidate, 'rec_serving'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the proto/ folder above ${__dirname}`);
+  }
+}
+
+export const PROTO_ROOT = findProtoRoot();
+
+export const PREDICT_PROTO = path.join(PROTO_ROOT, 'rec_serving', 'v1', 'predict.proto');
