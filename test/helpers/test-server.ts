@@ -29,10 +29,13 @@ export function makeTempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `rec-serving-${prefix}-`));
 }
 
-/** A model directory with the tiny DeepFM and the repo's DeepFM Paddle config. */
-export function makeTinyDeepFmDir(): { dir: string; model: WrittenDeepFm } {
+/**
+ * A model directory with the tiny DeepFM and the repo's DeepFM Paddle config. Pass
+ * `vocabularySize: 1000001` (Criteo's hashed ids) for tests that send real Criteo data.
+ */
+export function makeTinyDeepFmDir(options: { vocabularySize?: number } = {}): { dir: string; model: WrittenDeepFm } {
   const dir = makeTempDir('model');
-  const model = writeTinyDeepFm(dir);
+  const model = writeTinyDeepFm(dir, options.vocabularySize === undefined ? {} : { vocabularySize: options.vocabularySize, embeddingSize: 2 });
   fs.copyFileSync(path.join(REPO_ROOT, 'serving_server', 'serving_server_conf.prototxt'), path.join(dir, 'serving_server_conf.prototxt'));
   return { dir, model };
 }

@@ -1,0 +1,89 @@
+/**
+ * The rec-client CLI as a user runs it (a child process) against a real server: Paddle's
+ * per-batch log line, the fetch map, the summary, and its exit codes for bad flags.
+ */
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { REPO_ROOT } from '../../src/config/repo-root';
+import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'rec-client.js');
+const SHARED_SLOT = path.join(REPO_ROOT, '..', 'shared', 'data', 'criteo_sample', 'slot');
+const SHARED_RAW = path.join(REPO_ROOT, '..', 'shared', 'data', 'criteo_sample', 'raw');
+const SKIP_SHARED = fs.existsSync(SHARED_SLOT) ? false : `../shared/data/criteo_sample is absent (a fresh clone): skipping the real Criteo sample`;
+
+interface CliRun { code: number; stdout: string; stderr: string }
+
+function runClient(args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const LOG_LINE = /^\[client\]logid=(\d+),client_cost=(\d+\.\d{3})ms,server_cost=(\d+\.\d{3})ms\.$/;
+
+describe('rec-client CLI', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ modelDir: makeTinyDeepFmDir({ vocabularySize: 1_000_001 }).dir, flags: ['--thread', '2'] });
+  });
+  after(() => t.stop());
+
+  it('prints 16 batches and a summary for the 80 real slot lines at batch 5', { skip: SKIP_SHARED }, async () => {
+    const run = await runClient(['--client_config', 'serving_client', '--connect', t.target, '--data_dir', SHARED_SLOT, '--batchsize', '5']);
+    assert.equal(run.code, 0, run.stderr);
+    const logLines = run.stderr.split('\n').filter((line) => line.startsWith('[client]'));
+    assert.equal(logLines.length, 16);
+    logLines.forEach((line, i) => {
+      const match = LOG_LINE.exec(line);
+      assert.ok(match, `not Paddle's log line: ${line}`);
+      assert.equal(Number(match[1]), i);
+    });
+    const maps = run.stdout.split('\n').filter((line) => line.startsWith("{'sigmoid_0.tmp_0': array(["));
+    assert.equal(maps.length, 16);
+    for (const map of maps) {
+      const values = [...map.matchAll(/\[(\d\.\d+(?:e-?\d+)?)\]/g)].map((m) => Number(m[1]));
+      assert.equal(values.length, 5, map);
+      for (const value of values) assert.ok(value > 0 && value < 1, map);
+    }
+    assert.match(run.stdout, /requests=16 rows=80 failed=0/);
+    assert.match(run.stdout, /client_cost +p50=\d+\.\d+ms p90=\d+\.\d+ms p99=\d+\.\d+ms max=\d+\.\d+ms/);
+    assert.match(run.stdout, /auc=0\.\d+ logloss=\d+\.\d+ over 80 labelled rows/);
+  });
+
+  it('reads the raw Kaggle sample with --reader raw and 2 threads', { skip: SKIP_SHARED }, async () => {
+    const run = await runClient(['--connect', t.target, '--data_dir', SHARED_RAW, '--reader', 'raw', '--batchsize', '7', '--threads', '2', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    assert.equal(summary.requests, 14);
+    assert.equal(summary.rows, 98);
+    assert.equal(summary.threads, 2);
+    assert.ok(summary.clientCostMicros.p50 > 0);
+    assert.equal(summary.quality.labelledRows, 98);
+  });
+
+  it('uses serving_client/ and the bundled generated sample by default, and loops for --requests', async () => {
+    const run = await runClient(['--connect', t.target, '--batchsize', '5', '--requests', '50', '--quiet']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /requests=50 rows=250 failed=0/);
+    assert.doesNotMatch(run.stderr, /\[client\]logid/);
+  });
+
+  it('reports failed requests with their code and exits 1', async () => {
+    const run = await runClient(['--connect', t.target, '--batchsize', '5', '--requests', '2', '--deadline_ms', '1', '--quiet']);
+    // A 1 ms deadline may or may not expire on a fast machine; when it does, the code is DEADLINE_EXCEEDED.
+    if (run.code !== 0) assert.match(run.stdout, /DEADLINE_EXCEEDED/);
+    const bad = await runClient(['--connect', t.target, '--batchsize', '0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--batchsize must be at least 1; got 0/);
+    const unknown = await runClient(['--bogus', '1']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown flag --bogus/);
+  });
+});
