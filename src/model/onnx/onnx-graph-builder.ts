@@ -55,7 +55,7 @@ export interface OnnxModelOptions {
 /** TensorProto.AttributeType numbers. */
 const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
 
-const TYPED_ARRAY_FOR: Readonly<Record<OnnxDType, Function>> = {
+const TYPED_ARRAY_FOR: Readonly<Record<OnnxDType, new (length: number) => OnnxTensorData>> = {
   float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array,
   float16: Uint16Array, uint8: Uint8Array, bool: Uint8Array, int8: Int8Array,
 };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -85,7 +85,7 @@ test('initializers are stored as little-endian raw bytes', withDir(async (dir) =
   assert.ok(Buffer.from(bytes).includes(Buffer.from([0, 0, 0x80, 0x3f, 0, 0, 0, 0xc0])));
   assert.deepEqual([...littleEndianBytes(Int32Array.of(1))], [1, 0, 0, 0]);
   const path = join(dir, 'm.onnx');
-  require('node:fs').writeFileSync(path, bytes);
+  writeFileSync(path, bytes);
   assert.deepEqual(readFileSync(path), Buffer.from(bytes));
   const session = await ort.InferenceSession.create(path);
   const out = await session.run({ x: new ort.Tensor('float32', Float32Array.of(1, 1), [2]) });
