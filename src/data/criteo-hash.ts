@@ -19,60 +19,54 @@ export const CRITEO_VOCABULARY_SIZE = 1_000_001;
 
 const MULTIPLIER = 1_000_003;
 const TWO_POW_32 = 4_294_967_296;
+const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 
-// Scratch state of the running hash (single-threaded JS: a module-level pair is safe and avoids
-// allocating a tuple per call).
+// Result of the last `hashInto` (signed-64 bit pattern as two uint32 halves). Single-threaded JS:
+// module-level state is safe and saves allocating a pair per call.
 let hi = 0;
 let lo = 0;
 
-/** x = x * 1000003 (mod 2^64), on the halves. lo * 1000003 < 2^52 stays exact in a double. */
-function step(byte: number): void {
-  const low = lo * MULTIPLIER;
-  const carry = Math.floor(low / TWO_POW_32);
-  lo = (low - carry * TWO_POW_32) ^ byte;
-  hi = ((Math.imul(hi, MULTIPLIER) >>> 0) + carry) >>> 0;
-  lo >>>= 0;
+function utf8(s: string): string | Uint8Array {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.from(s, 'utf8');
+  return s; // ASCII: char codes are the bytes
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
-/** Feeds `s` (its UTF-8 bytes) into the running hash; returns the number of bytes fed. */
-function feed(s: string): number {
-  if (isAscii(s)) {
-    for (let i = 0; i < s.length; i++) step(s.charCodeAt(i));
-    return s.length;
-  }
-  const bytes = Buffer.from(s, 'utf8');
-  for (let i = 0; i < bytes.length; i++) step(bytes[i]);
-  return bytes.length;
-}
-
-function firstByte(s: string): number {
-  const c = s.charCodeAt(0);
-  return c <= 0x7f ? c : Buffer.from(s, 'utf8')[0];
+function byteAt(bytes: string | Uint8Array, i: number): number {
+  return typeof bytes === 'string' ? bytes.charCodeAt(i) : bytes[i];
 }
 
 /**
- * Hashes `prefix + suffix` into `hi`/`lo` (signed-64 bit pattern, -1 already mapped to -2).
- * Returns false for the empty string (whose hash is 0).
+ * Hashes the bytes of `prefix + suffix` into `hi`/`lo` (-1 already mapped to -2). Returns false
+ * for the empty string (whose hash is 0).
  */
-function hashInto(prefix: string, suffix: string): boolean {
-  const first = prefix.length > 0 ? prefix : suffix;
-  if (first.length === 0) {
+function hashInto(prefixText: string, suffixText: string): boolean {
+  const prefix = utf8(prefixText);
+  const suffix = utf8(suffixText);
+  const length = prefix.length + suffix.length;
+  if (length === 0) {
     hi = 0;
     lo = 0;
     return false;
   }
-  // x = b0 << 7 fits in the low half (b0 < 256).
-  hi = 0;
-  lo = firstByte(first) << 7;
-  const length = feed(prefix) + feed(suffix);
-  // x ^= len: a JS string's byte length is below 2^32, so only the low half changes.
-  lo = (lo ^ length) >>> 0;
-  if (hi === 0xffffffff && lo === 0xffffffff) lo = 0xfffffffe; // CPython reserves -1 for errors
+  let h = 0;
+  let l = (prefix.length > 0 ? byteAt(prefix, 0) : byteAt(suffix, 0)) << 7; // x = b0 << 7
+  for (let part = 0; part < 2; part++) {
+    const bytes = part === 0 ? prefix : suffix;
+    for (let i = 0; i < bytes.length; i++) {
+      // x = (x * 1000003) ^ b (mod 2^64) on the halves: l * 1000003 < 2^52 is exact in a double,
+      // its low 32 bits come from Math.imul and the rest is the carry into the high half.
+      const product = l * MULTIPLIER;
+      const low = Math.imul(l, MULTIPLIER) >>> 0;
+      const carry = (product - low) * TWO_POW_MINUS_32;
+      h = (Math.imul(h, MULTIPLIER) + carry) >>> 0;
+      l = (low ^ byteAt(bytes, i)) >>> 0;
+    }
+  }
+  // x ^= len: a string's byte length is below 2^32, so only the low half changes.
+  l = (l ^ length) >>> 0;
+  if (h === 0xffffffff && l === 0xffffffff) l = 0xfffffffe; // CPython reserves -1 for errors
+  hi = h;
+  lo = l;
   return true;
 }
 

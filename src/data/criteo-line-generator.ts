@@ -48,15 +48,17 @@ const DENSE_MEDIANS = [1, 3, 6, 6, 2900, 30, 3, 8, 40, 0.5, 1, 0.3, 5];
 const DENSE_MISSING = [0.45, 0, 0.21, 0.22, 0.026, 0.22, 0.04, 0.0005, 0.04, 0.45, 0.04, 0.77, 0.22];
 const LOMAX_SHAPE = 1.5;
 const LOMAX_MEDIAN_FACTOR = 2 ** (1 / LOMAX_SHAPE) - 1;
-/** Raw dense values and sparse ranks below this have their text cached. */
-const CACHED_VALUES = 4096;
+/** Sparse ranks below this have their text cached (most draws: the head is heavy). */
+const CACHED_RANKS = 4096;
+/** Raw dense values below this have their text cached (formatting a float is slow). */
+const CACHED_RAW_VALUES = 1 << 16;
 
 /**
  * Strength of each field's rank effect and the bias that puts the click rate near 25%. The
  * effects do not depend on the seed, so neither does the click rate.
  */
 const EFFECT_SCALE = 0.5;
-const LOGIT_BIAS = -1.2;
+const LOGIT_BIAS = -1.25;
 
 export interface CriteoLineGenerator {
   /** The next sample as one slot-format line, without a newline. */
@@ -82,7 +84,7 @@ export function createCriteoLineGenerator(seed: number): CriteoLineGenerator {
       permute: createPermutation(MAX_GENERATED_ID, mix32(seed + Math.imul(k + 1, 0x9e3779b1))),
       missingText: ` ${k + 1}:${criteoCategoricalId(FIRST_CATEGORICAL_COLUMN + k, '')}`,
       effectSalt: mix32(Math.imul(k + 101, 0x85ebca6b)),
-      textCache: new Array<string | undefined>(Math.min(cardinality, CACHED_VALUES)),
+      textCache: new Array<string | undefined>(Math.min(cardinality, CACHED_RANKS)),
     };
   });
   const dense = DENSE_MEDIANS.map((median, i) => {
@@ -92,7 +94,7 @@ export function createCriteoLineGenerator(seed: number): CriteoLineGenerator {
       missingRate: DENSE_MISSING[i],
       // Lomax: scale * (u ** (-1 / shape) - 1) with u in (0, 1], written for v = 1 - u in [0, 1).
       sampleRaw: createFlooredSampler((v) => Math.min(scale * ((1 - v) ** (-1 / LOMAX_SHAPE) - 1), maxRaw)),
-      textCache: new Array<string | undefined>(CACHED_VALUES),
+      textCache: new Array<string | undefined>(Math.min(maxRaw + 1, CACHED_RAW_VALUES)),
       text: (raw: number) => ` dense_feature:${formatPython2Float((raw - CRITEO_CONT_MIN[i]) / CRITEO_CONT_DIFF[i])}`,
     };
   });
@@ -106,7 +108,7 @@ export function createCriteoLineGenerator(seed: number): CriteoLineGenerator {
         continue;
       }
       const raw = column.sampleRaw(random.nextFloat());
-      if (raw >= CACHED_VALUES) denseText += column.text(raw);
+      if (raw >= CACHED_RAW_VALUES) denseText += column.text(raw);
       else denseText += column.textCache[raw] ??= column.text(raw);
     }
     let ids = '';
@@ -118,7 +120,7 @@ export function createCriteoLineGenerator(seed: number): CriteoLineGenerator {
       }
       const rank = field.sampleRank(random.nextFloat()) - 1;
       const idText = (r: number): string => field.prefix + (field.permute(r) + 1);
-      ids += rank >= CACHED_VALUES ? idText(rank) : (field.textCache[rank] ??= idText(rank));
+      ids += rank >= CACHED_RANKS ? idText(rank) : (field.textCache[rank] ??= idText(rank));
       logit += EFFECT_SCALE * (mix32(rank ^ field.effectSalt) / 4_294_967_296 - 0.5);
     }
     const click = random.nextFloat() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;

@@ -69,9 +69,12 @@ export function createPermutation(size: number, seed: number): (x: number) => nu
  * `u => Math.floor(inverseCdf(u))` for u in [0, 1), sped up with a table: where the floor is the
  * same at both ends of u's bucket (monotone `inverseCdf`), the table answers without calling
  * `inverseCdf`, so results equal the direct computation while the costly tail stays exact.
+ * The floors must fit in int32.
  */
-export function createFlooredSampler(inverseCdf: (u: number) => number, buckets = 1 << 15): (u: number) => number {
-  const table = new Float64Array(buckets + 1);
+export function createFlooredSampler(inverseCdf: (u: number) => number, buckets = 1 << 12): (u: number) => number {
+  // Int32 and few buckets keep the tables of all fields in cache: u is uniform, so every bucket
+  // is hit equally often (a big table costs a cache miss per draw).
+  const table = new Int32Array(buckets + 1);
   for (let j = 0; j <= buckets; j++) table[j] = Math.floor(inverseCdf(j / buckets));
   return (u: number): number => {
     const j = Math.floor(u * buckets);
