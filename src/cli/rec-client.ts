@@ -26,6 +26,8 @@ const FLAGS: FlagSpecs = {
   batchsize: { kind: 'integer', help: 'rows per request', defaultText: '5' },
   threads: { kind: 'integer', help: 'concurrent in-flight requests', defaultText: '1' },
   client_mode: { kind: 'string', help: `protocol: ${Object.keys(TRANSPORTS).join(' | ')}`, defaultText: 'grpc' },
+  http_body: { kind: 'string', help: '--client_mode http body: json (Paddle HttpClient default) | proto (application/proto)', defaultText: 'json' },
+  http_gzip: { kind: 'boolean', help: '--client_mode http: gzip request bodies and accept gzip responses', defaultText: 'false' },
   requests: { kind: 'integer', help: 'send this many requests, cycling over the data (0 = one pass)', defaultText: '0' },
   duration_s: { kind: 'number', help: 'send for this many seconds, cycling over the data (0 = one pass)', defaultText: '0' },
   deadline_ms: { kind: 'integer', help: 'per-request deadline (0 = none)', defaultText: '0' },
@@ -55,7 +57,10 @@ async function main(): Promise<number> {
   const batches = await loadCriteoBatches(dataPath, batchSize, config.feedAliases, reader as 'slot' | 'raw' | 'auto');
   if (batches.length === 0) throw new FlagError([`${dataPath} has fewer than --batchsize ${batchSize} samples: nothing to send`]);
 
-  const transport = createTransport((flags.client_mode as string | undefined) ?? 'grpc', (flags.connect as string | undefined) ?? '127.0.0.1:9393', (flags.deadline_ms as number | undefined) ?? 0);
+  const httpBody = (flags.http_body as string | undefined) ?? 'json';
+  if (httpBody !== 'json' && httpBody !== 'proto') throw new FlagError([`--http_body must be json or proto; got "${httpBody}"`]);
+  const transport = createTransport((flags.client_mode as string | undefined) ?? 'grpc', (flags.connect as string | undefined) ?? '127.0.0.1:9393', (flags.deadline_ms as number | undefined) ?? 0,
+    { signature: config.signature, httpBody, httpGzip: flags.http_gzip === true });
   const quiet = flags.quiet === true || flags.json === true;
   const scores: number[][] = batches.map(() => []);
   const fetch = config.fetchAliases;

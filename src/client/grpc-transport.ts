@@ -17,6 +17,7 @@ export function createGrpcTransport(address: string, deadlineMs: number): Predic
         serverMicros: result.server.endMicros - result.server.startMicros,
         queueMicros: result.server.queueMicros,
         computeMicros: result.server.computeMicros,
+        executedBatchRows: result.server.executedBatchRows,
       };
     },
     close: () => client.close(),

@@ -14,6 +14,8 @@ export interface TransportResult {
   readonly serverMicros: number;
   readonly queueMicros?: number;
   readonly computeMicros?: number;
+  /** Rows of the batch the server executed this request in (> request rows when batched); undefined when unknown. */
+  readonly executedBatchRows?: number;
 }
 
 export interface PredictionTransport {

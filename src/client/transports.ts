@@ -5,16 +5,23 @@
  * modes this build supports.
  */
 import { createGrpcTransport } from './grpc-transport';
+import { createPaddleGrpcTransport } from './paddle-grpc-transport';
+import { createPaddleHttpTransport } from './paddle-http-transport';
+import { createPaddleRpcTransport } from './paddle-rpc-transport';
 import type { PredictionTransport } from './prediction-transport';
+import type { TransportOptions } from './transport-options';
 
-export type TransportFactory = (address: string, deadlineMs: number) => PredictionTransport;
+export type TransportFactory = (address: string, deadlineMs: number, options?: TransportOptions) => PredictionTransport;
 
 export const TRANSPORTS: Readonly<Record<string, TransportFactory>> = {
   grpc: createGrpcTransport,
+  'paddle-grpc': createPaddleGrpcTransport,
+  http: createPaddleHttpTransport,
+  rpc: createPaddleRpcTransport,
 };
 
-export function createTransport(mode: string, address: string, deadlineMs: number): PredictionTransport {
+export function createTransport(mode: string, address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
   const factory = TRANSPORTS[mode];
   if (factory === undefined) throw new Error(`unknown --client_mode "${mode}"; supported: ${Object.keys(TRANSPORTS).join(', ')}`);
-  return factory(address, deadlineMs);
+  return factory(address, deadlineMs, options);
 }

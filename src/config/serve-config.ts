@@ -8,7 +8,12 @@
  * the reason, never ignored.
  */
 import { FlagError, parseFlags, type FlagSpecs, type ParsedFlags } from './parse-flags';
+import { checkPaddleServeFlags, withPaddleServeFlags } from './paddle-serve-flags';
 import type { ExecutionProviderConfig, GraphOptimizationLevel } from '../engine/session-config';
+import type { Precision } from '../engine/providers/provider-catalog';
+import type { ProviderRequest } from '../engine/providers/select-providers';
+import { providerConfigFromFlags } from './provider-config';
+import { BATCHING_FLAGS, batchingConfigFromFlags, type BatchingConfig, type OpsConfig } from './batching-config';
 
 export interface ServeConfig {
   /** Model directory (Paddle's serving_server/). */
@@ -25,8 +30,17 @@ export interface ServeConfig {
   readonly allowSpinning: boolean;
   readonly graphOptimizationLevel: GraphOptimizationLevel;
   readonly memoryOptimization: boolean;
+  /** The requested chain on the first device, before probing (the workers' chains come from the probe). */
   readonly executionProviders: readonly ExecutionProviderConfig[];
-  readonly precision: 'fp32';
+  /** Providers requested (priority order), CUDA device ids, strict | fallback (see provider-config.ts). */
+  readonly providerRequest: ProviderRequest;
+  /** How long one provider probe (child process) may take, milliseconds. */
+  readonly probeTimeoutMs: number;
+  readonly precision: Precision;
+  /** Dynamic batcher and admission control (batching-config.ts has the flags and defaults). */
+  readonly batching: BatchingConfig;
+  /** Metrics/health HTTP port and test-only fault injection (batching-config.ts). */
+  readonly ops: OpsConfig;
   /** Largest request or response message, bytes (Paddle's --max_body_size). */
   readonly maxBodyBytes: number;
   /** Most rows one request may carry. */
@@ -38,7 +52,7 @@ export interface ServeConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
-export const SERVE_FLAGS: FlagSpecs = {
+export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   model: { kind: 'string', help: 'model directory with model.onnx and serving_server_conf.prototxt', defaultText: 'serving_server' },
   name: { kind: 'string', help: 'model name clients may address (an empty name always means this model)', defaultText: 'basename of --model' },
   host: { kind: 'string', help: 'address to listen on', defaultText: '0.0.0.0' },
@@ -46,17 +60,22 @@ export const SERVE_FLAGS: FlagSpecs = {
   thread: { kind: 'integer', help: 'worker threads, each owning one ONNX Runtime session', defaultText: 'cores / cpu_threads, at least 1' },
   cpu_threads: { kind: 'integer', help: 'ONNX Runtime intra-op threads per worker', defaultText: 'cores / workers, at least 1' },
   allow_spinning: { kind: 'boolean', help: 'let ONNX Runtime threads spin while idle (faster small runs, burns CPU)', defaultText: 'false' },
-  gpu_ids: { kind: 'list', help: 'GPU ids ("" = CPU); "0" runs on CUDA device 0', defaultText: '""' },
+  gpu_ids: { kind: 'list', help: 'GPU ids ("" or -1 = CPU); "0" runs on CUDA device 0; "0,1" spreads the workers over devices 0 and 1', defaultText: '""' },
+  use_trt: { kind: 'boolean', help: 'TensorRT first, then CUDA, on the --gpu_ids devices (Paddle\'s --use_trt)', defaultText: 'false' },
+  providers: { kind: 'list', help: 'execution providers in priority order: cpu, cuda, tensorrt, webgpu (GPU ones need npm run install-gpu; each is probed at startup in a child process)', defaultText: 'cpu, or cuda with --gpu_ids' },
+  provider_policy: { kind: 'string', help: 'strict (refuse to start when a requested provider is unavailable) | fallback (serve on what works, CPU last)', defaultText: 'strict' },
+  probe_timeout_ms: { kind: 'integer', help: 'how long one provider probe may take before it is killed and reported as unavailable', defaultText: '60000' },
   ir_optim: { kind: 'boolean', help: 'graph (IR) optimisation: ONNX Runtime level "all" when on, "basic" when off', defaultText: 'false' },
   mem_optim_off: { kind: 'boolean', help: 'turn off the CPU memory arena and memory pattern', defaultText: 'false' },
-  precision: { kind: 'string', help: 'fp32 only; other precisions are refused with the reason', defaultText: 'fp32' },
+  precision: { kind: 'string', help: 'fp32 | fp16 | int8 | bf16: only fp32 runs; the others are refused per provider with the reason', defaultText: 'fp32' },
   max_body_size: { kind: 'integer', help: 'largest request/response message in bytes', defaultText: '536870912' },
   max_batch_rows: { kind: 'integer', help: 'most rows one request may carry', defaultText: '4096' },
   warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none)', defaultText: '1,5,32' },
   shutdown_grace_ms: { kind: 'integer', help: 'how long shutdown waits for in-flight calls', defaultText: '10000' },
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
+  ...BATCHING_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
-};
+});
 
 const DEFAULTS = {
   modelDir: 'serving_server',
@@ -88,6 +107,7 @@ export function isHelpRequested(argv: readonly string[]): boolean {
 export function loadServeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cores: number): ServeConfig {
   const flags: ParsedFlags = { ...parseFlags(flagsFromEnv(env), SERVE_FLAGS), ...parseFlags(argv, SERVE_FLAGS) };
   const problems: string[] = [];
+  checkPaddleServeFlags(flags, problems);
   const positive = (name: string, fallback: number): number => {
     const value = flags[name];
     if (value === undefined) return fallback;
@@ -102,23 +122,21 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   const cpuThreadsPerWorker = positive('cpu_threads', Math.max(1, Math.floor(cores / workers)));
   const port = flags.port === undefined ? DEFAULTS.port : (flags.port as number);
   if (port < 0 || port > 65535) problems.push(`--port must be in 0..65535; got ${port}`);
-  const precision = (flags.precision as string | undefined) ?? 'fp32';
-  if (precision.toLowerCase() !== 'fp32') {
-    problems.push(`--precision ${precision} is not supported: the CPU provider runs fp32 only, and onnxruntime-node cannot set reduced precision for its GPU providers`);
-  }
+  const { batching, ops } = batchingConfigFromFlags(flags, problems);
+  const { providerRequest, precision } = providerConfigFromFlags(
+    { providers: flags.providers as string[] | undefined, provider_policy: flags.provider_policy as string | undefined, use_trt: flags.use_trt as boolean | undefined, gpu_ids: flags.gpu_ids as string[] | undefined, precision: flags.precision as string | undefined },
+    problems,
+  );
   const logLevel = (flags.log_level as string | undefined) ?? DEFAULTS.logLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`--log_level must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
   const warmup = flags.warmup_batch_sizes === undefined ? [...DEFAULTS.warmupBatchSizes] : (flags.warmup_batch_sizes as string[]).map(Number);
   for (const size of warmup) if (!Number.isSafeInteger(size) || size < 1) problems.push(`--warmup_batch_sizes must be positive integers; got ${String(flags.warmup_batch_sizes)}`);
   const maxRequestRows = positive('max_batch_rows', DEFAULTS.maxRequestRows);
-  const gpuIds = ((flags.gpu_ids as string[] | undefined) ?? []).filter((id) => id !== '' && id !== '-1');
-  const executionProviders: ExecutionProviderConfig[] = [];
-  for (const id of gpuIds) {
-    const deviceId = Number(id);
-    if (!Number.isSafeInteger(deviceId) || deviceId < 0) problems.push(`--gpu_ids must be device numbers; got "${id}"`);
-  }
-  if (gpuIds.length > 0) executionProviders.push({ name: 'cuda', deviceId: Number(gpuIds[0]) });
-  executionProviders.push({ name: 'cpu' });
+  const firstDevice = providerRequest.deviceIds[0] ?? 0;
+  const executionProviders: ExecutionProviderConfig[] = providerRequest.providers.map((name) =>
+    name === 'cuda' || name === 'tensorrt' ? { name, deviceId: firstDevice } : { name },
+  );
+  const probeTimeoutMs = positive('probe_timeout_ms', 60000);
   if (problems.length > 0) throw new FlagError(problems);
   const modelDir = (flags.model as string | undefined) ?? DEFAULTS.modelDir;
   return Object.freeze({
@@ -132,12 +150,16 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     graphOptimizationLevel: flags.ir_optim === true ? 'all' : 'basic',
     memoryOptimization: flags.mem_optim_off !== true,
     executionProviders: Object.freeze(executionProviders),
-    precision: 'fp32',
+    providerRequest,
+    probeTimeoutMs,
+    precision,
     maxBodyBytes: positive('max_body_size', DEFAULTS.maxBodyBytes),
     maxRequestRows,
     warmupBatchSizes: Object.freeze(warmup.filter((size) => size <= maxRequestRows)),
     shutdownGraceMs: (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs,
     logLevel: logLevel as ServeConfig['logLevel'],
+    batching,
+    ops,
   });
 }
 

@@ -12,14 +12,19 @@ import { performance } from 'node:perf_hooks';
 import { threadId, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { DType } from '../core/tensor';
-import type { WireTensor, WorkerInit, WorkerResult, WorkerTask } from './worker-protocol';
+import { takeWorkerSessionOptions, type WireTensor, type WorkerInit, type WorkerResult, type WorkerTask } from './worker-protocol';
 
 const nowEpochMs = () => performance.timeOrigin + performance.now();
 
 async function createHandler(): Promise<(task: WorkerTask) => Promise<WorkerResult>> {
   const init = workerData as WorkerInit;
-  const session = await ort.InferenceSession.create(init.modelPath, init.sessionOptions as ort.InferenceSession.SessionOptions);
+  const session = await ort.InferenceSession.create(init.modelPath, takeWorkerSessionOptions(init) as ort.InferenceSession.SessionOptions);
   return async (task: WorkerTask): Promise<WorkerResult> => {
+    if (task.fault !== undefined && init.faultInjection === true) {
+      // Test-only fault injection: a dying worker thread, or ONNX Runtime throwing.
+      if (task.fault === 'exit') process.exit(70);
+      throw new Error('injected fault: ONNX Runtime run failed');
+    }
     const startedAtMs = nowEpochMs();
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of Object.keys(task.feeds)) {

@@ -26,6 +26,11 @@ export interface SessionConfig {
   readonly memoryOptimization: boolean;
   /** Providers in priority order; the CPU provider is always ONNX Runtime's last resort. */
   readonly executionProviders: readonly ExecutionProviderConfig[];
+  /**
+   * Per-worker provider chains (worker slot i uses entry i mod length), e.g. CUDA on device
+   * i mod 2 for `--gpu_ids 0,1`. Omitted: every worker uses `executionProviders`.
+   */
+  readonly workerExecutionProviders?: ReadonlyArray<readonly ExecutionProviderConfig[]>;
 }
 
 /** The subset of onnxruntime-node's InferenceSession.SessionOptions we set (kept structural so this file does not import ORT). */
@@ -39,6 +44,12 @@ export interface OrtSessionOptions {
   logSeverityLevel: 0 | 1 | 2 | 3 | 4;
   executionProviders: Array<string | { name: string; deviceId?: number }>;
   extra: { session: { intra_op: { allow_spinning: '0' | '1' } } };
+}
+
+/** One OrtSessionOptions per worker slot (length 1 when all workers share one chain). */
+export function toWorkerOrtSessionOptions(config: SessionConfig): OrtSessionOptions[] {
+  const chains = config.workerExecutionProviders ?? [config.executionProviders];
+  return chains.map((executionProviders) => toOrtSessionOptions({ ...config, executionProviders }));
 }
 
 export function toOrtSessionOptions(config: SessionConfig): OrtSessionOptions {

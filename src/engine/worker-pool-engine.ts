@@ -17,7 +17,9 @@ import { Piscina } from 'piscina';
 import { Code, ServingError, cancelled, deadlineExceeded } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
 import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from './inference-engine';
-import { toOrtSessionOptions, type SessionConfig } from './session-config';
+import type { ProviderReport } from './providers/resolve-providers';
+import { chainLabel } from './providers/select-providers';
+import { toOrtSessionOptions, toWorkerOrtSessionOptions, type SessionConfig } from './session-config';
 import type { WorkerInit, WorkerResult, WorkerTask } from './worker-protocol';
 
 export interface WorkerPoolEngineOptions {
@@ -30,12 +32,17 @@ export interface WorkerPoolEngineOptions {
   readonly warmupOutputNames?: readonly string[];
   /** Called with the cause whenever a run fails inside the engine. */
   readonly onEngineFailure?: (cause: unknown) => void;
+  /** How the execution providers were chosen (probes, skips), exposed by `describe()`. */
+  readonly providerReport?: ProviderReport;
+  /** Test only: allow `injectFault()` (the worker honours faults only when this is set). Default false. */
+  readonly faultInjection?: boolean;
 }
 
 const nowEpochMs = () => performance.timeOrigin + performance.now();
 
 export class WorkerPoolEngine implements InferenceEngine {
   private closed = false;
+  private nextFault: 'exit' | 'throw' | undefined;
 
   private constructor(
     private readonly pool: Piscina,
@@ -46,7 +53,14 @@ export class WorkerPoolEngine implements InferenceEngine {
     if (!Number.isSafeInteger(options.workers) || options.workers < 1) {
       throw new Error(`workers must be a positive integer; got ${options.workers}`);
     }
-    const workerData: WorkerInit = { modelPath: options.modelPath, sessionOptions: toOrtSessionOptions(options.session) };
+    const workerData: WorkerInit = {
+      modelPath: options.modelPath,
+      sessionOptions: toOrtSessionOptions(options.session),
+      // One chain per worker slot (e.g. CUDA devices round-robin); a shared counter hands out slots.
+      slotSessionOptions: toWorkerOrtSessionOptions(options.session),
+      slotCounter: new Int32Array(new SharedArrayBuffer(4)),
+      faultInjection: options.faultInjection === true,
+    };
     const pool = new Piscina({
       filename: path.join(__dirname, 'onnx-worker.js'),
       minThreads: options.workers,
@@ -82,7 +96,9 @@ export class WorkerPoolEngine implements InferenceEngine {
     if (this.closed) throw new ServingError(Code.UNAVAILABLE, 'the engine is closed');
     const transferList: ArrayBuffer[] = [];
     for (const name of Object.keys(feeds)) transferList.push(feeds[name].data.buffer as ArrayBuffer);
-    const task: WorkerTask = { feeds, outputNames, submittedAtMs: nowEpochMs() };
+    const fault = this.nextFault;
+    this.nextFault = undefined;
+    const task: WorkerTask = fault === undefined ? { feeds, outputNames, submittedAtMs: nowEpochMs() } : { feeds, outputNames, submittedAtMs: nowEpochMs(), fault };
     let result: WorkerResult;
     try {
       result = await this.pool.run(task, { transferList });
@@ -102,12 +118,27 @@ export class WorkerPoolEngine implements InferenceEngine {
     return new ServingError(Code.INTERNAL, 'internal error', { cause });
   }
 
+  /**
+   * Test only: the next run makes its worker exit ('exit') or throw like a failing ONNX Runtime
+   * run ('throw'). Throws unless the engine was created with `faultInjection: true`.
+   */
+  injectFault(kind: 'exit' | 'throw'): void {
+    if (this.options.faultInjection !== true) throw new Error('fault injection is off (start the server with --fault_injection, tests only)');
+    this.nextFault = kind;
+  }
+
   describe(): EngineDescription {
-    const providers = this.options.session.executionProviders.map((p) => p.name);
+    const chains = this.options.session.workerExecutionProviders ?? [this.options.session.executionProviders];
+    const providers = [...new Set(chains.flatMap((chain) => chain.map((p) => p.name)))];
     return {
       executionProviders: providers,
       workers: this.options.workers,
-      details: { session: toOrtSessionOptions(this.options.session), modelPath: this.options.modelPath },
+      details: {
+        session: toOrtSessionOptions(this.options.session),
+        modelPath: this.options.modelPath,
+        workerProviderChains: Array.from({ length: this.options.workers }, (_, i) => chainLabel(chains[i % chains.length])),
+        ...(this.options.providerReport === undefined ? {} : { providers: this.options.providerReport }),
+      },
     };
   }
 

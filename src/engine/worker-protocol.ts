@@ -10,6 +10,21 @@ import type { OrtSessionOptions } from './session-config';
 export interface WorkerInit {
   readonly modelPath: string;
   readonly sessionOptions: OrtSessionOptions;
+  /**
+   * Per-slot options (e.g. one CUDA device per slot). A starting worker takes the next slot
+   * from `slotCounter` (Atomics.add), modulo the length, so replacements keep the spread.
+   */
+  readonly slotSessionOptions?: readonly OrtSessionOptions[];
+  readonly slotCounter?: Int32Array;
+  /** Test only: honour `WorkerTask.fault`. Off unless the server runs with --fault_injection. */
+  readonly faultInjection?: boolean;
+}
+
+/** The session options of the worker that calls this (consumes one slot). */
+export function takeWorkerSessionOptions(init: WorkerInit): OrtSessionOptions {
+  const slots = init.slotSessionOptions;
+  if (slots === undefined || slots.length === 0 || init.slotCounter === undefined) return init.sessionOptions;
+  return slots[Atomics.add(init.slotCounter, 0, 1) % slots.length];
 }
 
 export interface WireTensor {
@@ -23,6 +38,8 @@ export interface WorkerTask {
   readonly outputNames: readonly string[];
   /** Epoch milliseconds (performance.timeOrigin + now) when the task was submitted. */
   readonly submittedAtMs: number;
+  /** Test only (ignored unless `WorkerInit.faultInjection`): exit the worker thread or throw instead of running. */
+  readonly fault?: 'exit' | 'throw';
 }
 
 export interface WorkerResult {

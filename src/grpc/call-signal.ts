@@ -15,15 +15,16 @@ export interface CallSignal {
 
 export function signalForCall(call: ServerUnaryCall<unknown, unknown>, startedAtMs: number): CallSignal {
   const controller = new AbortController();
-  const onCancelled = () => controller.abort(cancelled('the client cancelled the call'));
-  call.once('cancelled', onCancelled);
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  const expire = () =>
+    controller.abort(deadlineExceeded(`deadline expired after ${(Date.now() - startedAtMs).toFixed(1)} ms in the server`));
+  // grpc-js also emits 'cancelled' when the deadline passes (often before our timer fires).
+  const onCancelled = () => (Number.isFinite(deadlineMs) && Date.now() >= deadlineMs ? expire() : controller.abort(cancelled('the client cancelled the call')));
+  call.once('cancelled', onCancelled);
   let timer: NodeJS.Timeout | undefined;
   if (Number.isFinite(deadlineMs)) {
     const remaining = deadlineMs - Date.now();
-    const expire = () =>
-      controller.abort(deadlineExceeded(`deadline expired after ${(Date.now() - startedAtMs).toFixed(1)} ms in the server`));
     if (remaining <= 0) expire();
     else timer = setTimeout(expire, remaining);
   }

@@ -13,15 +13,23 @@ import { ServedModel } from '../core/served-model';
 import { syntheticFeeds } from '../core/synthetic-feeds';
 import type { ServeConfig } from '../config/serve-config';
 import { WorkerPoolEngine } from '../engine/worker-pool-engine';
-import { startGrpcServer, type RunningGrpcServer } from '../grpc/grpc-server';
+import { resolveProviders } from '../engine/providers/resolve-providers';
+import type { RunningGrpcServer } from '../grpc/grpc-server';
+import { startOnePortServer } from '../net/one-port-server';
+import { createPaddleHttpServer } from '../http/paddle-http-handler';
+import { serveBaiduStd } from '../paddle/brpc/baidu-std-connection';
+import { createGeneralModelServiceHandlers, generalModelServiceDefinition } from '../paddle/grpc/general-model-grpc-service';
 import { createPredictionServiceHandlers, predictionServiceDefinition } from '../grpc/predict-service';
 import type { Logger } from '../logging/logger';
 import { loadModelDir } from '../model/load-model-dir';
+import { createServingOps, type ServingOps } from './serving-ops';
 
 export interface RunningServer {
   readonly port: number;
   readonly predictor: Predictor;
   readonly grpc: RunningGrpcServer;
+  /** Batcher, metrics, health, reflection and the ops HTTP port (serving-ops.ts). */
+  readonly ops: ServingOps;
   stop(): Promise<void>;
 }
 
@@ -36,6 +44,10 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     logger.warn(`${config.workers} workers x ${config.cpuThreadsPerWorker} threads oversubscribe the CPU's cores; expect worse latency`);
   }
   const outputNames = loaded.signature.outputs.map((spec) => spec.name);
+  const ops = createServingOps(config, logger);
+  const warmupBatchSizes = ops.warmupBatchSizes(config.warmupBatchSizes, config.maxRequestRows);
+  // Probe requested GPU providers in child processes; strict policy rejects here with the loader's reason.
+  const providers = await resolveProviders(config.providerRequest, config.workers, logger, { timeoutMs: config.probeTimeoutMs }, `model "${config.modelName}"`);
   const started = Date.now();
   const engine = await WorkerPoolEngine.create({
     modelPath: loaded.modelPath,
@@ -45,18 +57,21 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
       allowSpinning: config.allowSpinning,
       graphOptimizationLevel: config.graphOptimizationLevel,
       memoryOptimization: config.memoryOptimization,
-      executionProviders: config.executionProviders,
+      executionProviders: providers.workerChains[0],
+      workerExecutionProviders: providers.workerChains,
     },
-    warmupFeeds: config.warmupBatchSizes.map((rows) => syntheticFeeds(loaded.signature, rows)),
+    providerReport: providers.report,
+    warmupFeeds: warmupBatchSizes.map((rows) => syntheticFeeds(loaded.signature, rows)),
     warmupOutputNames: outputNames,
     onEngineFailure: (cause) => logger.error('engine run failed', { cause }),
+    faultInjection: config.ops.faultInjection,
   });
-  logger.info(`model ready in ${Date.now() - started} ms: ${config.workers} worker(s) x ${config.cpuThreadsPerWorker} thread(s), warmed up at batch sizes [${config.warmupBatchSizes.join(', ')}]`);
+  logger.info(`model ready in ${Date.now() - started} ms: ${config.workers} worker(s) x ${config.cpuThreadsPerWorker} thread(s), warmed up at batch sizes [${warmupBatchSizes.join(', ')}]`);
   const model = ServedModel.create({
     name: config.modelName,
     version: loaded.version,
     signature: loaded.signature,
-    engine,
+    engine: ops.wrapEngine(engine, config.modelName, loaded.version, config.workers),
     maxRequestRows: config.maxRequestRows,
     source: loaded.dir,
     effectiveConfig: { ...config },
@@ -64,25 +79,38 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   const predictor = Predictor.create([model]);
   let grpc: RunningGrpcServer;
   try {
-    grpc = await startGrpcServer({
+    // One port for gRPC (Predict + Paddle's GeneralModelService), Paddle's HTTP/1.1 and baidu_std.
+    const paddle = { predictor, logger, maxBodyBytes: config.maxBodyBytes };
+    grpc = await startOnePortServer({
       host: config.host,
       port: config.port,
       maxMessageBytes: config.maxBodyBytes,
-      services: [{ definition: predictionServiceDefinition, implementation: createPredictionServiceHandlers({ predictor, logger }) }],
+      services: [
+        { definition: predictionServiceDefinition, implementation: createPredictionServiceHandlers({ predictor, logger, observe: ops.observe }) },
+        { definition: generalModelServiceDefinition, implementation: createGeneralModelServiceHandlers(paddle) },
+        ...ops.grpcServices(),
+      ],
+      http1: createPaddleHttpServer(paddle),
+      prpc: (socket) => serveBaiduStd(socket, paddle),
     });
+    await ops.start();
   } catch (error) {
+    await ops.close();
     await predictor.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  logger.info(`serving "${config.modelName}" on ${config.host}:${grpc.port} (gRPC rec_serving.v1.PredictionService)`);
+  logger.info(`serving "${config.modelName}" on ${config.host}:${grpc.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std)`);
   return {
     port: grpc.port,
     predictor,
     grpc,
+    ops,
     async stop() {
+      ops.markStopping();
       predictor.beginShutdown();
       await grpc.stop(config.shutdownGraceMs);
       await predictor.close();
+      await ops.close();
       logger.info('server stopped');
     },
   };

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench` / `npm run bench:full`: the whole benchmark suite in one command, in order:
+ * 1. the in-process DeepFM matrix (Paddle's six rows) over generated Criteo data,
+ * 2. the overhead at batch 5 (in-process vs grpc-js echo vs rec-serve, side by side),
+ * 3. the served sweep (closed- and open-loop, batch sizes, batcher on/off, client modes),
+ * then `benchmarks/results/summary-<mode>.md` with the headline figures the README quotes.
+ *
+ * Quick (default) finishes in a few minutes on 2 cores: 50,000 lines, short windows, few levels.
+ * Full: 1,800,000 lines (Paddle's test split size), long windows, every level.
+ * Generated data is cached in benchmarks/.data/ (git-ignored) and reused.
+ *
+ *   node dist/benchmarks/bench.js [--mode quick|full] [--only matrix,overhead,sweep]
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../src/config/parse-flags';
+import { REPO_ROOT } from '../src/config/repo-root';
+import { inProcessMatrixMarkdown, runInProcessMatrix } from './inprocess-matrix';
+import { matrixCsv } from './inprocess/matrix-report';
+import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machine-info';
+import { PADDLE_PUBLISHED } from './lib/paddle-published';
+import { createProgress } from './lib/progress';
+import { writeResults } from './lib/results-writer';
+import { runOverheadCli } from './overhead';
+import { runServedSweepCli } from './served-sweep';
+import { buildSummary, type SummaryInputs } from './summary';
+
+const FLAGS: FlagSpecs = {
+  mode: { kind: 'string', help: 'quick | full', defaultText: 'quick' },
+  only: { kind: 'list', help: 'subset of matrix,overhead,sweep', defaultText: 'all three' },
+  matrix_lines: { kind: 'integer', help: 'lines for the in-process matrix', defaultText: 'quick 50000, full 1800000' },
+  out_dir: { kind: 'string', help: 'results folder', defaultText: 'benchmarks/results' },
+  note: { kind: 'string', help: 'caveat written into the results', defaultText: 'machine shared with other jobs' },
+  help: { kind: 'boolean', help: 'print this help' },
+};
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/bench.js [--mode quick|full]', FLAGS)}\n`);
+    return 0;
+  }
+  const flags = parseFlags(argv, FLAGS);
+  const mode = (flags.mode as string | undefined) ?? 'quick';
+  if (mode !== 'quick' && mode !== 'full') throw new FlagError([`--mode must be quick or full; got "${mode}"`]);
+  const only = new Set((flags.only as string[] | undefined) ?? ['matrix', 'overhead', 'sweep']);
+  for (const part of only) if (!['matrix', 'overhead', 'sweep'].includes(part)) throw new FlagError([`--only takes matrix, overhead, sweep; got "${part}"`]);
+  const outDir = path.resolve(REPO_ROOT, (flags.out_dir as string | undefined) ?? 'benchmarks/results');
+  const machine: MachineInfo = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');
+  const progress = createProgress('bench');
+  const cacheDir = path.join(REPO_ROOT, 'benchmarks', '.data');
+  const started = Date.now();
+
+  if (only.has('matrix')) {
+    progress(`1/3 in-process matrix (${mode})`);
+    const result = await runInProcessMatrix({
+      rows: PADDLE_PUBLISHED.map(({ totalTime: _t, totalMs: _m, ...row }) => row),
+      lines: (flags.matrix_lines as number | undefined) ?? (mode === 'full' ? 1_800_000 : 50_000),
+      seed: 1, modelPath: path.join(REPO_ROOT, 'serving_server', 'model.onnx'), cacheDir, allowSpinning: false, progress: createProgress('inprocess'),
+    });
+    await writeResults(outDir, `inprocess-matrix-${mode}`, inProcessMatrixMarkdown(result, machine, mode), matrixCsv(result.results), { machine, ...result });
+  }
+  if (only.has('overhead')) {
+    progress('2/3 overhead at batch 5');
+    await runOverheadCli({ requests: mode === 'full' ? 10_000 : 2000, rounds: mode === 'full' ? 10 : 5, runs_2048: mode === 'full' ? 50 : 20, out_dir: outDir, label: mode === 'full' ? 'full' : undefined }, machine);
+  }
+  if (only.has('sweep')) {
+    progress(`3/3 served sweep (${mode})`);
+    await runServedSweepCli({ preset: mode, out_dir: outDir }, machine);
+  }
+  const inputs: SummaryInputs = {
+    matrix: await readJson(path.join(outDir, `inprocess-matrix-${mode}.json`)),
+    matrixFull: await readJson(path.join(outDir, 'inprocess-matrix-full.json')),
+    overhead: await readJson(path.join(outDir, mode === 'full' ? 'overhead-full.json' : 'overhead.json')),
+    sweep: await readJson(path.join(outDir, `served-sweep-${mode}.json`)),
+  };
+  const summary = buildSummary(inputs, mode);
+  await writeFile(path.join(outDir, `summary-${mode}.md`), `${summary}\n${machineMarkdown(machine)}\n`);
+  process.stdout.write(`${summary}\n`);
+  progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), outDir)}/`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(error instanceof FlagError ? 2 : 1);
+  },
+);

@@ -1,0 +1,77 @@
+/**
+ * Reports of the served sweep: a markdown table per (server variant, client mode, batch size),
+ * a CSV with every figure, perf_analyzer-format CSVs (its 13 columns first, in its units, µs;
+ * our identifying columns appended, as perf_analyzer's verbose CSV appends its own), and the
+ * latency-vs-throughput SVG chart.
+ *
+ * Contract: pure. perf_analyzer column mapping: Client Send and Client Recv are not split by our
+ * client, so they are 0 and the whole client-side share (client latency − server handler time)
+ * is in "Network+Server Send/Recv" together with the server's time outside queue and compute;
+ * Server Compute Input/Output are 0 (ONNX Runtime's run is one step), Compute Infer = compute.
+ */
+import { csvTable, fixed, markdownTable, type Cell } from '../lib/table-format';
+import { renderLineChart, type ChartSeries } from '../lib/svg-chart';
+import type { SweepRow } from './run-sweep';
+
+export const PERF_ANALYZER_COLUMNS = [
+  'Inferences/Second', 'Client Send', 'Network+Server Send/Recv', 'Server Queue', 'Server Compute Input', 'Server Compute Infer',
+  'Server Compute Output', 'Client Recv', 'p50 latency', 'p90 latency', 'p95 latency', 'p99 latency',
+];
+
+const loadCell = (r: SweepRow) => (r.load.kind === 'concurrency' ? r.load.concurrency : Number(r.load.requestsPerSecond.toFixed(1)));
+const failuresText = (r: SweepRow) => Object.entries(r.failures).map(([code, n]) => `${code}×${n}`).join(' ') || '0';
+const us = (v: number) => (Number.isFinite(v) ? Math.round(v) : 0);
+
+export function perfAnalyzerCsv(rows: readonly SweepRow[], kind: 'concurrency' | 'rate'): string {
+  const header = [kind === 'concurrency' ? 'Concurrency' : 'Request Rate', ...PERF_ANALYZER_COLUMNS, 'Server Variant', 'Client Mode', 'Batch Size', 'Stable'];
+  const body = rows.filter((r) => r.load.kind === kind).map((r): Cell[] => [
+    loadCell(r), r.rowsPerSecond.toFixed(1), 0, us(r.clientSendRecvMicros + r.serverOtherMicros), us(r.serverQueueMicros), 0, us(r.serverComputeMicros), 0, 0,
+    us(r.latency.p50Micros), us(r.latency.p90Micros), us(r.latency.p95Micros), us(r.latency.p99Micros), r.variant, r.mode, r.batchSize, r.stable ? 'yes' : 'no',
+  ]);
+  return csvTable(header, body);
+}
+
+export const SWEEP_HEADER = [
+  'server', 'client mode', 'batch', 'load', 'level', 'stable', 'windows', 'rows/s', 'requests/s', 'avg µs', 'p50 µs', 'p90 µs', 'p95 µs', 'p99 µs',
+  'client send/recv µs', 'server handler µs', 'server queue µs', 'server compute µs', 'server other µs', 'avg executed batch rows', 'failures', 'dropped arrivals',
+];
+
+function sweepCells(r: SweepRow): Cell[] {
+  return [
+    r.variant, r.mode, r.batchSize, r.load.kind === 'concurrency' ? 'closed loop' : 'open loop (Poisson)', r.load.kind === 'concurrency' ? `${r.load.concurrency} in flight` : `${r.load.requestsPerSecond.toFixed(0)} req/s`,
+    r.stable ? 'yes' : 'no', r.windowsMeasured, fixed(r.rowsPerSecond, 0), fixed(r.requestsPerSecond, 0), fixed(r.latency.meanMicros, 0), fixed(r.latency.p50Micros, 0), fixed(r.latency.p90Micros, 0),
+    fixed(r.latency.p95Micros, 0), fixed(r.latency.p99Micros, 0), fixed(r.clientSendRecvMicros, 0), fixed(r.serverMicros, 0), fixed(r.serverQueueMicros, 0), fixed(r.serverComputeMicros, 0),
+    fixed(r.serverOtherMicros, 0), fixed(r.averageBatchRows, 1), failuresText(r), r.droppedArrivals,
+  ];
+}
+
+export function sweepCsv(rows: readonly SweepRow[]): string {
+  return csvTable(SWEEP_HEADER, rows.map(sweepCells));
+}
+
+export function sweepMarkdown(rows: readonly SweepRow[]): string {
+  const groups = new Map<string, SweepRow[]>();
+  for (const r of rows) {
+    const key = `${r.variant} · client ${r.mode} · batch ${r.batchSize}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const header = SWEEP_HEADER.slice(3);
+  return [...groups].map(([key, group]) => `### ${key}\n\n${markdownTable(header, group.map((r) => sweepCells(r).slice(3)))}`).join('\n\n');
+}
+
+export function latencyThroughputSvg(rows: readonly SweepRow[], boundMicros: number, title: string): string {
+  const series = new Map<string, ChartSeries['points'][number][]>();
+  for (const r of rows) {
+    if (r.load.kind !== 'concurrency' || r.latency.count === 0) continue;
+    const name = `batch ${r.batchSize}, ${r.mode}, ${r.variant}`;
+    series.set(name, [...(series.get(name) ?? []), { x: r.rowsPerSecond, y: r.latency.p99Micros / 1000, label: `${r.load.concurrency} in flight` }]);
+  }
+  return renderLineChart({
+    title,
+    xLabel: 'throughput, rows/s (closed loop, one point per concurrency level; log scale)',
+    yLabel: 'p99 latency, ms (log scale)',
+    series: [...series].map(([name, points]) => ({ name, points })),
+    yReference: { value: boundMicros / 1000, label: `p99 bound ${boundMicros / 1000} ms` },
+    logScale: true,
+  });
+}

@@ -1,0 +1,271 @@
+/**
+ * `BasicBatchScheduler`: one FIFO queue per model, at most `numBatchThreads` batches running at
+ * once, batches formed when a run slot is free (TensorFlow's BasicBatchScheduler, Triton's
+ * dynamic batcher).
+ *
+ * How a batch forms: when a slot is free, the scheduler takes queued tasks in FIFO order while
+ * their rows fit in `maxBatchSize`; if `preferredBatchSizes` are set and a prefix of those tasks
+ * adds up to one of them exactly, it takes the longest such prefix. With
+ * `maxQueueDelayMicros = 0` (the default) a free slot runs at once whatever is queued, so a lone
+ * request goes straight to the processor (no timer, no queue, no copy) and merging happens only
+ * while every slot is busy. With a delay D > 0, a free slot waits until the queued rows reach
+ * `maxBatchSize` or a preferred size, or the oldest task has waited D.
+ *
+ * Latency contract (worst-case queueing delay of an accepted task): at most D plus the time for
+ * the batches ahead of it to run. With Q tasks ahead (Q < maxQueueSize), each batch taking at
+ * least one of them, that is at most D + ceil((Q + 1) / numBatchThreads) x T(maxBatchSize), where
+ * T(n) is the engine's run time for n rows. A task beyond `maxQueueSize` is refused at once with
+ * UNAVAILABLE instead of waiting. A task whose signal aborts while queued (deadline passed,
+ * caller cancelled) is removed at once and reported through `onDrop`; it never runs.
+ */
+import { Code, ServingError, cancelled, deadlineExceeded, invalidArgument, unavailable } from '../core/errors';
+import type { BatchScheduler, BatchTask } from './batch-scheduler';
+import type { Clock, TimerHandle } from './clock';
+
+export interface ScheduledBatch<T> {
+  readonly tasks: readonly T[];
+  readonly rows: number;
+  /** Per task: time from `schedule` to the start of this batch, microseconds. */
+  readonly queueMicros: readonly number[];
+}
+
+export interface BasicBatchSchedulerOptions<T extends BatchTask> {
+  /** Name used in error messages ("queue full for model ..."). */
+  readonly name: string;
+  readonly maxBatchSize: number;
+  readonly maxQueueDelayMicros: number;
+  readonly preferredBatchSizes: readonly number[];
+  readonly maxQueueSize: number;
+  readonly numBatchThreads: number;
+  /** false: every batch holds exactly one task (batching off, admission control still on). */
+  readonly mergeTasks: boolean;
+  readonly clock: Clock;
+  /** Runs one batch; must settle every task itself. A rejection is ignored (the slot frees). */
+  readonly processBatch: (batch: ScheduledBatch<T>) => Promise<void>;
+  /** A queued task was dropped (its signal aborted): settle it with `reason`. */
+  readonly onDrop: (task: T, reason: ServingError) => void;
+}
+
+interface QueuedTask<T> {
+  readonly task: T;
+  readonly enqueuedAtMicros: number;
+  dropped: boolean;
+  onAbort?: () => void;
+}
+
+/** The ServingError for an aborted signal: its reason when it is one, else by kind. */
+export function abortReason(signal: AbortSignal): ServingError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof ServingError) return reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') return deadlineExceeded('deadline expired before the request reached a worker');
+  return cancelled('the request was cancelled before it reached a worker');
+}
+
+export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<T> {
+  private queue: Array<QueuedTask<T>> = [];
+  private head = 0;
+  private queuedTasks = 0;
+  private queuedRows = 0;
+  private inFlight = 0;
+  private runningTasks = 0;
+  private timer: TimerHandle | undefined;
+  private closed = false;
+  private drainWaiters: Array<() => void> = [];
+  private readonly preferred: ReadonlySet<number>;
+  private readonly largestPreferred: number;
+
+  private constructor(private readonly options: BasicBatchSchedulerOptions<T>) {
+    this.preferred = new Set(options.preferredBatchSizes);
+    this.largestPreferred = Math.max(0, ...options.preferredBatchSizes);
+  }
+
+  static create<T extends BatchTask>(options: BasicBatchSchedulerOptions<T>): BasicBatchScheduler<T> {
+    const problems: string[] = [];
+    if (!Number.isSafeInteger(options.maxBatchSize) || options.maxBatchSize < 1) problems.push(`maxBatchSize must be a positive integer; got ${options.maxBatchSize}`);
+    if (!Number.isSafeInteger(options.numBatchThreads) || options.numBatchThreads < 1) problems.push(`numBatchThreads must be a positive integer; got ${options.numBatchThreads}`);
+    if (!Number.isSafeInteger(options.maxQueueSize) || options.maxQueueSize < 0) problems.push(`maxQueueSize must be an integer >= 0; got ${options.maxQueueSize}`);
+    if (!Number.isFinite(options.maxQueueDelayMicros) || options.maxQueueDelayMicros < 0) problems.push(`maxQueueDelayMicros must be >= 0; got ${options.maxQueueDelayMicros}`);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    return new BasicBatchScheduler(options);
+  }
+
+  schedule(task: T): void {
+    const o = this.options;
+    if (this.closed) throw unavailable('server is stopping; not accepting new requests');
+    if (task.size > o.maxBatchSize) throw invalidArgument(`task has ${task.size} rows; max batch size is ${o.maxBatchSize}`);
+    if (task.signal?.aborted) throw abortReason(task.signal);
+    // Fast path: nothing queued and a slot free, and no reason to wait for company.
+    if (this.queuedTasks === 0 && this.inFlight < o.numBatchThreads
+      && (!o.mergeTasks || o.maxQueueDelayMicros === 0 || task.size >= o.maxBatchSize || this.preferred.has(task.size))) {
+      this.start([task], task.size, [0]);
+      return;
+    }
+    if (this.queuedTasks >= o.maxQueueSize) {
+      throw new ServingError(Code.UNAVAILABLE, `queue full for model "${o.name}" (maxQueueSize=${o.maxQueueSize}); retry later`);
+    }
+    const queued: QueuedTask<T> = { task, enqueuedAtMicros: o.clock.nowMicros(), dropped: false };
+    const signal = task.signal;
+    if (signal !== undefined) {
+      queued.onAbort = () => this.drop(queued, abortReason(signal));
+      signal.addEventListener('abort', queued.onAbort, { once: true });
+    }
+    this.queue.push(queued);
+    this.queuedTasks++;
+    this.queuedRows += task.size;
+    this.dispatch();
+  }
+
+  numEnqueuedTasks(): number {
+    return this.queuedTasks;
+  }
+
+  /** Tasks accepted and not finished: queued plus those in running batches. */
+  numPendingTasks(): number {
+    return this.queuedTasks + this.runningTasks;
+  }
+
+  numRunningBatches(): number {
+    return this.inFlight;
+  }
+
+  schedulingCapacity(): number {
+    if (this.closed) return 0;
+    const freeSlots = this.queuedTasks === 0 ? this.options.numBatchThreads - this.inFlight : 0;
+    return Math.max(0, freeSlots) + Math.max(0, this.options.maxQueueSize - this.queuedTasks);
+  }
+
+  maxTaskSize(): number {
+    return this.options.maxBatchSize;
+  }
+
+  /** Refuses new tasks; resolves when every queued and running task has finished. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.dispatch();
+    if (this.queuedTasks === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private drop(queued: QueuedTask<T>, reason: ServingError): void {
+    if (queued.dropped) return;
+    queued.dropped = true;
+    this.queuedTasks--;
+    this.queuedRows -= queued.task.size;
+    this.options.onDrop(queued.task, reason);
+    this.dispatch(); // clears the delay timer when the queue emptied
+    this.settleDrain();
+  }
+
+  private dispatch(): void {
+    const o = this.options;
+    while (this.inFlight < o.numBatchThreads) {
+      this.skipDropped();
+      if (this.queuedTasks === 0) break;
+      const waitMicros = this.waitBeforeRunning();
+      if (waitMicros > 0) {
+        if (this.timer === undefined) {
+          this.timer = o.clock.setTimer(() => {
+            this.timer = undefined;
+            this.dispatch();
+          }, waitMicros);
+        }
+        return;
+      }
+      this.takeBatch();
+    }
+    if (this.queuedTasks === 0 && this.timer !== undefined) {
+      o.clock.clearTimer(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** 0 when a batch should run now; otherwise how long the oldest task still has to wait. */
+  private waitBeforeRunning(): number {
+    const o = this.options;
+    if (!o.mergeTasks || o.maxQueueDelayMicros === 0 || this.closed) return 0;
+    if (this.queuedRows >= o.maxBatchSize) return 0;
+    if (this.largestPreferred > 0 && this.preferredPrefixLength() > 0) return 0;
+    const waited = o.clock.nowMicros() - this.queue[this.head].enqueuedAtMicros;
+    return Math.max(0, o.maxQueueDelayMicros - waited);
+  }
+
+  /** Number of live queued tasks (from the head) whose rows add up to a preferred size; 0 if none. */
+  private preferredPrefixLength(): number {
+    let rows = 0;
+    let taken = 0;
+    let best = 0;
+    for (let i = this.head; i < this.queue.length; i++) {
+      const queued = this.queue[i];
+      if (queued.dropped) continue;
+      if (rows + queued.task.size > this.options.maxBatchSize) break;
+      rows += queued.task.size;
+      taken++;
+      if (this.preferred.has(rows)) best = taken;
+    }
+    return best;
+  }
+
+  private takeBatch(): void {
+    const o = this.options;
+    const limit = !o.mergeTasks ? 1 : this.largestPreferred > 0 ? this.preferredPrefixLength() || Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
+    const now = o.clock.nowMicros();
+    const tasks: T[] = [];
+    const queueMicros: number[] = [];
+    let rows = 0;
+    while (this.head < this.queue.length && tasks.length < limit) {
+      const queued = this.queue[this.head];
+      if (!queued.dropped) {
+        if (tasks.length > 0 && rows + queued.task.size > o.maxBatchSize) break;
+        if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort);
+        tasks.push(queued.task);
+        queueMicros.push(Math.max(0, now - queued.enqueuedAtMicros));
+        rows += queued.task.size;
+        this.queuedTasks--;
+        this.queuedRows -= queued.task.size;
+      }
+      this.head++;
+    }
+    this.compact();
+    if (tasks.length > 0) this.start(tasks, rows, queueMicros);
+  }
+
+  private skipDropped(): void {
+    while (this.head < this.queue.length && this.queue[this.head].dropped) this.head++;
+    this.compact();
+  }
+
+  private compact(): void {
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private start(tasks: T[], rows: number, queueMicros: number[]): void {
+    this.inFlight++;
+    this.runningTasks += tasks.length;
+    const done = () => {
+      this.inFlight--;
+      this.runningTasks -= tasks.length;
+      this.dispatch();
+      this.settleDrain();
+    };
+    let running: Promise<void>;
+    try {
+      running = this.options.processBatch({ tasks, rows, queueMicros });
+    } catch {
+      running = Promise.resolve();
+    }
+    running.then(done, done);
+  }
+
+  private settleDrain(): void {
+    if (!this.closed || this.queuedTasks > 0 || this.inFlight > 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

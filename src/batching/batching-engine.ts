@@ -1,0 +1,238 @@
+/**
+ * `BatchingEngine`: an `InferenceEngine` decorator that puts a `BasicBatchScheduler` in front of
+ * another engine (the worker pool), so the core and the adapters do not change.
+ *
+ * Contract:
+ * - At most `numBatchThreads` inner runs are in flight. While all are busy, requests queue (at
+ *   most `maxQueueSize`; beyond that `run` rejects at once with UNAVAILABLE naming the limit).
+ * - When a slot frees, queued requests (FIFO) are merged into one inner run, their feeds
+ *   concatenated along rows, and the outputs split back by row ranges: each caller gets exactly
+ *   its rows. A lone request runs with its own feeds (no copy, no timer).
+ * - A request with more rows than `maxBatchSize` is split into runs of at most `maxBatchSize`
+ *   rows (admitted all at once or refused), and its outputs reassembled in order.
+ * - A request whose signal aborts while queued is dropped (DEADLINE_EXCEEDED / CANCELLED) and
+ *   counted through `observer.requestDropped`; it never reaches the inner engine.
+ * - A failed inner run fails every request in it with the inner error (INTERNAL, cause kept).
+ * - `close()` refuses new requests (UNAVAILABLE), lets queued and running ones finish, then
+ *   closes the inner engine.
+ * The worst-case queueing delay is stated in `basic-batch-scheduler.ts`.
+ */
+import { Code, ServingError, unavailable } from '../core/errors';
+import type { HostTensor } from '../core/tensor';
+import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from '../engine/inference-engine';
+import type { BatchTask } from './batch-scheduler';
+import { BasicBatchScheduler, abortReason, type ScheduledBatch } from './basic-batch-scheduler';
+import type { BatchingOptions } from './batching-options';
+import { systemClock, type Clock } from './clock';
+import { concatRows, copyRows, rowShapeKey, sliceRows } from './tensor-rows';
+
+/** What one inner run did, for metrics. Times in microseconds. */
+export interface BatchExecution {
+  readonly rows: number;
+  readonly requests: number;
+  readonly ok: boolean;
+  /** Per request in the run: time queued in the batcher plus the hand-off to a worker. */
+  readonly queueMicros: readonly number[];
+  /** Merging the feeds (0 for a lone request). */
+  readonly computeInputMicros: number;
+  /** Inside the inner engine's run. */
+  readonly computeInferMicros: number;
+  /** Splitting the outputs back (0 for a lone request). */
+  readonly computeOutputMicros: number;
+}
+
+export interface BatchObserver {
+  batchExecuted(execution: BatchExecution): void;
+  /** A queued request was dropped before running: DEADLINE_EXCEEDED or CANCELLED. */
+  requestDropped(code: Code): void;
+}
+
+export interface BatchingEngineOptions {
+  readonly inner: InferenceEngine;
+  readonly batching: BatchingOptions;
+  /** Model name for messages. */
+  readonly name: string;
+  readonly clock?: Clock;
+  readonly observer?: BatchObserver;
+}
+
+interface EngineTask extends BatchTask {
+  readonly feeds: Record<string, HostTensor>;
+  readonly outputNames: readonly string[];
+  resolve(result: EngineRunResult): void;
+  reject(error: ServingError): void;
+}
+
+const nowMicros = () => performance.now() * 1000;
+
+export class BatchingEngine implements InferenceEngine {
+  private readonly scheduler: BasicBatchScheduler<EngineTask>;
+  private readonly splitRows: number;
+  private closed = false;
+
+  private constructor(private readonly options: BatchingEngineOptions) {
+    const b = options.batching;
+    // Batching off: one request per run, never split (the core already bounds request rows).
+    this.splitRows = b.enabled ? b.maxBatchSize : Number.MAX_SAFE_INTEGER;
+    this.scheduler = BasicBatchScheduler.create<EngineTask>({
+      name: options.name,
+      maxBatchSize: this.splitRows,
+      maxQueueDelayMicros: b.maxQueueDelayMicros,
+      preferredBatchSizes: b.enabled ? b.preferredBatchSizes : [],
+      maxQueueSize: b.maxQueueSize,
+      numBatchThreads: b.numBatchThreads,
+      mergeTasks: b.enabled,
+      clock: options.clock ?? systemClock,
+      processBatch: (batch) => this.processBatch(batch),
+      onDrop: (task, reason) => {
+        options.observer?.requestDropped(reason.code);
+        task.reject(reason);
+      },
+    });
+  }
+
+  static create(options: BatchingEngineOptions): BatchingEngine {
+    return new BatchingEngine(options);
+  }
+
+  /** The engine runs go to (for tests and introspection). */
+  get inner(): InferenceEngine {
+    return this.options.inner;
+  }
+
+  /** Requests accepted and not finished (queued or running); a split request counts per part. */
+  pendingRequests(): number {
+    return this.scheduler.numPendingTasks();
+  }
+
+  queuedRequests(): number {
+    return this.scheduler.numEnqueuedTasks();
+  }
+
+  run(feeds: Record<string, HostTensor>, outputNames: readonly string[], options: EngineRunOptions = {}): Promise<EngineRunResult> {
+    if (this.closed) return Promise.reject(unavailable('server is stopping; not accepting new requests'));
+    const signal = options.signal;
+    if (signal?.aborted) {
+      const reason = abortReason(signal);
+      this.options.observer?.requestDropped(reason.code);
+      return Promise.reject(reason);
+    }
+    const names = Object.keys(feeds);
+    const rows = names.length === 0 ? 0 : feeds[names[0]].dims[0];
+    if (rows === 0) return this.options.inner.run(feeds, outputNames, options);
+    if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal);
+    return this.runSplit(feeds, outputNames, rows, signal);
+  }
+
+  private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined): Promise<EngineRunResult> {
+    return new Promise<EngineRunResult>((resolve, reject) => {
+      this.scheduler.schedule({ size: rows, signal, feeds, outputNames, resolve, reject });
+    });
+  }
+
+  private async runSplit(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined): Promise<EngineRunResult> {
+    const parts = Math.ceil(rows / this.splitRows);
+    if (this.scheduler.schedulingCapacity() < parts) {
+      const b = this.options.batching;
+      throw new ServingError(Code.UNAVAILABLE, `queue full for model "${this.options.name}" (maxQueueSize=${b.maxQueueSize}; this request needs ${parts} runs of up to ${b.maxBatchSize} rows); retry later`);
+    }
+    const runs: Array<Promise<EngineRunResult>> = [];
+    for (let start = 0; start < rows; start += this.splitRows) {
+      const end = Math.min(rows, start + this.splitRows);
+      const part: Record<string, HostTensor> = {};
+      for (const name of Object.keys(feeds)) part[name] = copyRows(feeds[name], start, end);
+      runs.push(this.enqueue(part, outputNames, end - start, signal));
+    }
+    const results = await Promise.all(runs);
+    const outputs: Record<string, HostTensor> = {};
+    for (const name of outputNames) outputs[name] = concatRows(results.map((r) => r.outputs[name]));
+    return {
+      outputs,
+      queueMicros: Math.max(...results.map((r) => r.queueMicros)),
+      computeMicros: results.reduce((sum, r) => sum + r.computeMicros, 0),
+    };
+  }
+
+  private async processBatch(batch: ScheduledBatch<EngineTask>): Promise<void> {
+    const { tasks } = batch;
+    if (tasks.length === 1) {
+      await this.runGroup(tasks, [batch.queueMicros[0]]);
+      return;
+    }
+    // Requests can only share a run when their feeds have the same names, dtypes and row shapes.
+    const groups = new Map<string, { tasks: EngineTask[]; queueMicros: number[] }>();
+    tasks.forEach((task, i) => {
+      const key = Object.keys(task.feeds).map((name) => `${name}:${rowShapeKey(task.feeds[name])}`).join('|');
+      let group = groups.get(key);
+      if (group === undefined) groups.set(key, (group = { tasks: [], queueMicros: [] }));
+      group.tasks.push(task);
+      group.queueMicros.push(batch.queueMicros[i]);
+    });
+    for (const group of groups.values()) await this.runGroup(group.tasks, group.queueMicros);
+  }
+
+  private async runGroup(tasks: readonly EngineTask[], queueMicros: readonly number[]): Promise<void> {
+    const observer = this.options.observer;
+    const lone = tasks.length === 1;
+    const inputStart = nowMicros();
+    let feeds: Record<string, HostTensor>;
+    let outputNames: readonly string[];
+    let rows = 0;
+    if (lone) {
+      feeds = tasks[0].feeds;
+      outputNames = tasks[0].outputNames;
+      rows = tasks[0].size;
+    } else {
+      feeds = {};
+      for (const name of Object.keys(tasks[0].feeds)) feeds[name] = concatRows(tasks.map((task) => task.feeds[name]));
+      const union = new Set<string>();
+      for (const task of tasks) {
+        rows += task.size;
+        for (const name of task.outputNames) union.add(name);
+      }
+      outputNames = [...union];
+    }
+    const computeInputMicros = lone ? 0 : nowMicros() - inputStart;
+    let result: EngineRunResult;
+    try {
+      result = await this.options.inner.run(feeds, outputNames);
+    } catch (error) {
+      const serving = ServingError.from(error);
+      observer?.batchExecuted({ rows, requests: tasks.length, ok: false, queueMicros, computeInputMicros, computeInferMicros: 0, computeOutputMicros: 0 });
+      for (const task of tasks) task.reject(serving);
+      return;
+    }
+    const outputStart = nowMicros();
+    const settled: Array<() => void> = [];
+    let offset = 0;
+    tasks.forEach((task, i) => {
+      const outputs: Record<string, HostTensor> = {};
+      for (const name of task.outputNames) {
+        const tensor = result.outputs[name];
+        outputs[name] = lone || tensor === undefined ? tensor : sliceRows(tensor, offset, offset + task.size);
+      }
+      offset += task.size;
+      const own: EngineRunResult = { outputs, queueMicros: queueMicros[i] + result.queueMicros, computeMicros: result.computeMicros };
+      settled.push(() => task.resolve(own));
+    });
+    const computeOutputMicros = lone ? 0 : nowMicros() - outputStart;
+    observer?.batchExecuted({
+      rows, requests: tasks.length, ok: true,
+      queueMicros: queueMicros.map((q) => q + result.queueMicros),
+      computeInputMicros, computeInferMicros: result.computeMicros, computeOutputMicros,
+    });
+    for (const settle of settled) settle();
+  }
+
+  describe(): EngineDescription {
+    const inner = this.options.inner.describe();
+    return { ...inner, details: { ...inner.details, batching: this.options.batching } };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.scheduler.close();
+    await this.options.inner.close();
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Options a client mode may need beyond the address and deadline.
+ */
+import type { ModelSignature } from '../core/model-signature';
+
+export interface TransportOptions {
+  /** The client config's signature: Paddle modes send each feed's real name with its alias. */
+  readonly signature?: ModelSignature;
+  /** `http` mode body: JSON (Paddle's default) or serialized protobuf (`application/proto`). */
+  readonly httpBody?: 'json' | 'proto';
+  /** `http` mode: gzip the request body and accept gzip responses (Paddle's request/response compress). */
+  readonly httpGzip?: boolean;
+}

@@ -1,0 +1,66 @@
+/**
+ * The server's health state, published through the standard `grpc.health.v1.Health` service
+ * (Check and Watch, from the `grpc-health-check` package) and read by the HTTP live/ready
+ * endpoints.
+ *
+ * Contract: live from creation until the process exits. Not ready (health NOT_SERVING for the
+ * overall server "" and every registered service name) until `markReady()`, which the
+ * composition root calls once every model is loaded and warmed up; `markStopping()` turns
+ * everything NOT_SERVING again, before the server stops accepting calls. Watchers see each change.
+ */
+import { HealthImplementation, service as healthServiceDefinition, type ServingStatus } from 'grpc-health-check';
+import type * as grpc from '@grpc/grpc-js';
+import type { ServiceRegistration } from '../grpc/grpc-server';
+
+export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+
+export class ServingHealth {
+  private readonly implementation: HealthImplementation;
+  private ready = false;
+
+  private constructor(private readonly serviceNames: readonly string[]) {
+    const initial: Record<string, ServingStatus> = { '': 'NOT_SERVING' };
+    for (const name of serviceNames) initial[name] = 'NOT_SERVING';
+    this.implementation = new HealthImplementation(initial);
+  }
+
+  /** `serviceNames`: fully qualified gRPC services (and model names) whose health is reported. */
+  static create(serviceNames: readonly string[]): ServingHealth {
+    return new ServingHealth(serviceNames);
+  }
+
+  get isLive(): boolean {
+    return true;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  markReady(): void {
+    this.ready = true;
+    this.setAll('SERVING');
+  }
+
+  markStopping(): void {
+    this.ready = false;
+    this.setAll('NOT_SERVING');
+  }
+
+  /** The Health service, to add to the gRPC server. */
+  registration(): ServiceRegistration {
+    const captured: ServiceRegistration[] = [];
+    this.implementation.addToServer({
+      addService: (definition, implementation) => captured.push({ definition: definition as unknown as grpc.ServiceDefinition, implementation: implementation as grpc.UntypedServiceImplementation }),
+    });
+    if (captured.length !== 1) throw new Error(`grpc-health-check registered ${captured.length} services; expected 1`);
+    return captured[0];
+  }
+
+  private setAll(status: ServingStatus): void {
+    this.implementation.setStatus('', status);
+    for (const name of this.serviceNames) this.implementation.setStatus(name, status);
+  }
+}
+
+export { healthServiceDefinition };

@@ -1,0 +1,130 @@
+/**
+ * HTTP/1.1 front end for Paddle's GeneralModelService, as Paddle's `HttpClient` and curl scripts
+ * use it: `POST /GeneralModelService/inference` (or the full-name path, or `debug`).
+ *
+ * Contract:
+ * - Body: a serialized Request when `Content-Type` is `application/proto`, JSON otherwise;
+ *   `Content-Encoding: gzip` (or deflate) bodies are inflated. Bodies over `maxBodyBytes` get 413.
+ * - Success: 200 with the Response in the request's format (`application/proto` or
+ *   `application/json`), gzip-compressed when `Accept-Encoding` allows gzip.
+ * - Errors: non-200 with a plain-text message, status from `httpStatusOf()` (400 bad request,
+ *   404 unknown path or model, 405 wrong method, 503 unavailable, 504 deadline, 500 internal).
+ * - Keep-alive as Node's http server does it; a client that goes away cancels its request.
+ */
+import * as http from 'node:http';
+import * as zlib from 'node:zlib';
+import { promisify } from 'node:util';
+import { Code, ServingError, cancelled, httpStatusOf, invalidArgument } from '../core/errors';
+import type { Predictor } from '../core/predictor';
+import type { Logger } from '../logging/logger';
+import { runGeneralModelInference } from '../paddle/service/general-model-inference';
+import { formatPaddleJsonResponse, parsePaddleJsonRequest } from '../paddle/service/paddle-json';
+import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest, decodePaddleRequest, encodePaddleResponse } from '../paddle/service/paddle-messages';
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const gzip = promisify(zlib.gzip);
+
+export const PROTO_CONTENT_TYPE = 'application/proto';
+
+/** Paths Paddle's clients post to. */
+export const PADDLE_HTTP_PATHS: ReadonlySet<string> = new Set(PADDLE_METHODS.flatMap((method) => [
+  `/GeneralModelService/${method}`, `/${PADDLE_SERVICE_NAME}/${method}`,
+]));
+
+export interface PaddleHttpOptions {
+  readonly predictor: Predictor;
+  readonly logger: Logger;
+  /** Largest request body, bytes, before and after inflating (Paddle's --max_body_size). */
+  readonly maxBodyBytes: number;
+}
+
+/** An http.Server that never listens itself: connections are handed to it by the port sniffer. */
+export function createPaddleHttpServer(options: PaddleHttpOptions): http.Server {
+  const server = http.createServer({ keepAlive: true }, (req, res) => {
+    handle(req, res, options).catch((error: unknown) => {
+      options.logger.error('HTTP handler failed', { cause: error });
+      if (!res.headersSent) sendText(res, 500, 'internal error');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, options: PaddleHttpOptions): Promise<void> {
+  const path = (req.url ?? '').split('?')[0];
+  if (!PADDLE_HTTP_PATHS.has(path)) {
+    req.resume();
+    sendText(res, 404, `no such path "${path}"; POST to /GeneralModelService/inference or /${PADDLE_SERVICE_NAME}/inference`);
+    return;
+  }
+  if (req.method !== 'POST') {
+    req.resume();
+    res.setHeader('Allow', 'POST');
+    sendText(res, 405, `method ${req.method} is not allowed on ${path}; use POST`);
+    return;
+  }
+  const isProto = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === PROTO_CONTENT_TYPE;
+  const controller = new AbortController();
+  res.once('close', () => { if (!res.writableFinished) controller.abort(cancelled('the HTTP client closed the connection')); });
+  try {
+    const body = await readBody(req, options.maxBodyBytes);
+    const request: PaddleRequest = isProto ? decodeProto(body) : parsePaddleJsonRequest(body.toString('utf8'));
+    const response = await runGeneralModelInference(options.predictor, request, { signal: controller.signal });
+    const payload = isProto ? Buffer.from(encodePaddleResponse(response)) : Buffer.from(formatPaddleJsonResponse(response), 'utf8');
+    const wantsGzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+    res.statusCode = 200;
+    res.setHeader('Content-Type', isProto ? PROTO_CONTENT_TYPE : 'application/json');
+    if (wantsGzip) res.setHeader('Content-Encoding', 'gzip');
+    const out = wantsGzip ? await gzip(payload) : payload;
+    res.setHeader('Content-Length', out.byteLength);
+    res.end(out);
+  } catch (error) {
+    const serving = error instanceof HttpBodyError ? error : ServingError.from(error);
+    if (serving.code === Code.INTERNAL) options.logger.error('GeneralModelService over HTTP failed', { cause: serving.cause ?? error });
+    sendText(res, error instanceof HttpBodyError ? error.status : httpStatusOf(serving.code), serving.rawMessage);
+  }
+}
+
+class HttpBodyError extends ServingError {
+  constructor(readonly status: number, message: string) {
+    super(Code.INVALID_ARGUMENT, message);
+  }
+}
+
+function decodeProto(body: Buffer): PaddleRequest {
+  try {
+    return decodePaddleRequest(body);
+  } catch (error) {
+    throw invalidArgument(`request body is not a serialized Paddle Request (Content-Type ${PROTO_CONTENT_TYPE}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new HttpBodyError(413, `request body is over the ${maxBytes}-byte limit (--max_body_size)`);
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks, size);
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return raw;
+  if (encoding !== 'gzip' && encoding !== 'deflate') {
+    throw new HttpBodyError(415, `Content-Encoding "${encoding}" is not supported; use gzip, deflate or none`);
+  }
+  try {
+    return await (encoding === 'gzip' ? gunzip : inflate)(raw, { maxOutputLength: maxBytes });
+  } catch (error) {
+    throw invalidArgument(`request body is not valid ${encoding} data: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function sendText(res: http.ServerResponse, status: number, message: string): void {
+  const body = Buffer.from(`${message}\n`, 'utf8');
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', body.byteLength);
+  res.end(body);
+}

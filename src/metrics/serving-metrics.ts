@@ -1,0 +1,152 @@
+/**
+ * Prometheus metrics of the server on an injected prom-client `Registry`, under Triton's names so
+ * existing dashboards work, plus the latency and batch-size histograms Triton's users ask for.
+ *
+ * Contract (labels `model` and `version` on every series; durations cumulative, microseconds):
+ * - `nv_inference_request_success` / `nv_inference_request_failure{reason}`: finished calls by
+ *   outcome; `reason` is the gRPC code name (UNAVAILABLE = shed or stopping, DEADLINE_EXCEEDED,
+ *   CANCELLED, INVALID_ARGUMENT, NOT_FOUND, INTERNAL, ...).
+ * - `nv_inference_count`: rows inferred in successful runs; `nv_inference_exec_count`: engine
+ *   runs (batches). Average executed batch size = count / exec_count.
+ * - `nv_inference_pending_request_count`: requests accepted and not finished (queued or running).
+ * - `nv_inference_request_duration_us`: server time of successful calls;
+ *   `nv_inference_{queue,compute_input,compute_infer,compute_output}_duration_us`: per request
+ *   of each successful run (a merged run adds its compute time to each request in it, as Triton).
+ * - Histograms (seconds): `ctr_request_duration_seconds` (successful calls),
+ *   `ctr_queue_duration_seconds`, `ctr_compute_duration_seconds` (per request of a run); and
+ *   `ctr_batch_size` (rows per engine run).
+ * - `ctr_requests_dropped_total{reason}`: requests dropped before reaching a worker because
+ *   their deadline passed or their caller cancelled.
+ * - Process metrics from prom-client's `collectDefaultMetrics` when `processMetrics` is set.
+ * A call with an empty model name counts for the default (first registered) model; calls for a
+ * model that was never registered are labelled model="" version="" (unknown names must not
+ * create series).
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Code } from '../core/errors';
+
+export interface CallOutcome {
+  readonly model: string;
+  readonly code: Code;
+  readonly rows: number;
+  readonly durationMicros: number;
+}
+
+export interface BatchMetricsEvent {
+  readonly rows: number;
+  readonly requests: number;
+  readonly ok: boolean;
+  readonly queueMicros: readonly number[];
+  readonly computeInputMicros: number;
+  readonly computeInferMicros: number;
+  readonly computeOutputMicros: number;
+}
+
+export interface ModelMetrics {
+  batchExecuted(event: BatchMetricsEvent): void;
+  requestDropped(code: Code): void;
+}
+
+const LABELS = ['model', 'version'] as const;
+/** 25 µs .. ~13 s, doubling. */
+const LATENCY_BUCKETS_SECONDS = Array.from({ length: 20 }, (_, i) => 25e-6 * 2 ** i);
+const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
+
+export class ServingMetrics {
+  private readonly versions = new Map<string, string>();
+  /** The model an empty model name addresses (the first registered). */
+  private defaultModel = '';
+  private readonly pendingSources = new Map<string, () => number>();
+  private readonly success: Counter<'model' | 'version'>;
+  private readonly failure: Counter<'model' | 'version' | 'reason'>;
+  private readonly inferenceCount: Counter<'model' | 'version'>;
+  private readonly execCount: Counter<'model' | 'version'>;
+  private readonly requestDurationUs: Counter<'model' | 'version'>;
+  private readonly queueDurationUs: Counter<'model' | 'version'>;
+  private readonly computeInputUs: Counter<'model' | 'version'>;
+  private readonly computeInferUs: Counter<'model' | 'version'>;
+  private readonly computeOutputUs: Counter<'model' | 'version'>;
+  private readonly requestSeconds: Histogram<'model' | 'version'>;
+  private readonly queueSeconds: Histogram<'model' | 'version'>;
+  private readonly computeSeconds: Histogram<'model' | 'version'>;
+  private readonly batchSize: Histogram<'model' | 'version'>;
+  private readonly dropped: Counter<'model' | 'version' | 'reason'>;
+
+  private constructor(readonly registry: Registry) {
+    const registers = [registry];
+    const counter = (name: string, help: string) => new Counter({ name, help, labelNames: LABELS, registers });
+    this.success = counter('nv_inference_request_success', 'Successful inference requests');
+    this.failure = new Counter({ name: 'nv_inference_request_failure', help: 'Failed inference requests, by gRPC code name', labelNames: [...LABELS, 'reason'], registers });
+    this.inferenceCount = counter('nv_inference_count', 'Rows inferred in successful runs');
+    this.execCount = counter('nv_inference_exec_count', 'Engine runs (batches) executed');
+    this.requestDurationUs = counter('nv_inference_request_duration_us', 'Cumulative server time of successful requests, microseconds');
+    this.queueDurationUs = counter('nv_inference_queue_duration_us', 'Cumulative time requests waited before their run started, microseconds');
+    this.computeInputUs = counter('nv_inference_compute_input_duration_us', 'Cumulative time merging request inputs into runs, microseconds');
+    this.computeInferUs = counter('nv_inference_compute_infer_duration_us', 'Cumulative run time, counted once per request in the run, microseconds');
+    this.computeOutputUs = counter('nv_inference_compute_output_duration_us', 'Cumulative time splitting run outputs back to requests, microseconds');
+    const pendingSources = this.pendingSources;
+    const versions = this.versions;
+    new Gauge({
+      name: 'nv_inference_pending_request_count', help: 'Requests accepted and not finished (queued or running)', labelNames: LABELS, registers,
+      collect() {
+        for (const [model, source] of pendingSources) this.set({ model, version: versions.get(model) ?? '' }, source());
+      },
+    });
+    const histogram = (name: string, help: string, buckets: number[]) => new Histogram({ name, help, labelNames: LABELS, buckets, registers });
+    this.requestSeconds = histogram('ctr_request_duration_seconds', 'Server time of successful requests', LATENCY_BUCKETS_SECONDS);
+    this.queueSeconds = histogram('ctr_queue_duration_seconds', 'Time a request waited before its run started', LATENCY_BUCKETS_SECONDS);
+    this.computeSeconds = histogram('ctr_compute_duration_seconds', 'Run time of the run each request was in', LATENCY_BUCKETS_SECONDS);
+    this.batchSize = histogram('ctr_batch_size', 'Rows per engine run', BATCH_SIZE_BUCKETS);
+    this.dropped = new Counter({ name: 'ctr_requests_dropped_total', help: 'Requests dropped before reaching a worker (deadline passed or caller cancelled)', labelNames: [...LABELS, 'reason'], registers });
+  }
+
+  static create(registry: Registry, options: { processMetrics?: boolean } = {}): ServingMetrics {
+    if (options.processMetrics === true) collectDefaultMetrics({ register: registry });
+    return new ServingMetrics(registry);
+  }
+
+  /** Declares a served model; `pending` reads its pending-request count at scrape time. */
+  registerModel(model: string, version: string, pending?: () => number): ModelMetrics {
+    if (this.versions.size === 0) this.defaultModel = model;
+    this.versions.set(model, version);
+    if (pending !== undefined) this.pendingSources.set(model, pending);
+    const labels = { model, version };
+    for (const metric of [this.success, this.inferenceCount, this.execCount, this.requestDurationUs, this.queueDurationUs, this.computeInputUs, this.computeInferUs, this.computeOutputUs]) metric.inc(labels, 0);
+    return {
+      batchExecuted: (event) => this.batchExecuted(labels, event),
+      requestDropped: (code) => this.dropped.inc({ ...labels, reason: Code[code] }),
+    };
+  }
+
+  /** One finished call, from a protocol adapter (`observe` of the gRPC Predict service). */
+  observeCall(outcome: CallOutcome): void {
+    const model = outcome.model === '' ? this.defaultModel : outcome.model;
+    const version = this.versions.get(model);
+    const labels = version === undefined ? { model: '', version: '' } : { model, version };
+    if (outcome.code === Code.OK) {
+      this.success.inc(labels);
+      this.requestDurationUs.inc(labels, outcome.durationMicros);
+      this.requestSeconds.observe(labels, outcome.durationMicros / 1e6);
+    } else {
+      this.failure.inc({ ...labels, reason: Code[outcome.code] ?? String(outcome.code) });
+    }
+  }
+
+  private batchExecuted(labels: { model: string; version: string }, event: BatchMetricsEvent): void {
+    if (!event.ok) return;
+    this.execCount.inc(labels);
+    this.inferenceCount.inc(labels, event.rows);
+    this.batchSize.observe(labels, event.rows);
+    const n = event.requests;
+    let queueTotal = 0;
+    for (const q of event.queueMicros) {
+      queueTotal += q;
+      this.queueSeconds.observe(labels, q / 1e6);
+      this.computeSeconds.observe(labels, event.computeInferMicros / 1e6);
+    }
+    this.queueDurationUs.inc(labels, queueTotal);
+    this.computeInputUs.inc(labels, event.computeInputMicros * n);
+    this.computeInferUs.inc(labels, event.computeInferMicros * n);
+    this.computeOutputUs.inc(labels, event.computeOutputMicros * n);
+  }
+}

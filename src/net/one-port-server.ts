@@ -1,0 +1,107 @@
+/**
+ * One TCP port for every protocol, as Paddle Serving has: a `net.Server` reads the first bytes
+ * of each connection and hands it to gRPC (h2c, through grpc-js's connection injector), to an
+ * HTTP/1.1 server, or to a baidu_std (`PRPC`) handler. Nothing else listens.
+ *
+ * Contract:
+ * - `startOnePortServer` resolves once listening, with the bound port (0 picks a free one).
+ * - The sniffed bytes are put back (`unshift`) before the hand-off, so each handler sees the
+ *   connection from its first byte.
+ * - A connection whose first bytes match no protocol, or that sends fewer than 4 bytes within
+ *   `sniffTimeoutMs`, is closed; other connections are unaffected.
+ * - `stop(graceMs)` stops accepting, lets gRPC calls and HTTP requests in flight finish within
+ *   `graceMs`, then closes every connection left.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type * as http from 'node:http';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { RunningGrpcServer, ServiceRegistration } from '../grpc/grpc-server';
+import { sniffProtocol } from './protocol-sniffer';
+
+export interface OnePortServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly services: readonly ServiceRegistration[];
+  /** Largest gRPC message, bytes. */
+  readonly maxMessageBytes: number;
+  /** HTTP/1.1 connections go here (the server must not listen itself). */
+  readonly http1: http.Server;
+  /** baidu_std connections go here. */
+  readonly prpc: (socket: Duplex) => void;
+  /** How long a new connection may take to send its first 4 bytes, milliseconds; default 10000. */
+  readonly sniffTimeoutMs?: number;
+}
+
+export async function startOnePortServer(options: OnePortServerOptions): Promise<RunningGrpcServer> {
+  const grpcServer = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxMessageBytes,
+    'grpc.max_send_message_length': options.maxMessageBytes,
+  });
+  for (const service of options.services) grpcServer.addService(service.definition, service.implementation);
+  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const sockets = new Set<net.Socket>();
+  const sniffTimeoutMs = options.sniffTimeoutMs ?? 10_000;
+
+  const listener = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    let head: Buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs);
+    const onData = (chunk: Buffer) => {
+      head = head.byteLength === 0 ? chunk : Buffer.concat([head, chunk]);
+      const protocol = sniffProtocol(head);
+      if (protocol === 'need-more') return;
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.pause();
+      if (protocol === 'unknown') {
+        socket.destroy();
+        return;
+      }
+      socket.unshift(head);
+      if (protocol === 'h2c') {
+        injector.injectConnection(socket);
+      } else if (protocol === 'http1') {
+        options.http1.emit('connection', socket);
+        socket.resume();
+      } else {
+        options.prpc(socket);
+        socket.resume();
+      }
+    };
+    socket.on('data', onData);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => clearTimeout(timer));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(options.port, options.host, () => {
+      listener.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const address = listener.address() as net.AddressInfo;
+
+  return {
+    server: grpcServer,
+    port: address.port,
+    async stop(graceMs: number) {
+      listener.close();
+      options.http1.closeIdleConnections();
+      const drained = Promise.all([
+        new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
+        new Promise<void>((resolve) => options.http1.close(() => resolve())),
+      ]);
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
+      await Promise.race([drained, expired]);
+      clearTimeout(timer);
+      grpcServer.forceShutdown();
+      injector.destroy();
+      options.http1.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Serves Paddle's GeneralModelService over brpc's `baidu_std` protocol on one connection, as
+ * Paddle's compiled `Client` (`rec_client.py --client_mode=rpc`) speaks it.
+ *
+ * Contract:
+ * - Each request frame is answered with a frame carrying the same `correlation_id` and
+ *   `compress_type`; requests on one connection may run concurrently, answers go out as they finish.
+ * - Payload compression: none, gzip and zlib; snappy is refused in the response meta.
+ * - Failures go in `RpcResponseMeta` (`error_code` a brpc errno, `error_text` the message):
+ *   unknown service/method, an undecodable Request, and every ServingError from the core.
+ * - A malformed frame or meta (the byte stream can no longer be trusted) closes this connection
+ *   only. Successful answers carry `response { error_code: 0 }`, as brpc writes it.
+ */
+import type { Duplex } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { promisify } from 'node:util';
+import { Code, ServingError, invalidArgument } from '../../core/errors';
+import type { Predictor } from '../../core/predictor';
+import type { Logger } from '../../logging/logger';
+import { runGeneralModelInference } from '../service/general-model-inference';
+import {
+  PADDLE_METHODS, PADDLE_SERVICE_NAME, type RpcMeta, decodePaddleRequest, decodeRpcMeta, encodePaddleResponse, encodeRpcMeta,
+} from '../service/paddle-messages';
+import { BrpcErrno, CompressType, brpcErrnoOf } from './brpc-codes';
+import { PrpcFrameError, PrpcFrameReader, encodePrpcFrame, type PrpcFrame } from './prpc-frame';
+
+const gunzip = promisify(zlib.gunzip);
+const gzip = promisify(zlib.gzip);
+const inflate = promisify(zlib.inflate);
+const deflate = promisify(zlib.deflate);
+
+const SERVICE_NAMES = new Set([PADDLE_SERVICE_NAME, 'GeneralModelService']);
+
+export interface BaiduStdOptions {
+  readonly predictor: Predictor;
+  readonly logger: Logger;
+  /** Largest frame body, bytes (Paddle's --max_body_size). */
+  readonly maxBodyBytes: number;
+}
+
+/** Takes over `socket` (already positioned at its first frame) until it closes. */
+export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions): void {
+  const reader = new PrpcFrameReader(options.maxBodyBytes);
+  const controller = new AbortController();
+  socket.on('data', (chunk: Buffer) => {
+    let frames: PrpcFrame[];
+    try {
+      frames = reader.push(chunk);
+    } catch (error) {
+      options.logger.warn('closing a baidu_std connection: malformed frame', { reason: error instanceof PrpcFrameError ? error.message : String(error) });
+      socket.destroy();
+      return;
+    }
+    for (const frame of frames) {
+      let meta: RpcMeta;
+      try {
+        meta = decodeRpcMeta(frame.meta);
+      } catch (error) {
+        options.logger.warn('closing a baidu_std connection: undecodable RpcMeta', { reason: String(error) });
+        socket.destroy();
+        return;
+      }
+      answer(meta, frame.body, options, controller.signal).then(
+        (out) => { if (!socket.destroyed) socket.write(out); },
+        (error: unknown) => options.logger.error('baidu_std answer failed', { cause: error }),
+      );
+    }
+  });
+  socket.on('error', () => socket.destroy());
+  socket.on('close', () => controller.abort(new ServingError(Code.CANCELLED, 'the baidu_std client closed the connection')));
+}
+
+async function answer(meta: RpcMeta, body: Buffer, options: BaiduStdOptions, signal: AbortSignal): Promise<Buffer> {
+  const compressType = meta.compress_type ?? CompressType.NONE;
+  const reply = (payload: Uint8Array, errorCode = 0, errorText?: string) => encodePrpcFrame(encodeRpcMeta({
+    response: errorText === undefined ? { error_code: errorCode } : { error_code: errorCode, error_text: errorText },
+    correlation_id: meta.correlation_id ?? 0,
+    compress_type: errorCode === 0 ? compressType : CompressType.NONE,
+  }), payload);
+  const service = meta.request?.service_name ?? '';
+  const method = meta.request?.method_name ?? '';
+  if (meta.request === undefined) return reply(new Uint8Array(0), BrpcErrno.EREQUEST, 'RpcMeta has no request part');
+  if (!SERVICE_NAMES.has(service)) return reply(new Uint8Array(0), BrpcErrno.ENOSERVICE, `unknown service "${service}"; this server has ${PADDLE_SERVICE_NAME}`);
+  if (!(PADDLE_METHODS as readonly string[]).includes(method)) return reply(new Uint8Array(0), BrpcErrno.ENOMETHOD, `unknown method "${method}" of ${PADDLE_SERVICE_NAME}; it has ${PADDLE_METHODS.join(', ')}`);
+  try {
+    const attachment = meta.attachment_size ?? 0;
+    if (attachment < 0 || attachment > body.byteLength) throw invalidArgument(`attachment_size ${attachment} is larger than the ${body.byteLength}-byte body`);
+    const payload = await decompress(body.subarray(0, body.byteLength - attachment), compressType);
+    let request;
+    try {
+      request = decodePaddleRequest(payload);
+    } catch (error) {
+      throw invalidArgument(`payload is not a serialized Paddle Request: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const response = await runGeneralModelInference(options.predictor, request, { signal });
+    return reply(await compress(encodePaddleResponse(response), compressType));
+  } catch (error) {
+    const serving = ServingError.from(error);
+    if (serving.code === Code.INTERNAL) options.logger.error('GeneralModelService over baidu_std failed', { cause: serving.cause ?? error });
+    return reply(new Uint8Array(0), brpcErrnoOf(serving.code), serving.toGrpcStatus().details);
+  }
+}
+
+async function decompress(bytes: Uint8Array, type: number): Promise<Uint8Array> {
+  try {
+    switch (type) {
+      case CompressType.NONE: return bytes;
+      case CompressType.GZIP: return await gunzip(bytes);
+      case CompressType.ZLIB: return await inflate(bytes);
+    }
+  } catch (error) {
+    throw invalidArgument(`payload is not valid ${type === CompressType.GZIP ? 'gzip' : 'zlib'} data: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  throw invalidArgument(`compress_type ${type}${type === CompressType.SNAPPY ? ' (snappy)' : ''} is not supported; use 0 (none), 2 (gzip) or 3 (zlib)`);
+}
+
+async function compress(bytes: Uint8Array, type: number): Promise<Uint8Array> {
+  if (type === CompressType.GZIP) return gzip(bytes);
+  if (type === CompressType.ZLIB) return deflate(bytes);
+  return bytes;
+}

@@ -1,0 +1,123 @@
+/**
+ * Paddle `Tensor` messages <-> core tensors.
+ *
+ * Contract:
+ * - `decodePaddleFeed` binds a Tensor by its real `name` (the alias when the name is empty),
+ *   reads the typed field its `elem_type` names, checks the value count against `shape` and
+ *   converts to the model input's dtype. A conversion is allowed only when every value survives
+ *   it exactly (e.g. INT32 ids for an int64 input; INT64 ids for an int32 input when each fits);
+ *   otherwise INVALID_ARGUMENT names the input, the types and the first value that would change.
+ *   STRING, LoD and unknown codes are refused with the reason.
+ * - `encodePaddleFetch` writes an output as Paddle does: real name, alias, shape with the batch
+ *   dimension, `elem_type`, and the typed field (fp16/uint8/int8 in `tensor_content`).
+ */
+import { invalidArgument } from '../../core/errors';
+import type { TensorSpec } from '../../core/model-signature';
+import { checkShape } from '../../core/decode-tensor';
+import type { NamedTensor, SignatureIndex } from '../../core/validate-request';
+import { BYTES_PER_ELEMENT, type DType, type HostTensor, allocate, fromLittleEndianBytes, toLittleEndianBytes } from '../../core/tensor';
+import { PaddleTypeCode, describePaddleCode, paddleCodeOfDType } from '../config';
+import type { PaddleTensor } from './paddle-messages';
+
+/** Where each elem_type's values travel, and the dtype they have on the wire. */
+const WIRE: ReadonlyMap<number, { readonly field: keyof PaddleTensor; readonly dtype: DType }> = new Map([
+  [PaddleTypeCode.INT64, { field: 'int64_data', dtype: 'int64' }],
+  [PaddleTypeCode.FP32, { field: 'float_data', dtype: 'float32' }],
+  [PaddleTypeCode.INT32, { field: 'int_data', dtype: 'int32' }],
+  [PaddleTypeCode.FP64, { field: 'float64_data', dtype: 'float64' }],
+  [PaddleTypeCode.FP16, { field: 'tensor_content', dtype: 'float16' }],
+  [PaddleTypeCode.UINT8, { field: 'tensor_content', dtype: 'uint8' }],
+  [PaddleTypeCode.INT8, { field: 'tensor_content', dtype: 'int8' }],
+  [PaddleTypeCode.BOOL, { field: 'bool_data', dtype: 'bool' }],
+] as const);
+
+const SUPPORTED_CODES = [...WIRE.keys()].map(describePaddleCode).join(', ');
+const EMPTY: ArrayLike<never> = [];
+
+export function decodePaddleFeed(tensor: PaddleTensor, index: SignatureIndex): NamedTensor {
+  const name = tensor.name || tensor.alias_name || '';
+  if (name === '') throw invalidArgument('a feed tensor has neither name nor alias_name');
+  const code = tensor.elem_type ?? 0;
+  const wire = WIRE.get(code);
+  if (wire === undefined) {
+    throw invalidArgument(`input "${name}": elem_type ${describePaddleCode(code)} is not supported; supported: ${SUPPORTED_CODES}`);
+  }
+  if ((tensor.lod?.length ?? 0) > 0) {
+    throw invalidArgument(`input "${name}": LoD (variable-length) tensors are not supported; send a dense tensor with an empty lod`);
+  }
+  const shape = Array.from(tensor.shape ?? EMPTY, Number);
+  const elements = checkShape(name, shape);
+  const spec: TensorSpec | undefined = index.inputByKey.get(name);
+  const target = spec?.dtype ?? wire.dtype;
+  if (wire.field === 'tensor_content') {
+    const bytes = tensor.tensor_content ?? new Uint8Array(0);
+    const expected = elements * BYTES_PER_ELEMENT[wire.dtype];
+    if (bytes.byteLength !== expected) {
+      throw invalidArgument(`input "${name}": shape [${shape.join(',')}] of ${describePaddleCode(code)} needs ${expected} bytes of tensor_content; got ${bytes.byteLength}`);
+    }
+    const raw = fromLittleEndianBytes(wire.dtype, bytes);
+    if (target === wire.dtype) return { name, tensor: { dtype: target, dims: shape, data: raw } };
+    if (wire.dtype === 'float16' || target === 'float16') throw lossy(name, code, target, 'fp16 is only accepted for fp16 inputs');
+    return { name, tensor: { dtype: target, dims: shape, data: convert(name, code, raw as ArrayLike<number>, target) } };
+  }
+  const values = (tensor[wire.field] ?? EMPTY) as ArrayLike<number | boolean>;
+  if (values.length !== elements) {
+    throw invalidArgument(`input "${name}": shape [${shape.join(',')}] needs ${elements} ${String(wire.field)} values; got ${values.length}`);
+  }
+  if (target === 'float16') throw lossy(name, code, target, 'fp16 inputs take elem_type 5 (FP16) in tensor_content');
+  // Values of the wire's own float type are rounded to it (JSON carries float_data as doubles).
+  const rounding = target === wire.dtype && isFloat(target);
+  return { name, tensor: { dtype: target, dims: shape, data: convert(name, code, values, target, rounding) } };
+}
+
+/** Copies `values` into a `target` array, refusing any value the conversion would change. */
+function convert(name: string, code: number, values: ArrayLike<number | boolean>, target: DType, rounding = false): HostTensor['data'] {
+  const out = allocate(target, values.length);
+  if (out instanceof BigInt64Array) {
+    for (let i = 0; i < values.length; i++) {
+      const v = Number(values[i]);
+      if (!Number.isSafeInteger(v)) throw lossy(name, code, target, `value ${values[i]} at index ${i} is not an integer`);
+      out[i] = BigInt(v);
+    }
+    return out;
+  }
+  if (rounding) {
+    for (let i = 0; i < values.length; i++) out[i] = values[i] as number;
+    return out;
+  }
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    out[i] = v;
+    if (out[i] !== v && !(Number.isNaN(v) && isFloat(target))) {
+      throw lossy(name, code, target, `value ${values[i]} at index ${i} would become ${out[i]}`);
+    }
+    if (target === 'bool' && v !== 0 && v !== 1) throw lossy(name, code, target, `value ${values[i]} at index ${i} is not 0 or 1`);
+  }
+  return out;
+}
+
+const isFloat = (dtype: DType) => dtype === 'float32' || dtype === 'float64';
+
+function lossy(name: string, code: number, target: DType, detail: string) {
+  return invalidArgument(`input "${name}": elem_type ${describePaddleCode(code)} cannot be converted to the model's ${target} without losing data: ${detail}`);
+}
+
+/** A model output as Paddle's server returns it. */
+export function encodePaddleFetch(spec: TensorSpec, tensor: HostTensor): PaddleTensor {
+  const message: PaddleTensor = {
+    elem_type: paddleCodeOfDType(tensor.dtype),
+    shape: tensor.dims,
+    name: spec.name,
+    alias_name: spec.alias,
+  };
+  const data = tensor.data;
+  switch (tensor.dtype) {
+    case 'int64': message.int64_data = Array.from(data as BigInt64Array, Number); break;
+    case 'float32': message.float_data = data as Float32Array; break;
+    case 'int32': message.int_data = data as Int32Array; break;
+    case 'float64': message.float64_data = data as Float64Array; break;
+    case 'bool': message.bool_data = Array.from(data as Uint8Array, Boolean); break;
+    default: message.tensor_content = toLittleEndianBytes(data);
+  }
+  return message;
+}

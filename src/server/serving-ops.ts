@@ -1,0 +1,101 @@
+/**
+ * The serving core around the engines (issue 4), assembled for `start-server.ts` so that file
+ * only wires it in: the dynamic batcher in front of each model's worker pool, Prometheus metrics,
+ * gRPC health and reflection, and the operations HTTP port (metrics + V2 health).
+ *
+ * Contract:
+ * - `createServingOps(config, logger)` builds the metrics registry (process metrics included) and
+ *   the health state (NOT_SERVING until `start()`).
+ * - `wrapEngine(engine, model, version)` returns the `BatchingEngine` that serves that model, with
+ *   its metrics registered; `numBatchThreads` = the worker count, so batches never queue in piscina.
+ * - `grpcServices()` are Health and reflection, to add to the gRPC server before it listens.
+ * - `start()` opens the ops HTTP port when `--enable_prometheus` is set and marks the server ready;
+ *   `markStopping()` turns health NOT_SERVING (first step of a shutdown); `close()` closes the port.
+ */
+import { Registry } from 'prom-client';
+import { BatchingEngine } from '../batching/batching-engine';
+import { validateBatchingOptions, type BatchingOptions } from '../batching/batching-options';
+import type { ServeConfig } from '../config/serve-config';
+import type { InferenceEngine } from '../engine/inference-engine';
+import type { ServiceRegistration } from '../grpc/grpc-server';
+import type { CallObserver } from '../grpc/predict-service';
+import { startOpsHttpServer, type OpsHttpServer } from '../health/ops-http-server';
+import { reflectionRegistrations } from '../health/reflection';
+import { ServingHealth } from '../health/serving-health';
+import type { Logger } from '../logging/logger';
+import { ServingMetrics } from '../metrics/serving-metrics';
+import { PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
+
+/** gRPC services whose health is reported (besides the overall server, ""). */
+const REPORTED_SERVICES = ['rec_serving.v1.PredictionService'];
+
+export interface ServingOps {
+  readonly metrics: ServingMetrics;
+  readonly health: ServingHealth;
+  /** Observer for the gRPC Predict handler (and any adapter with the same event shape). */
+  readonly observe: CallObserver;
+  /** The ops HTTP port once started; undefined when --enable_prometheus is off. */
+  readonly opsPort: number | undefined;
+  batchingFor(model: string, workers: number): BatchingOptions;
+  /** Warm-up batch sizes: the configured ones plus the largest merged run (<= max request rows). */
+  warmupBatchSizes(configured: readonly number[], maxRequestRows: number): number[];
+  wrapEngine(engine: InferenceEngine, model: string, version: string, workers: number): BatchingEngine;
+  grpcServices(): ServiceRegistration[];
+  start(): Promise<void>;
+  markStopping(): void;
+  close(): Promise<void>;
+}
+
+export function createServingOps(config: ServeConfig, logger: Logger): ServingOps {
+  const registry = new Registry();
+  const metrics = ServingMetrics.create(registry, { processMetrics: true });
+  const health = ServingHealth.create([...REPORTED_SERVICES, config.modelName]);
+  let opsServer: OpsHttpServer | undefined;
+  if (config.ops.faultInjection) logger.warn('--fault_injection is on: tests may kill workers; never use this in production');
+
+  const batchingFor = (model: string, workers: number): BatchingOptions => {
+    const { overrides, ...defaults } = config.batching;
+    return validateBatchingOptions({ ...defaults, ...(overrides[model] ?? {}), numBatchThreads: workers });
+  };
+
+  return {
+    metrics,
+    health,
+    observe: (event) => metrics.observeCall(event),
+    get opsPort() {
+      return opsServer?.port;
+    },
+    batchingFor,
+    warmupBatchSizes(configured, maxRequestRows) {
+      const sizes = new Set(configured);
+      const batching = batchingFor(config.modelName, 1);
+      if (batching.enabled && configured.length > 0) sizes.add(Math.min(batching.maxBatchSize, maxRequestRows));
+      return [...sizes].sort((a, b) => a - b);
+    },
+    wrapEngine(engine, model, version, workers) {
+      const batching = batchingFor(model, workers);
+      let batchingEngine: BatchingEngine | undefined;
+      const observer = metrics.registerModel(model, version, () => batchingEngine?.pendingRequests() ?? 0);
+      batchingEngine = BatchingEngine.create({ inner: engine, batching, name: model, observer });
+      logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.numBatchThreads} run(s) in flight, max ${batching.maxQueueSize} queued requests`);
+      return batchingEngine;
+    },
+    grpcServices() {
+      return [health.registration(), ...reflectionRegistrations([PREDICT_PROTO], [PROTO_ROOT])];
+    },
+    async start() {
+      if (config.ops.enablePrometheus) {
+        opsServer = await startOpsHttpServer({ host: config.host, port: config.ops.prometheusPort, registry, health });
+        logger.info(`metrics and health on http://${config.host}:${opsServer.port}/metrics, /v2/health/live, /v2/health/ready`);
+      }
+      health.markReady();
+    },
+    markStopping() {
+      health.markStopping();
+    },
+    async close() {
+      health.markStopping();
+      await opsServer?.close();
+    },
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * BatchingEngine + BasicBatchScheduler with a FakeClock and a PuppetEngine: no sleeps, every
+ * batch boundary decided by the test.
+ */
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BatchingEngine, type BatchExecution } from '../../../src/batching/batching-engine';
+import { DEFAULT_BATCHING_OPTIONS, validateBatchingOptions, type BatchingOptions } from '../../../src/batching/batching-options';
+import { Code, ServingError, cancelled, deadlineExceeded } from '../../../src/core/errors';
+import type { EngineRunResult } from '../../../src/engine/inference-engine';
+import { FakeClock } from './fake-clock';
+import { PuppetEngine, puppetFeeds } from './puppet-engine';
+
+interface Setup {
+  engine: BatchingEngine;
+  puppet: PuppetEngine;
+  clock: FakeClock;
+  executions: BatchExecution[];
+  drops: Code[];
+}
+
+function setup(overrides: Partial<BatchingOptions> = {}): Setup {
+  const puppet = new PuppetEngine();
+  const clock = new FakeClock();
+  const executions: BatchExecution[] = [];
+  const drops: Code[] = [];
+  const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, numBatchThreads: 1, ...overrides });
+  const engine = BatchingEngine.create({
+    inner: puppet, batching, name: 'ctr', clock,
+    observer: { batchExecuted: (e) => executions.push(e), requestDropped: (code) => drops.push(code) },
+  });
+  return { engine, puppet, clock, executions, drops };
+}
+
+function request(s: Setup, rows: number, firstId: number, signal?: AbortSignal): Promise<EngineRunResult> {
+  return s.engine.run(puppetFeeds(rows, firstId), ['y', 'id_out'], { signal });
+}
+
+function assertOwnRows(result: EngineRunResult, rows: number, firstId: number): void {
+  const ids = Array.from(result.outputs.id_out.data as BigInt64Array, Number);
+  assert.deepEqual(ids, Array.from({ length: rows }, (_, r) => firstId + r));
+  assert.deepEqual(result.outputs.y.dims, [rows, 2]);
+  const y = result.outputs.y.data as Float32Array;
+  for (let r = 0; r < rows; r++) {
+    assert.equal(y[2 * r], 2 * (firstId + r));
+    assert.equal(y[2 * r + 1], 2 * (firstId + r + 0.5));
+  }
+}
+
+async function expectCode(promise: Promise<unknown>, code: Code, message: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof ServingError, String(error));
+    assert.equal(Code[error.code], Code[code]);
+    assert.match(error.rawMessage, message);
+    return true;
+  });
+}
+
+describe('BatchingEngine', () => {
+  it('runs a lone request at once with its own feeds and no timer', async () => {
+    const s = setup();
+    const feeds = puppetFeeds(3, 100);
+    const done = s.engine.run(feeds, ['y', 'id_out']);
+    assert.equal(s.puppet.pending.length, 1);
+    assert.equal(s.puppet.pending[0].feeds, feeds, 'no copy on the fast path');
+    assert.equal(s.clock.pendingTimers, 0);
+    await s.puppet.runPending();
+    assertOwnRows(await done, 3, 100);
+    assert.deepEqual(s.executions.map((e) => [e.rows, e.requests]), [[3, 1]]);
+  });
+
+  it('merges requests queued while every slot is busy, FIFO, and gives each caller its rows', async () => {
+    const s = setup({ maxBatchSize: 8 });
+    const first = request(s, 2, 0);
+    const queued = [request(s, 3, 10), request(s, 1, 20), request(s, 4, 30), request(s, 2, 40)];
+    assert.equal(s.engine.queuedRequests(), 4);
+    assert.equal(s.engine.pendingRequests(), 5);
+    await s.puppet.runPending(1);
+    // 3 + 1 + 4 = 8 rows fit; the 2-row request waits for the next slot.
+    assert.deepEqual(s.puppet.executedBatchRows, [2, 8]);
+    await s.puppet.runPending(1);
+    assert.deepEqual(s.puppet.executedBatchRows, [2, 8, 2]);
+    await s.puppet.runPending(1);
+    assertOwnRows(await first, 2, 0);
+    const results = await Promise.all(queued);
+    [[3, 10], [1, 20], [4, 30], [2, 40]].forEach(([rows, id], i) => assertOwnRows(results[i], rows, id));
+    assert.deepEqual(s.executions.map((e) => e.requests), [1, 3, 1]);
+    assert.equal(s.engine.pendingRequests(), 0);
+  });
+
+  it('reports queue time from the injected clock', async () => {
+    const s = setup();
+    const first = request(s, 1, 0);
+    const second = request(s, 1, 1);
+    s.clock.advance(750);
+    await s.puppet.runPending(1);
+    await s.puppet.runPending(1);
+    assert.equal((await first).queueMicros, 0);
+    assert.equal((await second).queueMicros, 750);
+  });
+
+  it('prefers a preferred batch size when queued requests can form it', async () => {
+    const s = setup({ maxBatchSize: 16, preferredBatchSizes: [4] });
+    const all = [request(s, 1, 0), request(s, 2, 10), request(s, 2, 20), request(s, 3, 30)];
+    await s.puppet.runPending(1);
+    assert.deepEqual(s.puppet.executedBatchRows, [1, 4]);
+    await s.puppet.runPending();
+    await s.puppet.runPending();
+    assert.deepEqual(s.puppet.executedBatchRows, [1, 4, 3]);
+    await Promise.all(all);
+  });
+
+  it('with a queue delay, a free slot waits for company until the delay or a full batch', async () => {
+    const s = setup({ maxBatchSize: 4, maxQueueDelayMicros: 1000 });
+    const a = request(s, 1, 0);
+    assert.equal(s.puppet.pending.length, 0, 'waits for more requests');
+    s.clock.advance(999);
+    assert.equal(s.puppet.pending.length, 0);
+    const b = request(s, 1, 1);
+    s.clock.advance(1);
+    assert.deepEqual(s.puppet.executedBatchRows, [2], 'the oldest request waited the full delay');
+    await s.puppet.runPending();
+    const c = request(s, 2, 2);
+    const d = request(s, 2, 4);
+    assert.deepEqual(s.puppet.executedBatchRows, [2, 4], 'a full batch runs without waiting');
+    assert.equal(s.clock.pendingTimers, 0);
+    await s.puppet.runPending();
+    await Promise.all([a, b, c, d]);
+  });
+
+  it('splits a request larger than the max batch and reassembles it in order', async () => {
+    const s = setup({ maxBatchSize: 4, numBatchThreads: 2 });
+    const big = request(s, 10, 1000);
+    assert.deepEqual(s.puppet.executedBatchRows, [4, 4]);
+    await s.puppet.runPending();
+    assert.deepEqual(s.puppet.executedBatchRows, [4, 4, 2]);
+    await s.puppet.runPending();
+    assertOwnRows(await big, 10, 1000);
+  });
+
+  it('refuses at once with UNAVAILABLE naming the limit when the queue is full', async () => {
+    const s = setup({ maxQueueSize: 2 });
+    const accepted = [request(s, 1, 0), request(s, 1, 1), request(s, 1, 2)];
+    await expectCode(request(s, 1, 3), Code.UNAVAILABLE, /^queue full for model "ctr" \(maxQueueSize=2\); retry later$/);
+    await expectCode(request(s, 20, 3), Code.UNAVAILABLE, /maxQueueSize=2; this request needs 3 runs/);
+    assert.deepEqual(s.puppet.executedBatchRows, [1]);
+    await s.puppet.runPending();
+    await s.puppet.runPending();
+    await Promise.all(accepted);
+  });
+
+  it('drops queued requests whose deadline passed or whose caller cancelled, and counts them', async () => {
+    const s = setup();
+    const first = request(s, 1, 0);
+    const deadline = new AbortController();
+    const cancel = new AbortController();
+    const late = request(s, 1, 1, deadline.signal);
+    const gone = request(s, 1, 2, cancel.signal);
+    const kept = request(s, 1, 3);
+    deadline.abort(deadlineExceeded('deadline expired after 12.0 ms in the server'));
+    cancel.abort(cancelled('the client cancelled the call'));
+    await expectCode(late, Code.DEADLINE_EXCEEDED, /deadline expired after 12\.0 ms/);
+    await expectCode(gone, Code.CANCELLED, /cancelled/);
+    assert.equal(s.engine.queuedRequests(), 1);
+    await s.puppet.runPending();
+    await s.puppet.runPending();
+    assertOwnRows(await kept, 1, 3);
+    await first;
+    assert.deepEqual(s.puppet.executedBatchRows, [1, 1], 'dropped requests never reached the engine');
+    assert.deepEqual(s.drops, [Code.DEADLINE_EXCEEDED, Code.CANCELLED]);
+  });
+
+  it('refuses a request whose signal already aborted without running it', async () => {
+    const s = setup();
+    const controller = new AbortController();
+    controller.abort(deadlineExceeded('deadline expired after 0.0 ms in the server'));
+    await expectCode(request(s, 1, 0, controller.signal), Code.DEADLINE_EXCEEDED, /deadline expired/);
+    assert.deepEqual(s.puppet.executedBatchRows, []);
+    assert.deepEqual(s.drops, [Code.DEADLINE_EXCEEDED]);
+  });
+
+  it('fails every request of a failed run with INTERNAL and keeps serving', async () => {
+    const s = setup();
+    const first = request(s, 1, 0);
+    const merged = [request(s, 1, 1), request(s, 1, 2)];
+    const checks = merged.map((promise) => expectCode(promise, Code.INTERNAL, /^internal error$/));
+    await s.puppet.runPending(1);
+    await s.puppet.failPending(1);
+    await Promise.all(checks);
+    await first;
+    const after = request(s, 2, 5);
+    await s.puppet.runPending();
+    assertOwnRows(await after, 2, 5);
+    assert.deepEqual(s.executions.map((e) => e.ok), [true, false, true]);
+  });
+
+  it('with batching off never merges, but still bounds the queue', async () => {
+    const s = setup({ enabled: false, maxQueueSize: 2 });
+    const all = [request(s, 3, 0), request(s, 3, 10), request(s, 3, 20)];
+    await expectCode(request(s, 1, 3), Code.UNAVAILABLE, /maxQueueSize=2/);
+    await s.puppet.runPending(1);
+    await s.puppet.runPending(1);
+    assert.deepEqual(s.puppet.executedBatchRows, [3, 3, 3]);
+    await s.puppet.runPending();
+    await Promise.all(all);
+  });
+
+  it('close() refuses new requests, drains queued ones, then closes the inner engine', async () => {
+    const s = setup();
+    const running = request(s, 1, 0);
+    const queued = request(s, 2, 1);
+    const closing = s.engine.close();
+    await expectCode(request(s, 1, 9), Code.UNAVAILABLE, /server is stopping/);
+    assert.equal(s.puppet.closed, false);
+    await s.puppet.runPending();
+    await s.puppet.runPending();
+    await closing;
+    assert.equal(s.puppet.closed, true);
+    await running;
+    assertOwnRows(await queued, 2, 1);
+  });
+});
+
+describe('validateBatchingOptions', () => {
+  const base: BatchingOptions = { ...DEFAULT_BATCHING_OPTIONS, numBatchThreads: 2 };
+  it('lists every problem with the constraint and the actual value', () => {
+    assert.throws(() => validateBatchingOptions({ ...base, maxBatchSize: 0 }), /maxBatchSize must be an integer >= 1; got 0/);
+    assert.throws(() => validateBatchingOptions({ ...base, maxQueueDelayMicros: -1 }), /maxQueueDelayMicros must be an integer >= 0; got -1/);
+    assert.throws(() => validateBatchingOptions({ ...base, numBatchThreads: 0, maxQueueSize: -2 }), /maxQueueSize must be an integer >= 0; got -2; numBatchThreads must be an integer >= 1; got 0/);
+    assert.throws(() => validateBatchingOptions({ ...base, maxBatchSize: 8, preferredBatchSizes: [4, 16] }), /preferredBatchSizes must be integers in 1\.\.maxBatchSize \(8\); got 16/);
+  });
+  it('returns a frozen copy with preferred sizes sorted', () => {
+    const valid = validateBatchingOptions({ ...base, preferredBatchSizes: [32, 8] });
+    assert.deepEqual(valid.preferredBatchSizes, [8, 32]);
+    assert.ok(Object.isFrozen(valid));
+  });
+});
+

@@ -1,0 +1,51 @@
+/**
+ * baidu_std framing: frames split over chunks, several per chunk, and the malformed cases that
+ * must close a connection.
+ */
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PrpcFrameError, PrpcFrameReader, encodePrpcFrame } from '../../../src/paddle/brpc/prpc-frame';
+import { sniffProtocol } from '../../../src/net/protocol-sniffer';
+
+describe('PRPC frames', () => {
+  it('writes the 12-byte header with big-endian sizes', () => {
+    const frame = encodePrpcFrame(Buffer.from([1, 2, 3]), Buffer.from([4, 5]));
+    assert.deepEqual([...frame], [0x50, 0x52, 0x50, 0x43, 0, 0, 0, 5, 0, 0, 0, 3, 1, 2, 3, 4, 5]);
+  });
+
+  it('reassembles frames split byte by byte and splits several in one chunk', () => {
+    const a = encodePrpcFrame(Buffer.from('meta'), Buffer.from('payload'));
+    const b = encodePrpcFrame(Buffer.from('m2'), Buffer.alloc(0));
+    const reader = new PrpcFrameReader(1024);
+    const frames = [...a].flatMap((byte) => reader.push(Buffer.from([byte])));
+    assert.equal(frames.length, 1);
+    assert.equal(frames[0].meta.toString(), 'meta');
+    assert.equal(frames[0].body.toString(), 'payload');
+    const both = new PrpcFrameReader(1024).push(Buffer.concat([a, b]));
+    assert.deepEqual(both.map((f) => f.meta.toString()), ['meta', 'm2']);
+  });
+
+  it('rejects a bad magic, meta_size > body_size and an oversized body', () => {
+    assert.throws(() => new PrpcFrameReader(1024).push(Buffer.from('PRPX')), PrpcFrameError);
+    const header = Buffer.alloc(12);
+    header.write('PRPC');
+    header.writeUInt32BE(2, 4);
+    header.writeUInt32BE(3, 8);
+    assert.throws(() => new PrpcFrameReader(1024).push(header), /meta_size 3 is larger than body_size 2/);
+    header.writeUInt32BE(4096, 4);
+    assert.throws(() => new PrpcFrameReader(1024).push(header), /4096 bytes is over the 1024-byte limit/);
+  });
+});
+
+describe('protocol sniffing', () => {
+  it('tells h2c, HTTP/1.1 and PRPC apart by the first 4 bytes', () => {
+    const sniff = (text: string) => sniffProtocol(Buffer.from(text, 'latin1'));
+    assert.equal(sniff('PRI * HTTP/2.0\r\n'), 'h2c');
+    assert.equal(sniff('PRPC\0\0'), 'prpc');
+    assert.equal(sniff('POST /GeneralModelService/inference HTTP/1.1'), 'http1');
+    assert.equal(sniff('GET / HTTP/1.1'), 'http1');
+    assert.equal(sniff('PR'), 'need-more');
+    assert.equal(sniff('SSH-2.0'), 'unknown');
+    assert.equal(sniff('\x16\x03\x01\x02'), 'unknown');
+  });
+});
