@@ -148,6 +148,11 @@ export class WorkerPoolEngine implements InferenceEngine {
     await this.pool.close();
   }
 
+  /** Worker threads alive now (piscina replaces one that died). */
+  get liveWorkers(): number {
+    return this.pool.threads.length;
+  }
+
   /** Pending + running tasks in the pool. */
   get queueSize(): number {
     return this.pool.queueSize;

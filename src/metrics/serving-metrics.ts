@@ -15,6 +15,8 @@
  * - Histograms (seconds): `ctr_request_duration_seconds` (successful calls),
  *   `ctr_queue_duration_seconds`, `ctr_compute_duration_seconds` (per request of a run); and
  *   `ctr_batch_size` (rows per engine run).
+ * - `ctr_engine_run_duration_us_total`: time inside the engine, counted once per run (the
+ *   workers' busy time; the per-request Triton counter multiplies a merged run's time).
  * - `ctr_requests_dropped_total{reason}`: requests dropped before reaching a worker because
  *   their deadline passed or their caller cancelled.
  * - Process metrics from prom-client's `collectDefaultMetrics` when `processMetrics` is set.
@@ -71,6 +73,7 @@ export class ServingMetrics {
   private readonly computeSeconds: Histogram<'model' | 'version'>;
   private readonly batchSize: Histogram<'model' | 'version'>;
   private readonly dropped: Counter<'model' | 'version' | 'reason'>;
+  private readonly engineRunUs: Counter<'model' | 'version'>;
 
   private constructor(readonly registry: Registry) {
     const registers = [registry];
@@ -97,6 +100,7 @@ export class ServingMetrics {
     this.queueSeconds = histogram('ctr_queue_duration_seconds', 'Time a request waited before its run started', LATENCY_BUCKETS_SECONDS);
     this.computeSeconds = histogram('ctr_compute_duration_seconds', 'Run time of the run each request was in', LATENCY_BUCKETS_SECONDS);
     this.batchSize = histogram('ctr_batch_size', 'Rows per engine run', BATCH_SIZE_BUCKETS);
+    this.engineRunUs = counter('ctr_engine_run_duration_us_total', 'Cumulative time inside the engine, once per run, microseconds');
     this.dropped = new Counter({ name: 'ctr_requests_dropped_total', help: 'Requests dropped before reaching a worker (deadline passed or caller cancelled)', labelNames: [...LABELS, 'reason'], registers });
   }
 
@@ -111,7 +115,7 @@ export class ServingMetrics {
     this.versions.set(model, version);
     if (pending !== undefined) this.pendingSources.set(model, pending);
     const labels = { model, version };
-    for (const metric of [this.success, this.inferenceCount, this.execCount, this.requestDurationUs, this.queueDurationUs, this.computeInputUs, this.computeInferUs, this.computeOutputUs]) metric.inc(labels, 0);
+    for (const metric of [this.success, this.inferenceCount, this.execCount, this.requestDurationUs, this.queueDurationUs, this.computeInputUs, this.computeInferUs, this.computeOutputUs, this.engineRunUs]) metric.inc(labels, 0);
     return {
       batchExecuted: (event) => this.batchExecuted(labels, event),
       requestDropped: (code) => this.dropped.inc({ ...labels, reason: Code[code] }),
@@ -135,6 +139,7 @@ export class ServingMetrics {
   private batchExecuted(labels: { model: string; version: string }, event: BatchMetricsEvent): void {
     if (!event.ok) return;
     this.execCount.inc(labels);
+    this.engineRunUs.inc(labels, event.computeInferMicros);
     this.inferenceCount.inc(labels, event.rows);
     this.batchSize.observe(labels, event.rows);
     const n = event.requests;

@@ -47,6 +47,8 @@ describe('worker faults under load', () => {
     assert.equal(result.ok + result.internal.length, 96);
     for (const error of result.internal) assert.equal(error.rawMessage, 'internal error', 'the cause is not leaked');
     assert.ok(t.logLines.some((line) => /engine run failed/.test(line)), 'the cause is logged');
+    for (let i = 0; i < 200 && pool.liveWorkers < 2; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.equal(pool.liveWorkers, 2, 'piscina replaced the dead worker');
     // Two workers serve again: two concurrent runs both succeed, repeatedly.
     for (let i = 0; i < 10; i++) await Promise.all([t.client.predict(criteoFeed(3)), t.client.predict(criteoFeed(3))]);
   });
