@@ -1,0 +1,243 @@
+/**
+ * Batcher benchmark (not a test): the real `rec-serve` process on the repo's default DeepFM, side
+ * by side with the dynamic batcher off and on, in one run on this machine.
+ *
+ *   npx tsc -p . && node dist/benchmarks/batcher.js [--seconds 6] [--concurrency 32] [--out benchmarks/results/batcher.md]
+ *
+ * For batch 5 and batch 32, 32 closed-loop callers on one gRPC channel: rows/s, requests/s,
+ * p50/p99 latency, average executed batch size (nv_inference_count / nv_inference_exec_count),
+ * and where the server's CPU goes: process CPU (main thread + workers, from process metrics) vs
+ * the workers' time inside ONNX Runtime (ctr_engine_run_duration_us_total); the rest is RPC,
+ * decoding, validation and hand-offs. Then an open-loop run at 2x the sustainable request rate
+ * (batch 5, batcher on): the share shed with UNAVAILABLE and the p99 of the served requests.
+ * Server: 2 workers x 1 intra-op thread (the default on 2 cores).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { RecServingClient } from '../src/client/rec-serving-client';
+import { REPO_ROOT } from '../src/config/repo-root';
+import { Code, ServingError } from '../src/core/errors';
+import type { HostTensor } from '../src/core/tensor';
+import { parsePrometheusText, sampleValue, type Sample } from '../src/metrics/parse-prometheus-text';
+
+interface Args { seconds: number; concurrency: number; out: string }
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { seconds: 6, concurrency: 32, out: path.join(REPO_ROOT, 'benchmarks', 'results', 'batcher.md') };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--seconds') args.seconds = Number(value);
+    else if (flag === '--concurrency') args.concurrency = Number(value);
+    else if (flag === '--out') args.out = path.resolve(value);
+    else throw new Error(`unknown flag ${flag}; flags: --seconds N --concurrency N --out FILE`);
+  }
+  return args;
+}
+
+interface Server { child: ChildProcess; port: number; opsPort: number; log: () => string }
+
+async function startServer(extraFlags: string[]): Promise<Server> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'),
+    '--model', path.join(REPO_ROOT, 'serving_server'), '--host', '127.0.0.1', '--port', '0', '--thread', '2', '--cpu_threads', '1',
+    '--enable_prometheus', '--prometheus_port', '0', '--max_queue_size', '256', '--log_level', 'info', ...extraFlags], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const ports = await new Promise<[number, number]>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      const grpcPort = /serving "[^"]*" on [^ ]+:(\d+)/.exec(log);
+      const opsPort = /metrics and health on http:\/\/[^:]+:(\d+)/.exec(log);
+      if (grpcPort && opsPort) resolve([Number(grpcPort[1]), Number(opsPort[1])]);
+    });
+    child.once('exit', (code) => reject(new Error(`rec-serve exited with ${code}:\n${log}`)));
+  });
+  return { child, port: ports[0], opsPort: ports[1], log: () => log };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+async function scrape(server: Server): Promise<Sample[]> {
+  return parsePrometheusText(await (await fetch(`http://127.0.0.1:${server.opsPort}/metrics`)).text());
+}
+
+function feed(rows: number, seed: number): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
+  let state = seed;
+  for (let f = 1; f <= 26; f++) {
+    const data = new BigInt64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      data[r] = BigInt(state % 100000);
+    }
+    out[`C${f}`] = { dtype: 'int64', dims: [rows, 1], data };
+  }
+  const dense = new Float32Array(rows * 13).map((_, i) => (i % 10) / 10);
+  out.dense_input = { dtype: 'float32', dims: [rows, 13], data: dense };
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+interface Measured {
+  label: string; rows: number; requests: number; seconds: number; latenciesMs: number[]; unavailable: number; otherErrors: number;
+  execCount: number; inferenceCount: number; serverCpuS: number; engineRunS: number; clientCpuS: number; offeredRps?: number;
+}
+
+function delta(after: Sample[], before: Sample[], name: string): number {
+  return sampleValue(after, name) - sampleValue(before, name);
+}
+
+async function measure(server: Server, label: string, rows: number, body: (client: RecServingClient, record: (ms: number | ServingError) => void, until: number) => Promise<void>, seconds: number, offeredRps?: number): Promise<Measured> {
+  const client = RecServingClient.connect(`127.0.0.1:${server.port}`);
+  await client.waitForReady(10_000);
+  const noop = () => undefined;
+  await body(client, noop, performance.now() + 1000); // warm the path
+  const before = await scrape(server);
+  const latenciesMs: number[] = [];
+  let unavailable = 0;
+  let otherErrors = 0;
+  const record = (result: number | ServingError) => {
+    if (typeof result === 'number') latenciesMs.push(result);
+    else if (result.code === Code.UNAVAILABLE) unavailable++;
+    else otherErrors++;
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await body(client, record, t0 + seconds * 1000);
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const after = await scrape(server);
+  client.close();
+  latenciesMs.sort((a, b) => a - b);
+  return {
+    label, rows, requests: latenciesMs.length, seconds: elapsed, latenciesMs, unavailable, otherErrors,
+    execCount: delta(after, before, 'nv_inference_exec_count'), inferenceCount: delta(after, before, 'nv_inference_count'),
+    serverCpuS: delta(after, before, 'process_cpu_seconds_total'), engineRunS: delta(after, before, 'ctr_engine_run_duration_us_total') / 1e6,
+    clientCpuS: (cpu.user + cpu.system) / 1e6, offeredRps,
+  };
+}
+
+function closedLoop(rows: number, concurrency: number) {
+  const feeds = Array.from({ length: 16 }, (_, i) => feed(rows, i + 1));
+  return async (client: RecServingClient, record: (r: number | ServingError) => void, until: number) => {
+    let n = 0;
+    const caller = async () => {
+      while (performance.now() < until) {
+        const start = performance.now();
+        try {
+          await client.predict(feeds[n++ % feeds.length]);
+          record(performance.now() - start);
+        } catch (error) {
+          record(ServingError.from(error));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, caller));
+  };
+}
+
+/** Open loop: requests sent on a fixed schedule (rate per second), whatever the answers. */
+function openLoop(rows: number, rps: number) {
+  const feeds = Array.from({ length: 16 }, (_, i) => feed(rows, i + 1));
+  return async (client: RecServingClient, record: (r: number | ServingError) => void, until: number) => {
+    const inFlight: Array<Promise<void>> = [];
+    const start = performance.now();
+    let sent = 0;
+    while (performance.now() < until) {
+      const due = Math.floor(((performance.now() - start) / 1000) * rps);
+      for (; sent < due; sent++) {
+        const t = performance.now();
+        inFlight.push(client.predict(feeds[sent % feeds.length]).then(() => record(performance.now() - t), (error: unknown) => record(ServingError.from(error))));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(inFlight);
+  };
+}
+
+function row(m: Measured): string {
+  const rowsPerS = (m.requests * m.rows) / m.seconds;
+  const avgBatch = m.execCount > 0 ? m.inferenceCount / m.execCount : NaN;
+  const cpuPerReqUs = (m.serverCpuS / Math.max(1, m.requests + m.unavailable)) * 1e6;
+  const inferShare = m.serverCpuS > 0 ? m.engineRunS / m.serverCpuS : NaN;
+  const total = m.requests + m.unavailable + m.otherErrors;
+  return `| ${m.label} | ${rowsPerS.toFixed(0)} | ${(m.requests / m.seconds).toFixed(0)} | ${percentile(m.latenciesMs, 50).toFixed(2)} | ${percentile(m.latenciesMs, 99).toFixed(2)} | ${avgBatch.toFixed(2)} | ${(m.serverCpuS / m.seconds).toFixed(2)} | ${(m.engineRunS / m.seconds).toFixed(2)} | ${(100 * inferShare).toFixed(0)}% | ${cpuPerReqUs.toFixed(0)} | ${(m.clientCpuS / m.seconds).toFixed(2)} | ${total > 0 ? ((100 * m.unavailable) / total).toFixed(1) : '0'}% |`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const results: Measured[] = [];
+  const runs: Array<{ batching: 'off' | 'on'; rows: number }> = [
+    { batching: 'off', rows: 5 }, { batching: 'on', rows: 5 }, { batching: 'off', rows: 32 }, { batching: 'on', rows: 32 },
+  ];
+  for (const run of runs) {
+    const server = await startServer(['--batching', run.batching]);
+    try {
+      results.push(await measure(server, `batch ${run.rows}, batcher ${run.batching}`, run.rows, closedLoop(run.rows, args.concurrency), args.seconds));
+      process.stderr.write(`${row(results[results.length - 1])}\n`);
+    } finally {
+      await stopServer(server);
+    }
+  }
+  // 2x the sustainable load: the batcher-on batch-5 closed-loop rate, doubled, sent open loop.
+  const sustainable = results[1].requests / results[1].seconds;
+  const overload: Measured[] = [];
+  for (const batching of ['on', 'off'] as const) {
+    const server = await startServer(['--batching', batching]);
+    try {
+      overload.push(await measure(server, `batch 5, 2x load (${(2 * sustainable).toFixed(0)} req/s offered), batcher ${batching}`, 5, openLoop(5, 2 * sustainable), args.seconds, 2 * sustainable));
+      process.stderr.write(`${row(overload[overload.length - 1])}\n`);
+    } finally {
+      await stopServer(server);
+    }
+  }
+  const header = '| run | rows/s | req/s | p50 ms | p99 ms | avg executed batch | server CPU (cores) | inside ORT (cores) | ORT share of server CPU | server CPU µs/request | client CPU (cores) | shed UNAVAILABLE |\n|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const ratio = (on: Measured, off: Measured) => ({
+    rows: ((on.requests * on.rows) / on.seconds) / ((off.requests * off.rows) / off.seconds),
+    p99: percentile(on.latenciesMs, 99) / percentile(off.latenciesMs, 99),
+  });
+  const r5 = ratio(results[1], results[0]);
+  const r32 = ratio(results[3], results[2]);
+  const cpus = os.cpus();
+  const text = [
+    '# Dynamic batcher: off vs on (benchmarks/batcher.ts)',
+    '',
+    `Command: \`npx tsc -p . && node dist/benchmarks/batcher.js --seconds ${args.seconds} --concurrency ${args.concurrency}\``,
+    `Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.release()}; run at ${new Date().toISOString()}.`,
+    'The machine was SHARED with other engineers running builds and tests at the same time: absolute numbers are noisy; read the off/on ratios, measured side by side in one run, and rerun on a quiet machine.',
+    '',
+    `Server: rec-serve on serving_server/ (DeepFM, PaddleRec Criteo shape), 2 workers x 1 intra-op thread, max batch 256 rows, max queue delay 0 µs, max queue 256 requests. Client: ${args.concurrency} closed-loop callers on one gRPC channel in the benchmark process (the same 2 cores), ${args.seconds} s per run after 1 s warm-up.`,
+    '',
+    header,
+    ...results.map(row),
+    ...overload.map(row),
+    '',
+    '## Ratios (batcher on / off)',
+    `- batch 5: rows/s x${r5.rows.toFixed(2)}, p99 x${r5.p99.toFixed(2)}`,
+    `- batch 32: rows/s x${r32.rows.toFixed(2)}, p99 x${r32.p99.toFixed(2)}`,
+    '',
+    '## Where the CPU goes',
+    '"server CPU" is the rec-serve process (main thread + worker threads, process_cpu_seconds_total); "inside ORT" is the workers\' time inside session.run (ctr_engine_run_duration_us_total). The difference is gRPC, protobuf decoding, validation, batching and the worker hand-offs; "client CPU" is the load generator in this process, competing for the same 2 cores.',
+    '',
+    `## 2x the sustainable load`,
+    `Sustainable = the batcher-on, batch-5 closed-loop rate (${sustainable.toFixed(0)} req/s); offered ${(2 * sustainable).toFixed(0)} req/s open loop. Shed share and p99 of the served requests are in the last two rows. Other errors: ${overload.map((m) => `${m.label}: ${m.otherErrors}`).join('; ')}.`,
+    '',
+  ].join('\n');
+  fs.mkdirSync(path.dirname(args.out), { recursive: true });
+  fs.writeFileSync(args.out, text);
+  process.stdout.write(text);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
