@@ -11,8 +11,9 @@
 import { performance } from 'node:perf_hooks';
 import { threadId, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { DType } from '../core/tensor';
-import { takeWorkerSessionOptions, type WireTensor, type WorkerInit, type WorkerResult, type WorkerTask } from './worker-protocol';
+import type { DType, HostTensor, TensorData } from '../core/tensor';
+import { packTensors, unpackTensors } from './packed-tensors';
+import { takeWorkerSessionOptions, type WorkerInit, type WorkerResult, type WorkerTask } from './worker-protocol';
 
 const nowEpochMs = () => performance.timeOrigin + performance.now();
 
@@ -26,20 +27,24 @@ async function createHandler(): Promise<(task: WorkerTask) => Promise<WorkerResu
       throw new Error('injected fault: ONNX Runtime run failed');
     }
     const startedAtMs = nowEpochMs();
+    const inputs = unpackTensors(task.feeds);
     const feeds: Record<string, ort.Tensor> = {};
-    for (const name of Object.keys(task.feeds)) {
-      const { dtype, dims, data } = task.feeds[name];
+    for (const name of Object.keys(inputs)) {
+      const { dtype, dims, data } = inputs[name];
       feeds[name] = new ort.Tensor(dtype, data as ort.Tensor.DataType, dims as number[]);
     }
+    const outputNames = task.outputNames.split('\n');
     const begin = performance.now();
-    const results = await session.run(feeds, task.outputNames as string[]);
+    const results = await session.run(feeds, outputNames);
     const computeMicros = (performance.now() - begin) * 1000;
-    const outputs: Record<string, WireTensor> = {};
-    for (const name of task.outputNames) {
+    const outputs: Record<string, HostTensor> = {};
+    for (const name of outputNames) {
       const tensor = results[name];
-      outputs[name] = { dtype: tensor.type as DType, dims: tensor.dims, data: tensor.data as WireTensor['data'] };
+      outputs[name] = { dtype: tensor.type as DType, dims: tensor.dims, data: tensor.data as TensorData };
     }
-    return { outputs, startedAtMs, computeMicros, threadId };
+    const packed = packTensors(outputs);
+    // Outputs are small (rows x outputs); cloning one buffer costs less than marking it movable.
+    return { outputs: packed, startedAtMs, computeMicros, threadId };
   };
 }
 

@@ -4,7 +4,7 @@
  *
  * @private
  */
-import type { DType, TensorData } from '../core/tensor';
+import type { PackedTensors } from './packed-tensors';
 import type { OrtSessionOptions } from './session-config';
 
 export interface WorkerInit {
@@ -27,15 +27,11 @@ export function takeWorkerSessionOptions(init: WorkerInit): OrtSessionOptions {
   return slots[Atomics.add(init.slotCounter, 0, 1) % slots.length];
 }
 
-export interface WireTensor {
-  readonly dtype: DType;
-  readonly dims: readonly number[];
-  readonly data: TensorData;
-}
-
 export interface WorkerTask {
-  readonly feeds: Record<string, WireTensor>;
-  readonly outputNames: readonly string[];
+  /** Inputs by the model's real names, packed into one transferable buffer. */
+  readonly feeds: PackedTensors;
+  /** Requested output names joined with "\n". */
+  readonly outputNames: string;
   /** Epoch milliseconds (performance.timeOrigin + now) when the task was submitted. */
   readonly submittedAtMs: number;
   /** Test only (ignored unless `WorkerInit.faultInjection`): exit the worker thread or throw instead of running. */
@@ -43,7 +39,7 @@ export interface WorkerTask {
 }
 
 export interface WorkerResult {
-  readonly outputs: Record<string, WireTensor>;
+  readonly outputs: PackedTensors;
   readonly startedAtMs: number;
   readonly computeMicros: number;
   readonly threadId: number;

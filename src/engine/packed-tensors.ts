@@ -1,0 +1,79 @@
+/**
+ * Moves a set of named tensors between threads as ONE transferable buffer plus a small layout,
+ * instead of one structured-clone object per tensor. Cloning 27 typed arrays (PaddleRec's
+ * C1..C26 + dense_input) costs ~130 µs per hand-off on our 2-core machine; one buffer costs
+ * almost nothing (measured with a trivial piscina worker: 229 µs vs 104 µs per task round trip).
+ *
+ * Contract: `unpackTensors(packTensors(t))` yields the same names, dtypes, dims and values, as
+ * views into the packed buffer (each view aligned to 8 bytes, so BigInt64Array/Float64Array
+ * views are valid). `packTensors` copies the data once; the buffer is safe to transfer.
+ *
+ * @private
+ */
+import { ALL_DTYPES, BYTES_PER_ELEMENT, type DType, type HostTensor, type TensorData, allocate } from '../core/tensor';
+
+export interface PackedTensors {
+  /** Tensor names joined with "\n" (one string clones faster than an array of strings). */
+  readonly names: string;
+  /** Per tensor: dtype index, rank, dims..., byte offset. */
+  readonly layout: Float64Array;
+  readonly buffer: ArrayBuffer;
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+export function packTensors(tensors: Readonly<Record<string, HostTensor>>): PackedTensors {
+  const names = Object.keys(tensors);
+  let bytes = 0;
+  let layoutLength = 0;
+  for (const name of names) {
+    const tensor = tensors[name];
+    bytes = align8(bytes) + tensor.data.byteLength;
+    layoutLength += 3 + tensor.dims.length;
+  }
+  const buffer = new ArrayBuffer(align8(bytes));
+  const target = new Uint8Array(buffer);
+  const layout = new Float64Array(layoutLength);
+  let offset = 0;
+  let at = 0;
+  for (const name of names) {
+    const { dtype, dims, data } = tensors[name];
+    offset = align8(offset);
+    layout[at++] = ALL_DTYPES.indexOf(dtype);
+    layout[at++] = dims.length;
+    for (const dim of dims) layout[at++] = dim;
+    layout[at++] = offset;
+    target.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
+    offset += data.byteLength;
+  }
+  return { names: names.join('\n'), layout, buffer };
+}
+
+export function unpackTensors(packed: PackedTensors): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
+  if (packed.names === '') return out;
+  const { layout, buffer } = packed;
+  let at = 0;
+  for (const name of packed.names.split('\n')) {
+    const dtype = ALL_DTYPES[layout[at++]];
+    const rank = layout[at++];
+    const dims: number[] = [];
+    let elements = 1;
+    for (let i = 0; i < rank; i++) {
+      dims.push(layout[at]);
+      elements *= layout[at++];
+    }
+    const offset = layout[at++];
+    out[name] = { dtype, dims, data: view(dtype, buffer, offset, elements) };
+  }
+  return out;
+}
+
+function view(dtype: DType, buffer: ArrayBuffer, byteOffset: number, length: number): TensorData {
+  const template = allocate(dtype, 0);
+  const Ctor = template.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => TensorData;
+  if (byteOffset + length * BYTES_PER_ELEMENT[dtype] > buffer.byteLength) {
+    throw new RangeError(`packed tensor overruns its buffer (${byteOffset} + ${length} x ${BYTES_PER_ELEMENT[dtype]} > ${buffer.byteLength})`);
+  }
+  return new Ctor(buffer, byteOffset, length);
+}
