@@ -55,8 +55,14 @@ function toOrtFeeds(batch: Batch): Feeds {
   return feeds;
 }
 
-async function timeRuns(session: ort.InferenceSession, feeds: readonly Feeds[], count: number, into: LatencyHistogram | undefined, offset: number): Promise<void> {
+/**
+ * Times `count` runs. With `idleMsBetween` > 0 the thread sleeps between runs, as a worker does
+ * between served requests: a run after idling is slower than one in a tight loop (colder caches
+ * and predictors), so the paced figure is the fair compute floor for one request in flight.
+ */
+async function timeRuns(session: ort.InferenceSession, feeds: readonly Feeds[], count: number, into: LatencyHistogram | undefined, offset: number, idleMsBetween = 0): Promise<void> {
   for (let i = 0; i < count; i++) {
+    if (idleMsBetween > 0) await new Promise((resolve) => setTimeout(resolve, idleMsBetween));
     const begin = performance.now();
     await session.run(feeds[(offset + i) % feeds.length]);
     into?.record((performance.now() - begin) * 1000);
@@ -68,6 +74,7 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
   const feeds2048 = options.batches2048.map(toOrtFeeds);
   const sessions = await Promise.all(options.sessionConfigs.map(async (s) => ({ ...s, session: await ort.InferenceSession.create(options.modelPath, toOrtSessionOptions(s.config) as unknown as ort.InferenceSession.SessionOptions) })));
   const inProcess5 = sessions.map(() => new LatencyHistogram());
+  const paced5 = new LatencyHistogram();
   const echo = RecServingClient.connect(options.echo.address);
   const served = RecServingClient.connect(options.served.address);
   const echoHist = new LatencyHistogram();
@@ -98,11 +105,14 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
     for (let round = 0; round < options.rounds; round++) {
       const offset = round * options.requestsPerRound;
       for (const [index, s] of sessions.entries()) await timeRuns(s.session, feeds5, options.requestsPerRound, inProcess5[index], offset);
+      await timeRuns(sessions[sessions.length - 1].session, feeds5, Math.min(options.requestsPerRound, 300), paced5, offset, 1);
       for (let i = 0; i < options.requestsPerRound; i++) await callEcho(offset + i, true);
       for (let i = 0; i < options.requestsPerRound; i++) await callServed(offset + i, true);
       options.progress(`round ${round + 1}/${options.rounds}: in-process p50 ${inProcess5.map((h) => h.summary().p50Micros).join('/')} µs, echo p50 ${echoHist.summary().p50Micros} µs, served p50 ${clientHist.summary().p50Micros} µs`);
     }
     const inProcess: InProcessFigure[] = sessions.map((s, i) => ({ name: s.name, intraOpThreads: s.config.intraOpThreads, batchSize: 5, latency: inProcess5[i].summary() }));
+    const last = sessions[sessions.length - 1];
+    inProcess.push({ name: `${last.name}, paced (1 ms idle between runs)`, intraOpThreads: last.config.intraOpThreads, batchSize: 5, latency: paced5.summary() });
     for (const s of sessions) {
       const hist = new LatencyHistogram();
       await timeRuns(s.session, feeds2048, 2, undefined, 0);
