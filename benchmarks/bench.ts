@@ -25,6 +25,7 @@ import { writeResults } from './lib/results-writer';
 import { runOverheadCli } from './overhead';
 import { runServedSweepCli } from './served-sweep';
 import { buildSummary, type SummaryInputs } from './summary';
+import { runMain } from '../src/cli/run-main';
 
 const FLAGS: FlagSpecs = {
   mode: { kind: 'string', help: 'quick | full', defaultText: 'quick' },
@@ -90,10 +91,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(error instanceof FlagError ? 2 : 1);
-  },
-);
+runMain('bench', main);

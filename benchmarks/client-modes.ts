@@ -20,6 +20,7 @@ import { createTransport } from '../src/client/transports';
 import type { TransportOptions } from '../src/client/transport-options';
 import { REPO_ROOT } from '../src/config/repo-root';
 import { parseFlags } from '../src/config/parse-flags';
+import { runMain } from '../src/cli/run-main';
 
 const MODES: ReadonlyArray<{ label: string; mode: string; options: TransportOptions }> = [
   { label: 'grpc (Predict)', mode: 'grpc', options: {} },
@@ -118,7 +119,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${report}\nwrote ${out}\n`);
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  process.stderr.write(`client-modes: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runMain('client-modes', async () => { await main(); return 0; });

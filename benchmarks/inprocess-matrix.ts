@@ -21,6 +21,7 @@ import { createProgress } from './lib/progress';
 import { writeResults } from './lib/results-writer';
 import { matrixCsv, matrixMarkdown } from './inprocess/matrix-report';
 import type { RowPassOptions, RowPassResult } from './inprocess/matrix-row-pass';
+import { runMain } from '../src/cli/run-main';
 
 export interface InProcessMatrixOptions {
   readonly rows: readonly MatrixRow[];
@@ -154,11 +155,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`inprocess-matrix: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(error instanceof FlagError ? 2 : 1);
-    },
-  );
+  runMain('inprocess-matrix', main);
 }

@@ -23,6 +23,7 @@ import { startServerProcess } from './lib/server-process';
 import { fixed, markdownTable } from './lib/table-format';
 import { measureOverhead, type OverheadMeasurement } from './overhead/measure-overhead';
 import { loadRequestBatches } from './served/load-batches';
+import { runMain } from '../src/cli/run-main';
 
 export const OVERHEAD_FLAGS: FlagSpecs = {
   requests: { kind: 'integer', help: 'timed batch-5 calls per series (split over the rounds)', defaultText: '2000' },
@@ -149,11 +150,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`overhead: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(error instanceof FlagError ? 2 : 1);
-    },
-  );
+  runMain('overhead', main);
 }

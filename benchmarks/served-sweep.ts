@@ -23,6 +23,7 @@ import { writeResults } from './lib/results-writer';
 import { bestUnderBound, runServedSweep, type SweepOptions, type SweepResult } from './served/run-sweep';
 import { serverVariants } from './served/server-variants';
 import { latencyThroughputSvg, perfAnalyzerCsv, sweepCsv, sweepMarkdown } from './served/sweep-report';
+import { runMain } from '../src/cli/run-main';
 
 export interface SweepPreset {
   readonly batchSizes: number[];
@@ -173,11 +174,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`served-sweep: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(error instanceof FlagError ? 2 : 1);
-    },
-  );
+  runMain('served-sweep', main);
 }

@@ -30,6 +30,7 @@ import { ortPackageDir, readProviderInstallState } from '../../src/engine/provid
 import { loadModelDir } from '../../src/model/load-model-dir';
 import { describeGpu } from './gpu-device';
 import { compareProviders, type ProviderUnderTest, type TimingRow } from './provider-timing';
+import { runMain } from '../../src/cli/run-main';
 
 const FLAGS: FlagSpecs = {
   gpu_id: { kind: 'integer', help: 'CUDA device to test', defaultText: '0' },
@@ -172,14 +173,4 @@ function report(r: {
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof FlagError) {
-      process.stderr.write(`run-gpu: ${error.problems.join('\nrun-gpu: ')}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`run-gpu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain('run-gpu', main);

@@ -18,6 +18,7 @@ import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../config/par
 import { GPU_PROVIDER_PACKAGE } from '../engine/providers/gpu-provider-package';
 import { GpuInstallError, installGpuProviders, type GpuInstallSource } from '../engine/providers/install-providers';
 import { ortPackageDir } from '../engine/providers/provider-install-state';
+import { runMain } from './run-main';
 
 const FLAGS: FlagSpecs = {
   cache_dir: { kind: 'string', help: 'where the tarball is cached (REC_SERVING_CACHE_DIR)', defaultText: '$XDG_CACHE_HOME/rec-serving/gpu or ~/.cache/rec-serving/gpu' },
@@ -90,10 +91,4 @@ function reportHostLibraries(cudaProvider: string, log: (line: string) => void):
   else log(`ldd: not found on this host (put the CUDA 13 / cuDNN 9 folders on LD_LIBRARY_PATH before starting node): ${missing.join(', ')}`);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`install-gpu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain('install-gpu', main);

@@ -15,6 +15,7 @@ import { loadCriteoBatches } from '../client/load-criteo-batches';
 import { formatRunSummary } from '../client/run-summary';
 import { createTransport, TRANSPORTS } from '../client/transports';
 import { REPO_ROOT } from '../config/repo-root';
+import { runMain } from './run-main';
 
 const FLAGS: FlagSpecs = {
   client_config: { kind: 'string', help: 'serving_client_conf.prototxt or its directory', defaultText: 'serving_client' },
@@ -89,14 +90,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof FlagError) {
-      process.stderr.write(`rec-client: ${error.problems.join('\nrec-client: ')}\nrun rec-client --help for the flags\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`rec-client: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  },
-);
+runMain('rec-client', main, { failureCode: 2, helpHint: 'run rec-client --help for the flags' });

@@ -11,6 +11,7 @@ import { FlagError, formatHelp } from '../config/parse-flags';
 import { SERVE_FLAGS, isHelpRequested, loadServeConfig } from '../config/serve-config';
 import { createLogger } from '../logging/logger';
 import { startServer } from '../server/start-server';
+import { runMain } from './run-main';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -55,10 +56,4 @@ async function main(): Promise<number> {
   });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`rec-serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runMain('rec-serve', main);
