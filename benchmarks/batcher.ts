@@ -9,7 +9,8 @@
  * and where the server's CPU goes: process CPU (main thread + workers, from process metrics) vs
  * the workers' time inside ONNX Runtime (ctr_engine_run_duration_us_total); the rest is RPC,
  * decoding, validation and hand-offs. Then an open-loop run at 2x the sustainable request rate
- * (batch 5, batcher on): the share shed with UNAVAILABLE and the p99 of the served requests.
+ * (batch 5): batcher on, on with the queue-policy timeout (--max_queue_time_micros 20000), on with
+ * --max_concurrency 64, and off: the share shed with UNAVAILABLE and the p99 of the served requests.
  * Server: 2 workers x 1 intra-op thread (the default on 2 cores).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -24,6 +25,9 @@ import type { HostTensor } from '../src/core/tensor';
 import { parsePrometheusText, sampleValue, type Sample } from '../src/metrics/parse-prometheus-text';
 
 interface Args { seconds: number; concurrency: number; out: string }
+
+/** Queue-policy timeout of the overload run that sets one, microseconds. */
+const QUEUE_TIME_MICROS = 20000;
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { seconds: 6, concurrency: 32, out: path.join(REPO_ROOT, 'benchmarks', 'results', 'batcher.md') };
@@ -191,10 +195,16 @@ async function main(): Promise<void> {
   // 2x the sustainable load: the batcher-on batch-5 closed-loop rate, doubled, sent open loop.
   const sustainable = results[1].requests / results[1].seconds;
   const overload: Measured[] = [];
-  for (const batching of ['on', 'off'] as const) {
-    const server = await startServer(['--batching', batching]);
+  const overloadRuns: Array<{ label: string; flags: string[] }> = [
+    { label: 'batcher on', flags: ['--batching', 'on'] },
+    { label: 'batcher on, max_queue_time_micros 20000', flags: ['--batching', 'on', '--max_queue_time_micros', String(QUEUE_TIME_MICROS)] },
+    { label: 'batcher on, max_concurrency 64', flags: ['--batching', 'on', '--max_concurrency', '64'] },
+    { label: 'batcher off', flags: ['--batching', 'off'] },
+  ];
+  for (const run of overloadRuns) {
+    const server = await startServer(run.flags);
     try {
-      overload.push(await measure(server, `batch 5, 2x load (${(2 * sustainable).toFixed(0)} req/s offered), batcher ${batching}`, 5, openLoop(5, 2 * sustainable), args.seconds, 2 * sustainable));
+      overload.push(await measure(server, `batch 5, 2x load (${(2 * sustainable).toFixed(0)} req/s offered), ${run.label}`, 5, openLoop(5, 2 * sustainable), args.seconds, 2 * sustainable));
       process.stderr.write(`${row(overload[overload.length - 1])}\n`);
     } finally {
       await stopServer(server);
@@ -206,6 +216,8 @@ async function main(): Promise<void> {
     p99: percentile(on.latenciesMs, 99) / percentile(off.latenciesMs, 99),
   });
   const r5 = ratio(results[1], results[0]);
+  const shed = (m: Measured) => { const total = m.requests + m.unavailable + m.otherErrors; return total > 0 ? (100 * m.unavailable) / total : 0; };
+  const [plain, timed, capped] = overload;
   const r32 = ratio(results[3], results[2]);
   const cpus = os.cpus();
   const text = [
@@ -229,7 +241,10 @@ async function main(): Promise<void> {
     '"server CPU" is the rec-serve process (main thread + worker threads, process_cpu_seconds_total); "inside ORT" is the workers\' time inside session.run (ctr_engine_run_duration_us_total). The difference is gRPC, protobuf decoding, validation, batching and the worker hand-offs; "client CPU" is the load generator in this process, competing for the same 2 cores.',
     '',
     `## 2x the sustainable load`,
-    `Sustainable = the batcher-on, batch-5 closed-loop rate (${sustainable.toFixed(0)} req/s); offered ${(2 * sustainable).toFixed(0)} req/s open loop. Shed share and p99 of the served requests are in the last two rows. Other errors: ${overload.map((m) => `${m.label}: ${m.otherErrors}`).join('; ')}.`,
+    `Sustainable = the batcher-on, batch-5 closed-loop rate (${sustainable.toFixed(0)} req/s); offered ${(2 * sustainable).toFixed(0)} req/s open loop. Shed share and p99 of the served requests are in the last four rows. Other errors: ${overload.map((m) => `${m.label}: ${m.otherErrors}`).join('; ')}.`,
+    '',
+    `- queue-policy timeout (--max_queue_time_micros ${QUEUE_TIME_MICROS}) vs none, batcher on: shed ${shed(timed).toFixed(1)}% vs ${shed(plain).toFixed(1)}%; served p99 ${percentile(timed.latenciesMs, 99).toFixed(2)} ms vs ${percentile(plain.latenciesMs, 99).toFixed(2)} ms (x${(percentile(timed.latenciesMs, 99) / percentile(plain.latenciesMs, 99)).toFixed(2)}); served req/s ${(timed.requests / timed.seconds).toFixed(0)} vs ${(plain.requests / plain.seconds).toFixed(0)}.`,
+    `- --max_concurrency 64 vs none, batcher on: shed ${shed(capped).toFixed(1)}% vs ${shed(plain).toFixed(1)}%; served p99 ${percentile(capped.latenciesMs, 99).toFixed(2)} ms vs ${percentile(plain.latenciesMs, 99).toFixed(2)} ms (x${(percentile(capped.latenciesMs, 99) / percentile(plain.latenciesMs, 99)).toFixed(2)}).`,
     '',
   ].join('\n');
   fs.mkdirSync(path.dirname(args.out), { recursive: true });

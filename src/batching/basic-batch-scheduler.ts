@@ -17,6 +17,13 @@
  * T(n) is the engine's run time for n rows. A task beyond `maxQueueSize` is refused at once with
  * UNAVAILABLE instead of waiting. A task whose signal aborts while queued (deadline passed,
  * caller cancelled) is removed at once and reported through `onDrop`; it never runs.
+ *
+ * Queue-policy timeout (`maxQueueTimeMicros` = M > 0, Triton's `default_timeout_microseconds`
+ * with REJECT): a queued task that has waited more than M is removed and reported through
+ * `onDrop` with UNAVAILABLE ("request waited N µs in the queue ..."); it never runs. One timer,
+ * armed for the oldest queued task, enforces it while every slot is busy, and every dispatch
+ * checks it again, so no task starts after waiting more than M (plus timer resolution). The
+ * bound above then becomes min(that, M) for the tasks that run; the rest fail fast.
  */
 import { Code, ServingError, cancelled, deadlineExceeded, invalidArgument, unavailable } from '../core/errors';
 import type { BatchScheduler, BatchTask } from './batch-scheduler';
@@ -36,6 +43,8 @@ export interface BasicBatchSchedulerOptions<T extends BatchTask> {
   readonly maxQueueDelayMicros: number;
   readonly preferredBatchSizes: readonly number[];
   readonly maxQueueSize: number;
+  /** Most time a task may wait in the queue, µs, before it is rejected with UNAVAILABLE; 0 = no limit. Default 0. */
+  readonly maxQueueTimeMicros?: number;
   readonly numBatchThreads: number;
   /** false: every batch holds exactly one task (batching off, admission control still on). */
   readonly mergeTasks: boolean;
@@ -69,6 +78,9 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   private inFlight = 0;
   private runningTasks = 0;
   private timer: TimerHandle | undefined;
+  /** Fires when the oldest queued task passes `maxQueueTimeMicros`. */
+  private expiryTimer: TimerHandle | undefined;
+  private readonly maxQueueTimeMicros: number;
   private closed = false;
   private drainWaiters: Array<() => void> = [];
   private readonly preferred: ReadonlySet<number>;
@@ -77,6 +89,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   private constructor(private readonly options: BasicBatchSchedulerOptions<T>) {
     this.preferred = new Set(options.preferredBatchSizes);
     this.largestPreferred = Math.max(0, ...options.preferredBatchSizes);
+    this.maxQueueTimeMicros = options.maxQueueTimeMicros ?? 0;
   }
 
   static create<T extends BatchTask>(options: BasicBatchSchedulerOptions<T>): BasicBatchScheduler<T> {
@@ -85,6 +98,8 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     if (!Number.isSafeInteger(options.numBatchThreads) || options.numBatchThreads < 1) problems.push(`numBatchThreads must be a positive integer; got ${options.numBatchThreads}`);
     if (!Number.isSafeInteger(options.maxQueueSize) || options.maxQueueSize < 0) problems.push(`maxQueueSize must be an integer >= 0; got ${options.maxQueueSize}`);
     if (!Number.isFinite(options.maxQueueDelayMicros) || options.maxQueueDelayMicros < 0) problems.push(`maxQueueDelayMicros must be >= 0; got ${options.maxQueueDelayMicros}`);
+    const maxQueueTime = options.maxQueueTimeMicros ?? 0;
+    if (!Number.isFinite(maxQueueTime) || maxQueueTime < 0) problems.push(`maxQueueTimeMicros must be >= 0; got ${maxQueueTime}`);
     if (problems.length > 0) throw new Error(problems.join('; '));
     return new BasicBatchScheduler(options);
   }
@@ -147,17 +162,60 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   }
 
   private drop(queued: QueuedTask<T>, reason: ServingError): void {
-    if (queued.dropped) return;
-    queued.dropped = true;
-    this.queuedTasks--;
-    this.queuedRows -= queued.task.size;
-    this.options.onDrop(queued.task, reason);
+    if (!this.remove(queued, reason)) return;
     this.dispatch(); // clears the delay timer when the queue emptied
     this.settleDrain();
   }
 
+  /** Takes a queued task out and settles it through `onDrop`; false when it was already gone. */
+  private remove(queued: QueuedTask<T>, reason: ServingError): boolean {
+    if (queued.dropped) return false;
+    queued.dropped = true;
+    if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort);
+    this.queuedTasks--;
+    this.queuedRows -= queued.task.size;
+    this.options.onDrop(queued.task, reason);
+    return true;
+  }
+
+  /** Rejects every queued task that has waited more than `maxQueueTimeMicros` (a FIFO prefix). */
+  private expireWaiting(): void {
+    const max = this.maxQueueTimeMicros;
+    if (max === 0 || this.queuedTasks === 0) return;
+    const now = this.options.clock.nowMicros();
+    for (let i = this.head; i < this.queue.length && this.queuedTasks > 0; i++) {
+      const queued = this.queue[i];
+      if (queued.dropped) continue;
+      const waited = now - queued.enqueuedAtMicros;
+      if (waited <= max) break; // later tasks were enqueued later
+      this.remove(queued, new ServingError(Code.UNAVAILABLE,
+        `request waited ${Math.round(waited)} µs in the queue for model "${this.options.name}" (max_queue_time_micros=${max}); retry later`));
+    }
+  }
+
+  /** Keeps one timer armed for the oldest queued task's queue-time limit while tasks are queued. */
+  private armExpiryTimer(): void {
+    const o = this.options;
+    if (this.maxQueueTimeMicros === 0) return;
+    this.skipDropped();
+    if (this.queuedTasks === 0) {
+      if (this.expiryTimer !== undefined) o.clock.clearTimer(this.expiryTimer);
+      this.expiryTimer = undefined;
+      return;
+    }
+    if (this.expiryTimer !== undefined) return;
+    const waited = o.clock.nowMicros() - this.queue[this.head].enqueuedAtMicros;
+    // +1: a task is rejected once it has waited MORE than the limit.
+    this.expiryTimer = o.clock.setTimer(() => {
+      this.expiryTimer = undefined;
+      this.dispatch();
+      this.settleDrain();
+    }, Math.max(1, this.maxQueueTimeMicros - waited + 1));
+  }
+
   private dispatch(): void {
     const o = this.options;
+    this.expireWaiting();
     while (this.inFlight < o.numBatchThreads) {
       this.skipDropped();
       if (this.queuedTasks === 0) break;
@@ -169,7 +227,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
             this.dispatch();
           }, waitMicros);
         }
-        return;
+        break;
       }
       this.takeBatch();
     }
@@ -177,6 +235,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
       o.clock.clearTimer(this.timer);
       this.timer = undefined;
     }
+    this.armExpiryTimer();
   }
 
   /** 0 when a batch should run now; otherwise how long the oldest task still has to wait. */

@@ -4,7 +4,8 @@
  *
  * Contract:
  * - `schedule(task)` either accepts the task (it will later be part of exactly one batch given
- *   to the processor, or dropped through `onDrop` because its signal aborted while queued) or
+ *   to the processor, or dropped through `onDrop` because its signal aborted while queued or it
+ *   waited longer than the scheduler's queue-time limit) or
  *   throws a ServingError at once: UNAVAILABLE when the queue is full or the scheduler is closed,
  *   INVALID_ARGUMENT when the task is larger than `maxTaskSize()`.
  * - Batches keep FIFO order: tasks of one batch are given in the order they were scheduled, and

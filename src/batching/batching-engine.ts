@@ -12,6 +12,8 @@
  *   rows (admitted all at once or refused), and its outputs reassembled in order.
  * - A request whose signal aborts while queued is dropped (DEADLINE_EXCEEDED / CANCELLED) and
  *   counted through `observer.requestDropped`; it never reaches the inner engine.
+ * - With `maxQueueTimeMicros` > 0, a request that waits longer than that in the queue is dropped
+ *   the same way with UNAVAILABLE (`request waited N µs in the queue ...; retry later`).
  * - A failed inner run fails every request in it with the inner error (INTERNAL, cause kept).
  * - `close()` refuses new requests (UNAVAILABLE), lets queued and running ones finish, then
  *   closes the inner engine.
@@ -43,7 +45,7 @@ export interface BatchExecution {
 
 export interface BatchObserver {
   batchExecuted(execution: BatchExecution): void;
-  /** A queued request was dropped before running: DEADLINE_EXCEEDED or CANCELLED. */
+  /** A queued request was dropped before running: DEADLINE_EXCEEDED, CANCELLED, or UNAVAILABLE (waited over maxQueueTimeMicros). */
   requestDropped(code: Code): void;
 }
 
@@ -80,6 +82,7 @@ export class BatchingEngine implements InferenceEngine {
       maxQueueDelayMicros: b.maxQueueDelayMicros,
       preferredBatchSizes: b.enabled ? b.preferredBatchSizes : [],
       maxQueueSize: b.maxQueueSize,
+      maxQueueTimeMicros: b.maxQueueTimeMicros,
       numBatchThreads: b.numBatchThreads,
       mergeTasks: b.enabled,
       clock: options.clock ?? systemClock,

@@ -31,6 +31,13 @@ export interface BatchingOptions {
    * that finds every run slot busy is refused.
    */
   readonly maxQueueSize: number;
+  /**
+   * Queue-policy timeout (Triton's `default_timeout_microseconds` with `timeout_action: REJECT`):
+   * a request that has waited longer than this in the batcher's queue is rejected with
+   * UNAVAILABLE instead of being run, so a backlog turns into fast refusals rather than
+   * multi-second answers. Microseconds. Default 0 = off (wait however long it takes).
+   */
+  readonly maxQueueTimeMicros: number;
   /** Runs in flight at once (TF num_batch_threads); the composition root passes the worker count. */
   readonly numBatchThreads: number;
 }
@@ -41,6 +48,7 @@ export const DEFAULT_BATCHING_OPTIONS: Omit<BatchingOptions, 'numBatchThreads'> 
   maxQueueDelayMicros: 0,
   preferredBatchSizes: Object.freeze([]) as readonly number[],
   maxQueueSize: 256,
+  maxQueueTimeMicros: 0,
 });
 
 export function validateBatchingOptions(options: BatchingOptions): BatchingOptions {
@@ -51,11 +59,15 @@ export function validateBatchingOptions(options: BatchingOptions): BatchingOptio
   integer('maxBatchSize', options.maxBatchSize, 1);
   integer('maxQueueDelayMicros', options.maxQueueDelayMicros, 0);
   integer('maxQueueSize', options.maxQueueSize, 0);
+  integer('maxQueueTimeMicros', options.maxQueueTimeMicros, 0);
   integer('numBatchThreads', options.numBatchThreads, 1);
   for (const size of options.preferredBatchSizes) {
     if (!Number.isSafeInteger(size) || size < 1 || size > options.maxBatchSize) {
       problems.push(`preferredBatchSizes must be integers in 1..maxBatchSize (${options.maxBatchSize}); got ${String(size)}`);
     }
+  }
+  if (options.maxQueueTimeMicros > 0 && options.maxQueueTimeMicros <= options.maxQueueDelayMicros) {
+    problems.push(`maxQueueTimeMicros (${options.maxQueueTimeMicros}) must be 0 (off) or larger than maxQueueDelayMicros (${options.maxQueueDelayMicros}), else every request that waits for a batch is rejected`);
   }
   if (problems.length > 0) throw new Error(`invalid batching options: ${problems.join('; ')}`);
   return Object.freeze({ ...options, preferredBatchSizes: Object.freeze([...options.preferredBatchSizes].sort((a, b) => a - b)) });

@@ -2,7 +2,7 @@
  * The client modes rec-client and the benchmarks accept, and a factory for each.
  *
  * Contract: `createTransport(mode, address)` returns a transport or throws an Error listing the
- * modes this build supports.
+ * modes this build supports. `web` is an alias of `http`, as PaddleRec's rec_client.py names it.
  */
 import { createGrpcTransport } from './grpc-transport';
 import { createPaddleGrpcTransport } from './paddle-grpc-transport';
@@ -18,6 +18,8 @@ export const TRANSPORTS: Readonly<Record<string, TransportFactory>> = {
   'paddle-grpc': createPaddleGrpcTransport,
   http: createPaddleHttpTransport,
   rpc: createPaddleRpcTransport,
+  /** PaddleRec's rec_client.py spells the HTTP mode `web` (`--client_mode rpc|web`). */
+  web: createPaddleHttpTransport,
 };
 
 export function createTransport(mode: string, address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {

@@ -23,6 +23,8 @@ export interface BatchingConfig {
   readonly preferredBatchSizes: readonly number[];
   /** Most queued requests before new ones get UNAVAILABLE. Default 256; 0 = no queue. */
   readonly maxQueueSize: number;
+  /** A request queued longer than this is rejected with UNAVAILABLE, µs (Triton's queue-policy timeout). Default 0 = off. */
+  readonly maxQueueTimeMicros: number;
   /** Per-model overrides of the fields above, by model name (JSON flag --batching_overrides). */
   readonly overrides: Readonly<Record<string, Partial<Omit<BatchingConfig, 'overrides'>>>>;
 }
@@ -34,6 +36,11 @@ export interface OpsConfig {
   readonly prometheusPort: number;
   /** Test only: lets tests make a worker exit or throw on its next task. Default false. */
   readonly faultInjection: boolean;
+  /**
+   * Most requests handled at once by the process, all protocols together (Paddle's
+   * --max_concurrency); over it a request fails at once with UNAVAILABLE. Default 0 = no cap.
+   */
+  readonly maxConcurrency: number;
 }
 
 export const BATCHING_FLAGS: FlagSpecs = {
@@ -42,6 +49,8 @@ export const BATCHING_FLAGS: FlagSpecs = {
   max_queue_delay_micros: { kind: 'integer', help: 'how long a free worker waits for more requests to merge, microseconds (0 = never wait)', defaultText: '0' },
   preferred_batch_sizes: { kind: 'list', help: 'batch sizes (rows) run at once when queued requests add up to one of them', defaultText: 'none' },
   max_queue_size: { kind: 'integer', help: 'most requests waiting for a worker; beyond it calls fail at once with UNAVAILABLE (0 = no queue)', defaultText: String(DEFAULT_BATCHING_OPTIONS.maxQueueSize) },
+  max_queue_time_micros: { kind: 'integer', help: 'queue-policy timeout (Triton\'s default_timeout_microseconds, REJECT): a request that waited longer than this in the batcher\'s queue fails with UNAVAILABLE instead of running late, microseconds (0 = off; must exceed --max_queue_delay_micros)', defaultText: '0' },
+  max_concurrency: { kind: 'integer', help: 'Paddle: most requests handled at once by this process, all protocols together (counted from the decoded request until its prediction is ready); over it a request fails at once with UNAVAILABLE / HTTP 503 (0 = no cap)', defaultText: '0' },
   batching_overrides: { kind: 'string', help: 'per-model batching overrides as JSON, e.g. {"ctr":{"maxBatchSize":64}}', defaultText: '{}' },
   runtime_thread_num: { kind: 'integer', help: 'Paddle: > 0 turns request merging on, 0 off (same as --batching)', defaultText: 'unset' },
   batch_infer_size: { kind: 'integer', help: 'Paddle: max merged batch (same as --max_batch_size)', defaultText: 'unset' },
@@ -50,7 +59,7 @@ export const BATCHING_FLAGS: FlagSpecs = {
   fault_injection: { kind: 'boolean', help: 'TEST ONLY: allow tests to make a worker exit or throw; never enable in production', defaultText: 'false' },
 };
 
-const OVERRIDE_KEYS = ['enabled', 'maxBatchSize', 'maxQueueDelayMicros', 'preferredBatchSizes', 'maxQueueSize'] as const;
+const OVERRIDE_KEYS = ['enabled', 'maxBatchSize', 'maxQueueDelayMicros', 'preferredBatchSizes', 'maxQueueSize', 'maxQueueTimeMicros'] as const;
 
 export function batchingConfigFromFlags(flags: ParsedFlags, problems: string[]): { batching: BatchingConfig; ops: OpsConfig } {
   const integer = (name: string, fallback: number, min: number): number => {
@@ -67,6 +76,11 @@ export function batchingConfigFromFlags(flags: ParsedFlags, problems: string[]):
   const maxBatchSize = integer('max_batch_size', integer('batch_infer_size', DEFAULT_BATCHING_OPTIONS.maxBatchSize, 1), 1);
   const maxQueueDelayMicros = integer('max_queue_delay_micros', DEFAULT_BATCHING_OPTIONS.maxQueueDelayMicros, 0);
   const maxQueueSize = integer('max_queue_size', DEFAULT_BATCHING_OPTIONS.maxQueueSize, 0);
+  const maxQueueTimeMicros = integer('max_queue_time_micros', DEFAULT_BATCHING_OPTIONS.maxQueueTimeMicros, 0);
+  if (maxQueueTimeMicros > 0 && maxQueueTimeMicros <= maxQueueDelayMicros) {
+    problems.push(`--max_queue_time_micros must be 0 (off) or larger than --max_queue_delay_micros (${maxQueueDelayMicros}); got ${maxQueueTimeMicros}`);
+  }
+  const maxConcurrency = integer('max_concurrency', 0, 0);
   const preferredBatchSizes = ((flags.preferred_batch_sizes as string[] | undefined) ?? []).map(Number);
   for (const size of preferredBatchSizes) {
     if (!Number.isSafeInteger(size) || size < 1 || size > maxBatchSize) {
@@ -79,8 +93,8 @@ export function batchingConfigFromFlags(flags: ParsedFlags, problems: string[]):
   const prometheusPort = integer('prometheus_port', 19393, 0);
   if (prometheusPort > 65535) problems.push(`--prometheus_port must be in 0..65535; got ${prometheusPort}`);
   return {
-    batching: Object.freeze({ enabled, maxBatchSize, maxQueueDelayMicros, preferredBatchSizes: Object.freeze(preferredBatchSizes.sort((a, b) => a - b)), maxQueueSize, overrides }),
-    ops: Object.freeze({ enablePrometheus: flags.enable_prometheus === true, prometheusPort, faultInjection: flags.fault_injection === true }),
+    batching: Object.freeze({ enabled, maxBatchSize, maxQueueDelayMicros, preferredBatchSizes: Object.freeze(preferredBatchSizes.sort((a, b) => a - b)), maxQueueSize, maxQueueTimeMicros, overrides }),
+    ops: Object.freeze({ enablePrometheus: flags.enable_prometheus === true, prometheusPort, faultInjection: flags.fault_injection === true, maxConcurrency }),
   };
 }
 

@@ -10,7 +10,8 @@
  *   asks for something rec-serving cannot do. Flags whose Paddle meaning already holds here are
  *   accepted: --workdir (rec-serving writes no working files), --use_mkl (ONNX Runtime's CPU
  *   kernels are always the optimised ones), --use_multilang (gRPC is always on the same port),
- *   --device cpu, and the zero/false defaults of the rest.
+ *   --device cpu, and the zero/false defaults of the rest. --max_concurrency is implemented
+ *   (batching-config.ts), so it is not listed here.
  */
 import type { FlagSpecs, ParsedFlags } from './parse-flags';
 
@@ -22,7 +23,6 @@ export const PADDLE_SERVE_FLAGS: FlagSpecs = {
   use_mkl: { kind: 'boolean', help: 'accepted: ONNX Runtime\'s CPU provider always uses its optimised (MLAS) kernels', defaultText: 'false' },
   use_multilang: { kind: 'boolean', help: 'accepted: gRPC is always served on the same port', defaultText: 'false' },
   request_cache_size: { kind: 'integer', help: unsupported('no response cache'), defaultText: '0' },
-  max_concurrency: { kind: 'integer', help: unsupported('use the batching queue limits'), defaultText: '0' },
   op_num: { kind: 'integer', help: unsupported('GPU multi-stream op concurrency'), defaultText: '0' },
   op_max_batch: { kind: 'integer', help: unsupported('GPU multi-stream op batching; see --batch_infer_size'), defaultText: '0' },
   min_subgraph_size: { kind: 'integer', help: unsupported('Paddle-TensorRT subgraph size'), defaultText: '3' },
@@ -54,7 +54,6 @@ export function withPaddleServeFlags(specs: FlagSpecs): FlagSpecs {
 /** Flags whose non-default value is refused, with what they would have enabled. */
 const REFUSED: Readonly<Record<string, string>> = {
   request_cache_size: 'Paddle\'s response cache; rec-serving has none',
-  max_concurrency: 'Paddle\'s per-server concurrency cap; use the batching queue limits (--max_queue_size)',
   op_num: 'GPU multi-stream op concurrency',
   op_max_batch: 'GPU multi-stream op batching; use --batch_infer_size',
   min_subgraph_size: 'Paddle-TensorRT\'s minimum subgraph size; ONNX Runtime\'s TensorRT provider does not take it',

@@ -4,9 +4,11 @@
  *
  * Contract: `predict` resolves with the requested outputs (in the requested order) or rejects
  * with a ServingError (NOT_FOUND for an unknown model, INVALID_ARGUMENT for a bad request,
- * UNAVAILABLE while stopping, and whatever the engine reports). It never imports a transport
+ * UNAVAILABLE while stopping or over `maxConcurrency` predictions in flight (concurrency-limit.ts),
+ * and whatever the engine reports). It never imports a transport
  * or an inference runtime.
  */
+import { ConcurrencyLimit } from './concurrency-limit';
 import { Code, ServingError, notFound, unavailable } from './errors';
 import type { ServedModel } from './served-model';
 import type { HostTensor } from './tensor';
@@ -43,12 +45,15 @@ export class Predictor {
   private readonly models = new Map<string, ServedModel>();
   private stopping = false;
 
-  private constructor(private readonly defaultModelName: string) {}
+  private constructor(private readonly defaultModelName: string, private readonly limit: ConcurrencyLimit) {}
 
-  /** The first model is the default one (served for an empty model name). */
-  static create(models: readonly ServedModel[]): Predictor {
+  /**
+   * The first model is the default one (served for an empty model name). `maxConcurrency`: most
+   * predictions in flight at once, all protocols together; 0 (default) = no cap.
+   */
+  static create(models: readonly ServedModel[], options: { maxConcurrency?: number } = {}): Predictor {
     if (models.length === 0) throw new Error('a Predictor needs at least one model');
-    const predictor = new Predictor(models[0].name);
+    const predictor = new Predictor(models[0].name, ConcurrencyLimit.create(options.maxConcurrency ?? 0));
     for (const model of models) {
       if (predictor.models.has(model.name)) throw new Error(`model "${model.name}" is given twice`);
       predictor.models.set(model.name, model);
@@ -71,6 +76,20 @@ export class Predictor {
 
   async predict(input: PredictInput, context: PredictContext = {}): Promise<PredictOutput> {
     if (this.stopping) throw unavailable('server is stopping; not accepting new requests');
+    const release = this.limit.acquire();
+    try {
+      return await this.predictWithinLimit(input, context);
+    } finally {
+      release();
+    }
+  }
+
+  /** Predictions in flight now (holding a concurrency slot). */
+  get inFlight(): number {
+    return this.limit.inFlight;
+  }
+
+  private async predictWithinLimit(input: PredictInput, context: PredictContext): Promise<PredictOutput> {
     const model = this.model(input.modelName);
     if (input.modelVersion && input.modelVersion !== model.version) {
       throw notFound(`model "${model.name}" version "${input.modelVersion}" not found; available: ["${model.version}"]`);

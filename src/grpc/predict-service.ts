@@ -17,8 +17,12 @@ import { signalForCall } from './call-signal';
 import { describeModel } from './model-metadata';
 import { decodeInputs, encodeOutputs } from './tensor-wire';
 
-/** Observes each finished call (metrics); `code` is the gRPC status code. */
-export type CallObserver = (event: { method: string; model: string; code: Code; rows: number; durationMicros: number; queueMicros: number; computeMicros: number }) => void;
+/**
+ * Observes each finished call (metrics); `code` is the gRPC status code. `protocol` names the
+ * front end for the `ctr_requests_total` label: `grpc` (this service, the default when absent),
+ * `paddle_grpc`, `paddle_http`, `baidu_std`.
+ */
+export type CallObserver = (event: { method: string; model: string; code: Code; rows: number; durationMicros: number; queueMicros: number; computeMicros: number; protocol?: string }) => void;
 
 export interface PredictServiceOptions {
   readonly predictor: Predictor;

@@ -10,14 +10,17 @@
  * - Errors: non-200 with a plain-text message, status from `httpStatusOf()` (400 bad request,
  *   404 unknown path or model, 405 wrong method, 503 unavailable, 504 deadline, 500 internal).
  * - Keep-alive as Node's http server does it; a client that goes away cancels its request.
+ * - Every inference request is observed (metrics, protocol `paddle_http`) by
+ *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
  */
 import * as http from 'node:http';
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { Code, ServingError, cancelled, httpStatusOf, invalidArgument } from '../core/errors';
 import type { Predictor } from '../core/predictor';
+import type { CallObserver } from '../grpc/predict-service';
 import type { Logger } from '../logging/logger';
-import { runGeneralModelInference } from '../paddle/service/general-model-inference';
+import { serveGeneralModelCall } from '../paddle/service/general-model-inference';
 import { formatPaddleJsonResponse, parsePaddleJsonRequest } from '../paddle/service/paddle-json';
 import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest, decodePaddleRequest, encodePaddleResponse } from '../paddle/service/paddle-messages';
 
@@ -37,6 +40,8 @@ export interface PaddleHttpOptions {
   readonly logger: Logger;
   /** Largest request body, bytes, before and after inflating (Paddle's --max_body_size). */
   readonly maxBodyBytes: number;
+  /** Metrics observer (ServingOps.observe). */
+  readonly observe?: CallObserver;
 }
 
 /** An http.Server that never listens itself: connections are handed to it by the port sniffer. */
@@ -68,9 +73,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   const controller = new AbortController();
   res.once('close', () => { if (!res.writableFinished) controller.abort(cancelled('the HTTP client closed the connection')); });
   try {
-    const body = await readBody(req, options.maxBodyBytes);
-    const request: PaddleRequest = isProto ? decodeProto(body) : parsePaddleJsonRequest(body.toString('utf8'));
-    const response = await runGeneralModelInference(options.predictor, request, { signal: controller.signal });
+    const method = path.slice(path.lastIndexOf('/') + 1);
+    const response = await serveGeneralModelCall(options.predictor, { protocol: 'paddle_http', method, signal: controller.signal, observe: options.observe }, async () => {
+      const body = await readBody(req, options.maxBodyBytes);
+      return isProto ? decodeProto(body) : parsePaddleJsonRequest(body.toString('utf8'));
+    });
     const payload = isProto ? Buffer.from(encodePaddleResponse(response)) : Buffer.from(formatPaddleJsonResponse(response), 'utf8');
     const wantsGzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
     res.statusCode = 200;

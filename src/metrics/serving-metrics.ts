@@ -17,8 +17,12 @@
  *   `ctr_batch_size` (rows per engine run).
  * - `ctr_engine_run_duration_us_total`: time inside the engine, counted once per run (the
  *   workers' busy time; the per-request Triton counter multiplies a merged run's time).
+ * - `ctr_requests_total{protocol,code}`: finished calls by front end (`grpc` = rec_serving
+ *   Predict, `paddle_grpc`, `paddle_http`, `baidu_std`) and gRPC code name (OK included); the
+ *   Triton counters above keep Triton's label set and count every protocol together.
  * - `ctr_requests_dropped_total{reason}`: requests dropped before reaching a worker because
- *   their deadline passed or their caller cancelled.
+ *   their deadline passed (DEADLINE_EXCEEDED), their caller cancelled (CANCELLED) or they waited
+ *   longer than --max_queue_time_micros (UNAVAILABLE).
  * - Process metrics from prom-client's `collectDefaultMetrics` when `processMetrics` is set.
  * A call with an empty model name counts for the default (first registered) model; calls for a
  * model that was never registered are labelled model="" version="" (unknown names must not
@@ -29,6 +33,8 @@ import { Code } from '../core/errors';
 
 export interface CallOutcome {
   readonly model: string;
+  /** Front end the call came in on (`ctr_requests_total`'s label); default `grpc`. */
+  readonly protocol?: string;
   readonly code: Code;
   readonly rows: number;
   readonly durationMicros: number;
@@ -73,6 +79,7 @@ export class ServingMetrics {
   private readonly computeSeconds: Histogram<'model' | 'version'>;
   private readonly batchSize: Histogram<'model' | 'version'>;
   private readonly dropped: Counter<'model' | 'version' | 'reason'>;
+  private readonly requestsByProtocol: Counter<'model' | 'version' | 'protocol' | 'code'>;
   private readonly engineRunUs: Counter<'model' | 'version'>;
 
   private constructor(readonly registry: Registry) {
@@ -101,7 +108,8 @@ export class ServingMetrics {
     this.computeSeconds = histogram('ctr_compute_duration_seconds', 'Run time of the run each request was in', LATENCY_BUCKETS_SECONDS);
     this.batchSize = histogram('ctr_batch_size', 'Rows per engine run', BATCH_SIZE_BUCKETS);
     this.engineRunUs = counter('ctr_engine_run_duration_us_total', 'Cumulative time inside the engine, once per run, microseconds');
-    this.dropped = new Counter({ name: 'ctr_requests_dropped_total', help: 'Requests dropped before reaching a worker (deadline passed or caller cancelled)', labelNames: [...LABELS, 'reason'], registers });
+    this.dropped = new Counter({ name: 'ctr_requests_dropped_total', help: 'Requests dropped before reaching a worker (deadline passed, caller cancelled, or queued over --max_queue_time_micros), by code name', labelNames: [...LABELS, 'reason'], registers });
+    this.requestsByProtocol = new Counter({ name: 'ctr_requests_total', help: 'Finished requests by front end (grpc, paddle_grpc, paddle_http, baidu_std) and gRPC code name', labelNames: [...LABELS, 'protocol', 'code'], registers });
   }
 
   static create(registry: Registry, options: { processMetrics?: boolean } = {}): ServingMetrics {
@@ -127,12 +135,14 @@ export class ServingMetrics {
     const model = outcome.model === '' ? this.defaultModel : outcome.model;
     const version = this.versions.get(model);
     const labels = version === undefined ? { model: '', version: '' } : { model, version };
+    const code = Code[outcome.code] ?? String(outcome.code);
+    this.requestsByProtocol.inc({ ...labels, protocol: outcome.protocol ?? 'grpc', code });
     if (outcome.code === Code.OK) {
       this.success.inc(labels);
       this.requestDurationUs.inc(labels, outcome.durationMicros);
       this.requestSeconds.observe(labels, outcome.durationMicros / 1e6);
     } else {
-      this.failure.inc({ ...labels, reason: Code[outcome.code] ?? String(outcome.code) });
+      this.failure.inc({ ...labels, reason: code });
     }
   }
 

@@ -9,14 +9,21 @@
  *   connection from its first byte.
  * - A connection whose first bytes match no protocol, or that sends fewer than 4 bytes within
  *   `sniffTimeoutMs`, is closed; other connections are unaffected.
- * - `stop(graceMs)` stops accepting, lets gRPC calls and HTTP requests in flight finish within
- *   `graceMs`, then closes every connection left.
+ * - `stop(graceMs)` stops accepting connections and lets every request already accepted finish
+ *   within `graceMs`, on every protocol: gRPC calls (grpc-js `tryShutdown`, which sends GOAWAY),
+ *   HTTP/1.1 requests and baidu_std frames (counted per connection by `ConnectionDrain`). Idle
+ *   keep-alive and baidu_std connections are closed at once, HTTP responses still to be written
+ *   carry `Connection: close`, and each connection is closed once its last answer is written.
+ *   After `graceMs` every connection left is destroyed. New requests that arrive while stopping
+ *   are refused by the core (UNAVAILABLE, HTTP 503): the composition root calls
+ *   `Predictor.beginShutdown()` before `stop`.
  */
 import * as grpc from '@grpc/grpc-js';
 import type * as http from 'node:http';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RunningGrpcServer, ServiceRegistration } from '../grpc/grpc-server';
+import { ConnectionDrain, type RequestTracker } from './connection-drain';
 import { sniffProtocol } from './protocol-sniffer';
 
 export interface OnePortServerOptions {
@@ -27,8 +34,8 @@ export interface OnePortServerOptions {
   readonly maxMessageBytes: number;
   /** HTTP/1.1 connections go here (the server must not listen itself). */
   readonly http1: http.Server;
-  /** baidu_std connections go here. */
-  readonly prpc: (socket: Duplex) => void;
+  /** baidu_std connections go here, with the tracker each accepted frame must `begin()` (graceful stop). */
+  readonly prpc: (socket: Duplex, requests: RequestTracker) => void;
   /** How long a new connection may take to send its first 4 bytes, milliseconds; default 10000. */
   readonly sniffTimeoutMs?: number;
 }
@@ -42,6 +49,19 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const sockets = new Set<net.Socket>();
   const sniffTimeoutMs = options.sniffTimeoutMs ?? 10_000;
+  const drain = new ConnectionDrain();
+  // HTTP/1.1: count each request from its arrival until its response is written or abandoned.
+  // Prepended, so it runs before the handler and can still mark the response `Connection: close`.
+  const responses = new Set<http.ServerResponse>();
+  options.http1.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const done = drain.trackerOf(req.socket)?.begin();
+    if (drain.stopping) res.setHeader('Connection', 'close');
+    responses.add(res);
+    res.once('close', () => {
+      responses.delete(res);
+      done?.();
+    });
+  });
 
   const listener = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
@@ -63,10 +83,11 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
       if (protocol === 'h2c') {
         injector.injectConnection(socket);
       } else if (protocol === 'http1') {
+        drain.add(socket, 'http1');
         options.http1.emit('connection', socket);
         socket.resume();
       } else {
-        options.prpc(socket);
+        options.prpc(socket, drain.add(socket, 'baidu_std'));
         socket.resume();
       }
     };
@@ -89,10 +110,12 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
     port: address.port,
     async stop(graceMs: number) {
       listener.close();
-      options.http1.closeIdleConnections();
+      // Responses not started yet tell their clients not to reuse the connection.
+      for (const res of responses) if (!res.headersSent) res.setHeader('Connection', 'close');
+      drain.beginStop();
       const drained = Promise.all([
         new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
-        new Promise<void>((resolve) => options.http1.close(() => resolve())),
+        drain.whenIdle(),
       ]);
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
@@ -100,7 +123,6 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
       clearTimeout(timer);
       grpcServer.forceShutdown();
       injector.destroy();
-      options.http1.closeAllConnections();
       for (const socket of sockets) socket.destroy();
     },
   };

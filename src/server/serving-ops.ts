@@ -32,7 +32,7 @@ const REPORTED_SERVICES = ['rec_serving.v1.PredictionService'];
 export interface ServingOps {
   readonly metrics: ServingMetrics;
   readonly health: ServingHealth;
-  /** Observer for the gRPC Predict handler (and any adapter with the same event shape). */
+  /** Metrics observer of every front end: the gRPC Predict handler and the Paddle adapters (via serveGeneralModelCall). */
   readonly observe: CallObserver;
   /** The ops HTTP port once started; undefined when --enable_prometheus is off. */
   readonly opsPort: number | undefined;
@@ -77,7 +77,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       let batchingEngine: BatchingEngine | undefined;
       const observer = metrics.registerModel(model, version, () => batchingEngine?.pendingRequests() ?? 0);
       batchingEngine = BatchingEngine.create({ inner: engine, batching, name: model, observer });
-      logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.numBatchThreads} run(s) in flight, max ${batching.maxQueueSize} queued requests`);
+      logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.numBatchThreads} run(s) in flight, max ${batching.maxQueueSize} queued requests, max queue time ${batching.maxQueueTimeMicros > 0 ? `${batching.maxQueueTimeMicros} µs` : 'unlimited'}`);
       return batchingEngine;
     },
     grpcServices() {

@@ -76,11 +76,12 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     source: loaded.dir,
     effectiveConfig: { ...config },
   });
-  const predictor = Predictor.create([model]);
+  // --max_concurrency: one cap for every protocol, taken in the core (0 = none).
+  const predictor = Predictor.create([model], { maxConcurrency: config.ops.maxConcurrency });
   let grpc: RunningGrpcServer;
   try {
     // One port for gRPC (Predict + Paddle's GeneralModelService), Paddle's HTTP/1.1 and baidu_std.
-    const paddle = { predictor, logger, maxBodyBytes: config.maxBodyBytes };
+    const paddle = { predictor, logger, maxBodyBytes: config.maxBodyBytes, observe: ops.observe };
     grpc = await startOnePortServer({
       host: config.host,
       port: config.port,
@@ -91,7 +92,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
         ...ops.grpcServices(),
       ],
       http1: createPaddleHttpServer(paddle),
-      prpc: (socket) => serveBaiduStd(socket, paddle),
+      prpc: (socket, requests) => serveBaiduStd(socket, paddle, requests),
     });
     await ops.start();
   } catch (error) {

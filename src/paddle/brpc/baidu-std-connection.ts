@@ -10,14 +10,19 @@
  *   unknown service/method, an undecodable Request, and every ServingError from the core.
  * - A malformed frame or meta (the byte stream can no longer be trusted) closes this connection
  *   only. Successful answers carry `response { error_code: 0 }`, as brpc writes it.
+ * - With a `RequestTracker` (the one-port server's), each frame counts as in flight from its
+ *   arrival until its answer is written, so a graceful stop waits for it; every call is observed
+ *   (metrics, protocol `baidu_std`) by `serveGeneralModelCall`.
  */
 import type { Duplex } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
+import type { CallObserver } from '../../grpc/predict-service';
 import type { Logger } from '../../logging/logger';
-import { runGeneralModelInference } from '../service/general-model-inference';
+import type { RequestTracker } from '../../net/connection-drain';
+import { serveGeneralModelCall } from '../service/general-model-inference';
 import {
   PADDLE_METHODS, PADDLE_SERVICE_NAME, type RpcMeta, decodePaddleRequest, decodeRpcMeta, encodePaddleResponse, encodeRpcMeta,
 } from '../service/paddle-messages';
@@ -36,10 +41,12 @@ export interface BaiduStdOptions {
   readonly logger: Logger;
   /** Largest frame body, bytes (Paddle's --max_body_size). */
   readonly maxBodyBytes: number;
+  /** Metrics observer (ServingOps.observe). */
+  readonly observe?: CallObserver;
 }
 
 /** Takes over `socket` (already positioned at its first frame) until it closes. */
-export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions): void {
+export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests?: RequestTracker): void {
   const reader = new PrpcFrameReader(options.maxBodyBytes);
   const controller = new AbortController();
   socket.on('data', (chunk: Buffer) => {
@@ -60,9 +67,16 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions): void {
         socket.destroy();
         return;
       }
+      const done = requests?.begin();
       answer(meta, frame.body, options, controller.signal).then(
-        (out) => { if (!socket.destroyed) socket.write(out); },
-        (error: unknown) => options.logger.error('baidu_std answer failed', { cause: error }),
+        (out) => {
+          if (socket.writable) socket.write(out);
+          done?.();
+        },
+        (error: unknown) => {
+          options.logger.error('baidu_std answer failed', { cause: error });
+          done?.();
+        },
       );
     }
   });
@@ -83,16 +97,16 @@ async function answer(meta: RpcMeta, body: Buffer, options: BaiduStdOptions, sig
   if (!SERVICE_NAMES.has(service)) return reply(new Uint8Array(0), BrpcErrno.ENOSERVICE, `unknown service "${service}"; this server has ${PADDLE_SERVICE_NAME}`);
   if (!(PADDLE_METHODS as readonly string[]).includes(method)) return reply(new Uint8Array(0), BrpcErrno.ENOMETHOD, `unknown method "${method}" of ${PADDLE_SERVICE_NAME}; it has ${PADDLE_METHODS.join(', ')}`);
   try {
-    const attachment = meta.attachment_size ?? 0;
-    if (attachment < 0 || attachment > body.byteLength) throw invalidArgument(`attachment_size ${attachment} is larger than the ${body.byteLength}-byte body`);
-    const payload = await decompress(body.subarray(0, body.byteLength - attachment), compressType);
-    let request;
-    try {
-      request = decodePaddleRequest(payload);
-    } catch (error) {
-      throw invalidArgument(`payload is not a serialized Paddle Request: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const response = await runGeneralModelInference(options.predictor, request, { signal });
+    const response = await serveGeneralModelCall(options.predictor, { protocol: 'baidu_std', method, signal, observe: options.observe }, async () => {
+      const attachment = meta.attachment_size ?? 0;
+      if (attachment < 0 || attachment > body.byteLength) throw invalidArgument(`attachment_size ${attachment} is larger than the ${body.byteLength}-byte body`);
+      const payload = await decompress(body.subarray(0, body.byteLength - attachment), compressType);
+      try {
+        return decodePaddleRequest(payload);
+      } catch (error) {
+        throw invalidArgument(`payload is not a serialized Paddle Request: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
     return reply(await compress(encodePaddleResponse(response), compressType));
   } catch (error) {
     const serving = ServingError.from(error);

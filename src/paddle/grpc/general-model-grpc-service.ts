@@ -4,15 +4,17 @@
  *
  * Contract: thin. A body that is not a Paddle Request fails with INVALID_ARGUMENT (not grpc-js's
  * INTERNAL); every other failure reaches the client as `ServingError.toGrpcStatus()`, with the
- * call's deadline and cancellation turned into the core's AbortSignal.
+ * call's deadline and cancellation turned into the core's AbortSignal. Every call is observed
+ * (metrics, protocol `paddle_grpc`) by `serveGeneralModelCall`.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
 import { signalForCall } from '../../grpc/call-signal';
+import type { CallObserver } from '../../grpc/predict-service';
 import type { Logger } from '../../logging/logger';
-import { runGeneralModelInference } from '../service/general-model-inference';
+import { serveGeneralModelCall } from '../service/general-model-inference';
 import {
   PADDLE_GRPC_PATHS, PADDLE_PACKAGE, type PaddleRequest, type PaddleResponse, asBuffer, decodePaddleRequest, encodePaddleResponse,
 } from '../service/paddle-messages';
@@ -50,29 +52,30 @@ export const generalModelServiceDefinition: grpc.ServiceDefinition = {
 export interface GeneralModelServiceOptions {
   readonly predictor: Predictor;
   readonly logger: Logger;
+  /** Metrics observer (ServingOps.observe). */
+  readonly observe?: CallObserver;
 }
 
 export function createGeneralModelServiceHandlers(options: GeneralModelServiceOptions): grpc.UntypedServiceImplementation {
-  const { predictor, logger } = options;
-  const handle = async (
+  const { predictor, logger, observe } = options;
+  const handle = (method: string) => async (
     call: grpc.ServerUnaryCall<PaddleRequest | UndecodableRequest, PaddleResponse>,
     callback: grpc.sendUnaryData<PaddleResponse>,
   ) => {
     const decoded = call.request;
-    if ('undecodable' in decoded) {
-      callback(invalidArgument(`request body is not a ${PADDLE_PACKAGE}.Request (${decoded.undecodable})`).toGrpcStatus() as grpc.ServiceError, null);
-      return;
-    }
     const callSignal = signalForCall(call, performance.timeOrigin + performance.now());
     try {
-      callback(null, await runGeneralModelInference(predictor, decoded, { signal: callSignal.signal }));
+      callback(null, await serveGeneralModelCall(predictor, { protocol: 'paddle_grpc', method, signal: callSignal.signal, observe }, () => {
+        if ('undecodable' in decoded) throw invalidArgument(`request body is not a ${PADDLE_PACKAGE}.Request (${decoded.undecodable})`);
+        return decoded;
+      }));
     } catch (error) {
       const serving = ServingError.from(error);
-      if (serving.code === Code.INTERNAL) logger.error('GeneralModelService.inference failed', { logId: decoded.log_id, cause: serving.cause ?? error });
+      if (serving.code === Code.INTERNAL) logger.error('GeneralModelService.inference failed', { logId: 'log_id' in decoded ? decoded.log_id : undefined, cause: serving.cause ?? error });
       callback(serving.toGrpcStatus() as grpc.ServiceError, null);
     } finally {
       callSignal.dispose();
     }
   };
-  return { inference: handle, debug: handle } as grpc.UntypedServiceImplementation;
+  return { inference: handle('inference'), debug: handle('debug') } as grpc.UntypedServiceImplementation;
 }

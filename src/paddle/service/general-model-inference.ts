@@ -11,9 +11,15 @@
  *   `profile_server` it first holds one pair per stage, as Paddle's ops report theirs: reader
  *   (decode and validate), infer (queue + engine), response (encode).
  * - Failures reject with a ServingError; each adapter maps it onto its protocol.
+ * - `serveGeneralModelCall` is what the three adapters call: the transport's own body decoding
+ *   (a thunk) and then the inference, with the outcome (OK or the failure's code, decode errors
+ *   included) reported once to the metrics observer, labelled with the adapter's protocol. So
+ *   metrics are observed in this one place for every Paddle transport.
  */
 import { performance } from 'node:perf_hooks';
-import type { Predictor } from '../../core/predictor';
+import { Code, ServingError } from '../../core/errors';
+import type { PredictOutput, Predictor } from '../../core/predictor';
+import type { CallObserver } from '../../grpc/predict-service';
 import { ENGINE_NAME, type PaddleRequest, type PaddleResponse } from './paddle-messages';
 import { decodePaddleFeed, encodePaddleFetch } from './paddle-tensor-codec';
 
@@ -25,7 +31,40 @@ export interface InferenceContext {
 
 const epochMicros = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
+/** The front ends of GeneralModelService, as the `protocol` label of `ctr_requests_total` names them. */
+export type PaddleProtocol = 'paddle_grpc' | 'paddle_http' | 'baidu_std';
+
+export interface GeneralModelCall extends InferenceContext {
+  readonly protocol: PaddleProtocol;
+  /** `inference` or `debug`. */
+  readonly method: string;
+  /** Metrics observer (ServingOps.observe); none: not observed. */
+  readonly observe?: CallObserver;
+}
+
+/** Decodes the transport's body (throwing a ServingError when it cannot), then runs and observes the call. */
+export async function serveGeneralModelCall(
+  predictor: Predictor, call: GeneralModelCall, decode: () => PaddleRequest | Promise<PaddleRequest>,
+): Promise<PaddleResponse> {
+  const startedMs = performance.now();
+  const observe = (code: Code, model: string, rows = 0, queueMicros = 0, computeMicros = 0) => call.observe?.({
+    method: call.method, protocol: call.protocol, model, code, rows, durationMicros: (performance.now() - startedMs) * 1000, queueMicros, computeMicros,
+  });
+  try {
+    const { response, result } = await infer(predictor, await decode(), call);
+    observe(Code.OK, result.model.name, result.rows, result.queueMicros, result.computeMicros);
+    return response;
+  } catch (error) {
+    observe(ServingError.from(error).code, '');
+    throw error;
+  }
+}
+
 export async function runGeneralModelInference(predictor: Predictor, request: PaddleRequest, context: InferenceContext = {}): Promise<PaddleResponse> {
+  return (await infer(predictor, request, context)).response;
+}
+
+async function infer(predictor: Predictor, request: PaddleRequest, context: InferenceContext): Promise<{ response: PaddleResponse; result: PredictOutput }> {
   const now = context.nowMicros ?? epochMicros;
   const startUs = now();
   const model = predictor.model();
@@ -36,10 +75,11 @@ export async function runGeneralModelInference(predictor: Predictor, request: Pa
   const tensors = result.outputs.map(({ spec, tensor }) => encodePaddleFetch(spec, tensor));
   const endUs = now();
   const profile = request.profile_server === true;
-  return {
+  const response = {
     outputs: [{ tensor: tensors, engine_name: ENGINE_NAME }],
     profile_time: profile ? [startUs, decodedUs, decodedUs, inferredUs, inferredUs, endUs, startUs, endUs] : [startUs, endUs],
     profile_server: profile,
     log_id: Number(request.log_id ?? 0),
   };
+  return { response, result };
 }

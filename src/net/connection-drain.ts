@@ -1,0 +1,111 @@
+/**
+ * In-flight request accounting for the connections the one-port server hands to its HTTP/1.1
+ * and baidu_std handlers (gRPC keeps its own, in grpc-js), so that `stop(graceMs)` can let every
+ * accepted request finish and close each connection as soon as it has nothing left to answer.
+ *
+ * Contract:
+ * - `add(socket, protocol)` registers a handed-off connection and returns its `RequestTracker`;
+ *   the connection is forgotten when the socket closes (its requests count as done).
+ * - `tracker.begin()` marks one request accepted on that connection and returns `done`
+ *   (idempotent), to call once its answer has been written.
+ * - `beginStop()`: `stopping` turns true; every connection with nothing in flight (idle
+ *   keep-alive) is ended at once; the others are ended when their last request is done.
+ *   A connection added while stopping (sniffed late) is kept until its first request is done,
+ *   so that request gets its refusal instead of a reset.
+ * - `whenIdle()` resolves once no request is in flight on any connection (at once if none).
+ * - `inFlight(protocol?)` counts the requests in flight, for one protocol or all.
+ * Pure bookkeeping on `Duplex` sockets: no protocol parsing, no timers.
+ */
+import type { Duplex } from 'node:stream';
+
+export type DrainedProtocol = 'http1' | 'baidu_std';
+
+export interface RequestTracker {
+  /** True once the server has begun to stop. */
+  readonly stopping: boolean;
+  /** One request accepted on this connection; call the returned function once it is answered. */
+  begin(): () => void;
+}
+
+interface Connection {
+  readonly protocol: DrainedProtocol;
+  active: number;
+  readonly tracker: RequestTracker;
+}
+
+export class ConnectionDrain {
+  private readonly connections = new Map<Duplex, Connection>();
+  private stopRequested = false;
+  private idleWaiters: Array<() => void> = [];
+
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
+
+  add(socket: Duplex, protocol: DrainedProtocol): RequestTracker {
+    const existing = this.connections.get(socket);
+    if (existing !== undefined) return existing.tracker;
+    const drain = this;
+    const connection: Connection = {
+      protocol,
+      active: 0,
+      tracker: {
+        get stopping() {
+          return drain.stopRequested;
+        },
+        begin: () => this.begin(socket, connection),
+      },
+    };
+    this.connections.set(socket, connection);
+    socket.once('close', () => {
+      this.connections.delete(socket);
+      this.settleIdle();
+    });
+    return connection.tracker;
+  }
+
+  /** The tracker of a registered connection (undefined once it closed or if never added). */
+  trackerOf(socket: Duplex): RequestTracker | undefined {
+    return this.connections.get(socket)?.tracker;
+  }
+
+  inFlight(protocol?: DrainedProtocol): number {
+    let total = 0;
+    for (const connection of this.connections.values()) {
+      if (protocol === undefined || connection.protocol === protocol) total += connection.active;
+    }
+    return total;
+  }
+
+  beginStop(): void {
+    this.stopRequested = true;
+    for (const [socket, connection] of this.connections) {
+      if (connection.active === 0) socket.end();
+    }
+    this.settleIdle();
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.inFlight() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private begin(socket: Duplex, connection: Connection): () => void {
+    connection.active++;
+    let finished = false;
+    return () => {
+      if (finished) return;
+      finished = true;
+      connection.active--;
+      if (this.stopRequested && connection.active === 0 && this.connections.has(socket)) socket.end();
+      this.settleIdle();
+    };
+  }
+
+  private settleIdle(): void {
+    if (this.idleWaiters.length === 0 || this.inFlight() > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

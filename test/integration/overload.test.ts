@@ -1,0 +1,154 @@
+/**
+ * Overload protection beyond the queue length, through the real server (one worker): Paddle's
+ * `--max_concurrency` (a per-process cap over every protocol, refusing at once with UNAVAILABLE)
+ * and the batcher's `--max_queue_time_micros` (a queued request that waited too long fails with
+ * UNAVAILABLE instead of running late). A very large request keeps the only worker busy so the
+ * others find the cap reached, or wait in the queue, deterministically.
+ */
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { after, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { loadServeConfig } from '../../src/config/serve-config';
+import { Code, ServingError } from '../../src/core/errors';
+import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
+import { BrpcErrno } from '../../src/paddle/brpc/brpc-codes';
+import { PrpcFrameReader } from '../../src/paddle/brpc/prpc-frame';
+import { decodeRpcMeta } from '../../src/paddle/service/paddle-messages';
+import { criteoFeed } from '../helpers/feeds';
+import { makeAliasedDeepFmDir } from '../helpers/paddle-model-dir';
+import { GRPC_INFERENCE_PATH, paddleJsonBody, paddleProtoBody, prpcFrame } from '../helpers/paddle-requests';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+/** Rows of a request that keeps the one worker busy for a few hundred ms on the tiny model. */
+const BLOCKER_ROWS = 131072;
+const CONCURRENCY_MESSAGE = 'too many concurrent requests (max_concurrency=2); retry later';
+
+const scrape = async (t: TestServer) => parsePrometheusText(await (await fetch(`http://127.0.0.1:${t.server.ops.opsPort}/metrics`)).text());
+
+const waitFor = async (condition: () => boolean, what: string) => {
+  for (let i = 0; i < 6000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(condition(), what);
+};
+
+function postJson(port: number, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/GeneralModelService/inference', method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function baiduStd(port: number, payload: Uint8Array): Promise<{ errorCode: number; errorText?: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const reader = new PrpcFrameReader(1 << 30);
+    socket.on('data', (chunk: Buffer) => {
+      const [frame] = reader.push(chunk);
+      if (frame === undefined) return;
+      const meta = decodeRpcMeta(frame.meta);
+      socket.destroy();
+      resolve({ errorCode: meta.response?.error_code ?? 0, errorText: meta.response?.error_text });
+    });
+    socket.on('error', reject);
+    socket.write(prpcFrame(payload, { correlationId: 1 }));
+  });
+}
+
+describe('overload protection', () => {
+  const servers: TestServer[] = [];
+  after(() => Promise.all(servers.map((s) => s.stop())));
+
+  it('--max_concurrency caps requests in flight over every protocol and refuses the rest at once', { timeout: 120_000 }, async () => {
+    const fixture = makeAliasedDeepFmDir();
+    const t = await startTestServer({ modelDir: fixture.dir, flags: ['--max_concurrency', '2', '--batching', 'off', '--max_batch_rows', String(BLOCKER_ROWS), '--enable_prometheus', '--prometheus_port', '0'] });
+    servers.push(t);
+    const port = t.server.port;
+    // Two slots taken by two protocols: a gRPC Predict call and a baidu_std request.
+    let blockersDone = 0;
+    const blockers = [
+      t.client.predict(criteoFeed(BLOCKER_ROWS)).finally(() => blockersDone++),
+      baiduStd(port, paddleProtoBody(criteoFeed(BLOCKER_ROWS))).finally(() => blockersDone++),
+    ];
+    await waitFor(() => t.server.predictor.inFlight === 2, 'both large requests are in flight');
+
+    // Over the cap, each protocol is refused at once with UNAVAILABLE and the cap in the message.
+    await assert.rejects(t.client.predict(criteoFeed(1)), (error: unknown) => {
+      assert.ok(error instanceof ServingError);
+      assert.equal(Code[error.code], 'UNAVAILABLE');
+      assert.equal(error.rawMessage, CONCURRENCY_MESSAGE);
+      return true;
+    });
+    const httpAnswer = await postJson(port, paddleJsonBody(criteoFeed(1), { fetch: ['prob'] }));
+    assert.equal(httpAnswer.status, 503);
+    assert.equal(httpAnswer.text.trim(), CONCURRENCY_MESSAGE);
+    const prpcAnswer = await baiduStd(port, paddleProtoBody(criteoFeed(1)));
+    assert.equal(prpcAnswer.errorCode, BrpcErrno.ELOGOFF);
+    assert.equal(prpcAnswer.errorText, CONCURRENCY_MESSAGE);
+    const raw = new grpc.Client(t.target, grpc.credentials.createInsecure());
+    const paddleGrpc = await new Promise<grpc.ServiceError | null>((resolve) => {
+      raw.makeUnaryRequest(GRPC_INFERENCE_PATH, (b: Buffer) => b, (b: Buffer) => b, paddleProtoBody(criteoFeed(1)), (error) => resolve(error));
+    });
+    raw.close();
+    assert.equal(paddleGrpc?.code, grpc.status.UNAVAILABLE);
+    assert.equal(paddleGrpc?.details, CONCURRENCY_MESSAGE);
+    assert.equal(blockersDone, 0, 'the refusals came back while both slots were still taken (not after waiting for them)');
+
+    // Once the slots free up, requests are served again.
+    const [grpcBlocker, prpcBlocker] = await Promise.all(blockers);
+    assert.equal(Object.values((grpcBlocker as Awaited<ReturnType<TestServer['client']['predict']>>).outputs)[0].dims[0], BLOCKER_ROWS);
+    assert.equal((prpcBlocker as { errorCode: number }).errorCode, 0);
+    assert.equal(t.server.predictor.inFlight, 0);
+    await t.client.predict(criteoFeed(3));
+    assert.equal((await postJson(port, paddleJsonBody(criteoFeed(2), { fetch: ['prob'] }))).status, 200);
+
+    const metrics = await scrape(t);
+    assert.equal(sampleValue(metrics, 'nv_inference_request_failure', { reason: 'UNAVAILABLE' }), 4);
+    for (const protocol of ['grpc', 'paddle_http', 'baidu_std', 'paddle_grpc']) {
+      assert.equal(sampleValue(metrics, 'ctr_requests_total', { protocol, code: 'UNAVAILABLE' }), 1, protocol);
+    }
+    assert.equal(sampleValue(metrics, 'nv_inference_request_success'), 4);
+  });
+
+  it('--max_queue_time_micros rejects requests that waited too long in the queue, counted as drops', { timeout: 120_000 }, async () => {
+    const t = await startTestServer({ flags: ['--max_queue_time_micros', '20000', '--max_batch_size', String(BLOCKER_ROWS), '--max_batch_rows', String(BLOCKER_ROWS), '--enable_prometheus', '--prometheus_port', '0'] });
+    servers.push(t);
+    let blockerDone = false;
+    const blocker = t.client.predict(criteoFeed(BLOCKER_ROWS)).finally(() => { blockerDone = true; });
+    await waitFor(() => t.server.predictor.inFlight === 1, 'the large request is running');
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => t.client.predict(criteoFeed(2))));
+    assert.equal(blockerDone, false, 'the queued requests were refused while the worker was still busy');
+    const modelName = t.server.predictor.model().name;
+    for (const outcome of outcomes) {
+      assert.equal(outcome.status, 'rejected');
+      const error = (outcome as PromiseRejectedResult).reason;
+      assert.ok(error instanceof ServingError);
+      assert.equal(Code[error.code], 'UNAVAILABLE');
+      assert.match(error.rawMessage, new RegExp(`^request waited (\\d+) µs in the queue for model "${modelName}" \\(max_queue_time_micros=20000\\); retry later$`));
+      assert.ok(Number(/waited (\d+)/.exec(error.rawMessage)![1]) > 20000);
+    }
+    await blocker;
+    await t.client.predict(criteoFeed(2));
+    const metrics = await scrape(t);
+    assert.equal(sampleValue(metrics, 'ctr_requests_dropped_total', { reason: 'UNAVAILABLE' }), 5);
+    assert.equal(sampleValue(metrics, 'nv_inference_request_failure', { reason: 'UNAVAILABLE' }), 5);
+    assert.equal(sampleValue(metrics, 'nv_inference_exec_count'), 2, 'the expired requests never ran');
+  });
+
+  it('takes --max_concurrency and --max_queue_time_micros from the command line, and names bad values', () => {
+    const config = loadServeConfig(['--max_concurrency', '64', '--max_queue_time_micros', '50000'], {}, 2);
+    assert.equal(config.ops.maxConcurrency, 64);
+    assert.equal(config.batching.maxQueueTimeMicros, 50000);
+    const defaults = loadServeConfig([], {}, 2);
+    assert.equal(defaults.ops.maxConcurrency, 0);
+    assert.equal(defaults.batching.maxQueueTimeMicros, 0);
+    assert.throws(() => loadServeConfig(['--max_concurrency', '-1'], {}, 2), /--max_concurrency must be an integer >= 0; got -1/);
+    assert.throws(() => loadServeConfig(['--max_queue_time_micros', '500', '--max_queue_delay_micros', '1000'], {}, 2),
+      /--max_queue_time_micros must be 0 \(off\) or larger than --max_queue_delay_micros \(1000\); got 500/);
+  });
+});
