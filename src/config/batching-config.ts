@@ -9,24 +9,18 @@
  * `--batch_infer_size` (the max merged batch) map onto `--batching` and `--max_batch_size`;
  * the explicit flags win when both are given.
  */
-import { DEFAULT_BATCHING_OPTIONS } from '../batching/batching-options';
+import { DEFAULT_BATCHING_OPTIONS, type BatchingOptions } from '../batching/batching-options';
 import type { FlagSpecs, ParsedFlags } from './parse-flags';
 
-export interface BatchingConfig {
-  /** Merge concurrent requests into one run. Default true (with a 0 µs delay it never adds waiting). */
-  readonly enabled: boolean;
-  /** Most rows per engine run; larger requests are split. Default 256. */
-  readonly maxBatchSize: number;
-  /** How long a free run slot waits for more requests, µs. Default 0 = never wait. */
-  readonly maxQueueDelayMicros: number;
-  /** Batch sizes (rows) run at once when queued requests form them exactly. Default none. */
-  readonly preferredBatchSizes: readonly number[];
-  /** Most queued requests before new ones get UNAVAILABLE. Default 256; 0 = no queue. */
-  readonly maxQueueSize: number;
-  /** A request queued longer than this is rejected with UNAVAILABLE, µs (Triton's queue-policy timeout). Default 0 = off. */
-  readonly maxQueueTimeMicros: number;
-  /** Per-model overrides of the fields above, by model name (JSON flag --batching_overrides). */
-  readonly overrides: Readonly<Record<string, Partial<Omit<BatchingConfig, 'overrides'>>>>;
+/**
+ * The batcher's options as configured (units, defaults and meanings are documented once, on
+ * `BatchingOptions`), less `numBatchThreads`, which comes from the worker count, plus per-model
+ * overrides of those fields (JSON flag --batching_overrides).
+ */
+export type BatchingSettings = Omit<BatchingOptions, 'numBatchThreads'>;
+
+export interface BatchingConfig extends BatchingSettings {
+  readonly overrides: Readonly<Record<string, Partial<BatchingSettings>>>;
 }
 
 export interface OpsConfig {

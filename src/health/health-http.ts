@@ -4,7 +4,8 @@
  * port here, the main port's HTTP adapter) can route them.
  *
  * Contract: `handleHealthHttp(req, res, health)` returns false without touching `res` for any
- * other path; for these paths it answers 200 `{"live":true}` / `{"ready":true}`, or 503
+ * other path; for these paths it answers 200 `{"live":true}` / `{"ready":true,"models":{...}}`
+ * (per-model details such as the execution provider, when the view has them), or 503
  * `{"ready":false}` while the server is loading or stopping, and 405 for methods other than
  * GET and HEAD.
  */
@@ -13,6 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export interface HealthView {
   readonly isLive: boolean;
   readonly isReady: boolean;
+  /** Per-model details added to the ready answer, e.g. the execution provider each model runs on. */
+  readonly details?: () => Record<string, unknown>;
 }
 
 export function handleHealthHttp(req: IncomingMessage, res: ServerResponse, health: HealthView): boolean {
@@ -23,7 +26,8 @@ export function handleHealthHttp(req: IncomingMessage, res: ServerResponse, heal
     return true;
   }
   const [key, ok] = path.endsWith('/live') ? ['live', health.isLive] : ['ready', health.isReady];
-  const body = JSON.stringify({ [key]: ok });
+  const details = key === 'ready' && health.details !== undefined ? { models: health.details() } : {};
+  const body = JSON.stringify({ [key]: ok, ...details });
   res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(req.method === 'HEAD' ? undefined : body);
   return true;

@@ -23,6 +23,8 @@
  * - `ctr_requests_dropped_total{reason}`: requests dropped before reaching a worker because
  *   their deadline passed (DEADLINE_EXCEEDED), their caller cancelled (CANCELLED) or they waited
  *   longer than --max_queue_time_micros (UNAVAILABLE).
+ * - `ctr_model_info{model,version,execution_provider}` = 1 for each provider a model's workers run
+ *   on (after probing and any fallback), so dashboards can split by provider.
  * - Process metrics from prom-client's `collectDefaultMetrics` when `processMetrics` is set.
  * A call with an empty model name counts for the default (first registered) model; calls for a
  * model that was never registered are labelled model="" version="" (unknown names must not
@@ -79,6 +81,7 @@ export class ServingMetrics {
   private readonly computeSeconds: Histogram<'model' | 'version'>;
   private readonly batchSize: Histogram<'model' | 'version'>;
   private readonly dropped: Counter<'model' | 'version' | 'reason'>;
+  private readonly modelInfo: Gauge<'model' | 'version' | 'execution_provider'>;
   private readonly requestsByProtocol: Counter<'model' | 'version' | 'protocol' | 'code'>;
   private readonly engineRunUs: Counter<'model' | 'version'>;
 
@@ -108,6 +111,7 @@ export class ServingMetrics {
     this.computeSeconds = histogram('ctr_compute_duration_seconds', 'Run time of the run each request was in', LATENCY_BUCKETS_SECONDS);
     this.batchSize = histogram('ctr_batch_size', 'Rows per engine run', BATCH_SIZE_BUCKETS);
     this.engineRunUs = counter('ctr_engine_run_duration_us_total', 'Cumulative time inside the engine, once per run, microseconds');
+    this.modelInfo = new Gauge({ name: 'ctr_model_info', help: 'Execution provider(s) each model runs on after probing and fallback (value 1)', labelNames: [...LABELS, 'execution_provider'], registers });
     this.dropped = new Counter({ name: 'ctr_requests_dropped_total', help: 'Requests dropped before reaching a worker (deadline passed, caller cancelled, or queued over --max_queue_time_micros), by code name', labelNames: [...LABELS, 'reason'], registers });
     this.requestsByProtocol = new Counter({ name: 'ctr_requests_total', help: 'Finished requests by front end (grpc, paddle_grpc, paddle_http, baidu_std) and gRPC code name', labelNames: [...LABELS, 'protocol', 'code'], registers });
   }
@@ -118,8 +122,9 @@ export class ServingMetrics {
   }
 
   /** Declares a served model; `pending` reads its pending-request count at scrape time. */
-  registerModel(model: string, version: string, pending?: () => number): ModelMetrics {
+  registerModel(model: string, version: string, pending?: () => number, executionProviders: readonly string[] = []): ModelMetrics {
     if (this.versions.size === 0) this.defaultModel = model;
+    for (const provider of executionProviders) this.modelInfo.set({ model, version, execution_provider: provider }, 1);
     this.versions.set(model, version);
     if (pending !== undefined) this.pendingSources.set(model, pending);
     const labels = { model, version };

@@ -50,6 +50,8 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
   const registry = new Registry();
   const metrics = ServingMetrics.create(registry, { processMetrics: true });
   const health = ServingHealth.create([...REPORTED_SERVICES, config.modelName]);
+  /** Per-model details for the ready endpoint (version, execution providers and probe report). */
+  const modelDetails: Record<string, unknown> = {};
   let opsServer: OpsHttpServer | undefined;
   if (config.ops.faultInjection) logger.warn('--fault_injection is on: tests may kill workers; never use this in production');
 
@@ -75,7 +77,9 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
     wrapEngine(engine, model, version, workers) {
       const batching = batchingFor(model, workers);
       let batchingEngine: BatchingEngine | undefined;
-      const observer = metrics.registerModel(model, version, () => batchingEngine?.pendingRequests() ?? 0);
+      const providers = engine.describe().executionProviders;
+      const observer = metrics.registerModel(model, version, () => batchingEngine?.pendingRequests() ?? 0, providers);
+      modelDetails[model] = { version, executionProviders: providers, providerReport: engine.describe().details.providers };
       batchingEngine = BatchingEngine.create({ inner: engine, batching, name: model, observer });
       logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.numBatchThreads} run(s) in flight, max ${batching.maxQueueSize} queued requests, max queue time ${batching.maxQueueTimeMicros > 0 ? `${batching.maxQueueTimeMicros} µs` : 'unlimited'}`);
       return batchingEngine;
@@ -85,7 +89,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
     },
     async start() {
       if (config.ops.enablePrometheus) {
-        opsServer = await startOpsHttpServer({ host: config.host, port: config.ops.prometheusPort, registry, health });
+        opsServer = await startOpsHttpServer({ host: config.host, port: config.ops.prometheusPort, registry, health: { get isLive() { return health.isLive; }, get isReady() { return health.isReady; }, details: () => modelDetails } });
         logger.info(`metrics and health on http://${config.host}:${opsServer.port}/metrics, /v2/health/live, /v2/health/ready`);
       }
       health.markReady();

@@ -56,7 +56,12 @@ describe('health, readiness and reflection', () => {
     assert.deepEqual(await live.json(), { live: true });
     const ready = await fetch(`${httpBase}/v2/health/ready`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { ready: true });
+    const readyBody = await ready.json() as { ready: boolean; models: Record<string, { executionProviders: string[] }> };
+    assert.equal(readyBody.ready, true);
+    const [details] = Object.values(readyBody.models);
+    assert.deepEqual(details.executionProviders, ['cpu']);
+    const scrape = await (await fetch(`${httpBase}/metrics`)).text();
+    assert.match(scrape, /ctr_model_info\{model="[^"]+",version="1",execution_provider="cpu"\} 1/);
     const post = await fetch(`${httpBase}/v2/health/ready`, { method: 'POST' });
     assert.equal(post.status, 405);
   });
@@ -98,7 +103,7 @@ describe('health, readiness and reflection', () => {
     assert.deepEqual(statuses.slice(0, 2), ['SERVING', 'NOT_SERVING']);
     const ready = await fetch(`${httpBase}/v2/health/ready`);
     assert.equal(ready.status, 503);
-    assert.deepEqual(await ready.json(), { ready: false });
+    assert.equal((await ready.json() as { ready: boolean }).ready, false);
     assert.equal((await fetch(`${httpBase}/v2/health/live`)).status, 200, 'still live while draining');
     watch.cancel();
     stopped = true;
