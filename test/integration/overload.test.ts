@@ -60,22 +60,28 @@ function baiduStd(port: number, payload: Uint8Array): Promise<{ errorCode: numbe
   });
 }
 
+/** How long the batcher holds a batch that is not full in the --max_concurrency test, µs. */
+const HOLD_MICROS = 2_000_000;
+
 describe('overload protection', () => {
   const servers: TestServer[] = [];
   after(() => Promise.all(servers.map((s) => s.stop())));
 
   it('--max_concurrency caps requests in flight over every protocol and refuses the rest at once', { timeout: 120_000 }, async () => {
     const fixture = makeAliasedDeepFmDir();
-    const t = await startTestServer({ modelDir: fixture.dir, flags: ['--max_concurrency', '2', '--batching', 'off', '--max_batch_rows', String(BLOCKER_ROWS), '--enable_prometheus', '--prometheus_port', '0'] });
+    // Two small requests hold the two slots deterministically: the batcher keeps them queued for
+    // up to HOLD_MICROS waiting for more rows (the batch never fills), so no timing race decides
+    // whether the slots are still taken when the other protocols knock.
+    const t = await startTestServer({ modelDir: fixture.dir, flags: ['--max_concurrency', '2', '--max_queue_delay_micros', String(HOLD_MICROS), '--max_batch_size', '4096', '--enable_prometheus', '--prometheus_port', '0'] });
     servers.push(t);
     const port = t.server.port;
     // Two slots taken by two protocols: a gRPC Predict call and a baidu_std request.
     let blockersDone = 0;
     const blockers = [
-      t.client.predict(criteoFeed(BLOCKER_ROWS)).finally(() => blockersDone++),
-      baiduStd(port, paddleProtoBody(criteoFeed(BLOCKER_ROWS))).finally(() => blockersDone++),
+      t.client.predict(criteoFeed(3)).finally(() => blockersDone++),
+      baiduStd(port, paddleProtoBody(criteoFeed(3))).finally(() => blockersDone++),
     ];
-    await waitFor(() => t.server.predictor.inFlight === 2, 'both large requests are in flight');
+    await waitFor(() => t.server.predictor.inFlight === 2, 'both held requests are in flight');
 
     // Over the cap, each protocol is refused at once with UNAVAILABLE and the cap in the message.
     await assert.rejects(t.client.predict(criteoFeed(1)), (error: unknown) => {
@@ -101,7 +107,7 @@ describe('overload protection', () => {
 
     // Once the slots free up, requests are served again.
     const [grpcBlocker, prpcBlocker] = await Promise.all(blockers);
-    assert.equal(Object.values((grpcBlocker as Awaited<ReturnType<TestServer['client']['predict']>>).outputs)[0].dims[0], BLOCKER_ROWS);
+    assert.equal(Object.values((grpcBlocker as Awaited<ReturnType<TestServer['client']['predict']>>).outputs)[0].dims[0], 3);
     assert.equal((prpcBlocker as { errorCode: number }).errorCode, 0);
     assert.equal(t.server.predictor.inFlight, 0);
     await t.client.predict(criteoFeed(3));
