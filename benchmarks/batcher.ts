@@ -24,19 +24,20 @@ import { Code, ServingError } from '../src/core/errors';
 import type { HostTensor } from '../src/core/tensor';
 import { parsePrometheusText, sampleValue, type Sample } from '../src/metrics/parse-prometheus-text';
 
-interface Args { seconds: number; concurrency: number; out: string }
+interface Args { seconds: number; concurrency: number; out: string; note: string }
 
 /** Queue-policy timeout of the overload run that sets one, microseconds. */
 const QUEUE_TIME_MICROS = 20000;
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seconds: 6, concurrency: 32, out: path.join(REPO_ROOT, 'benchmarks', 'results', 'batcher.md') };
+  const args: Args = { seconds: 6, concurrency: 32, out: path.join(REPO_ROOT, 'benchmarks', 'results', 'batcher.md'), note: '' };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--seconds') args.seconds = Number(value);
     else if (flag === '--concurrency') args.concurrency = Number(value);
     else if (flag === '--out') args.out = path.resolve(value);
-    else throw new Error(`unknown flag ${flag}; flags: --seconds N --concurrency N --out FILE`);
+    else if (flag === '--note') args.note = value;
+    else throw new Error(`unknown flag ${flag}; flags: --seconds N --concurrency N --out FILE --note TEXT`);
   }
   return args;
 }
@@ -179,6 +180,7 @@ function row(m: Measured): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const loadAtStart = os.loadavg()[0];
   const results: Measured[] = [];
   const runs: Array<{ batching: 'off' | 'on'; rows: number }> = [
     { batching: 'off', rows: 5 }, { batching: 'on', rows: 5 }, { batching: 'off', rows: 32 }, { batching: 'on', rows: 32 },
@@ -223,9 +225,9 @@ async function main(): Promise<void> {
   const text = [
     '# Dynamic batcher: off vs on (benchmarks/batcher.ts)',
     '',
-    `Command: \`npx tsc -p . && node dist/benchmarks/batcher.js --seconds ${args.seconds} --concurrency ${args.concurrency}\``,
+    `Command: \`npx tsc -p . && node dist/benchmarks/batcher.js --seconds ${args.seconds} --concurrency ${args.concurrency}${args.note ? ` --note "${args.note}"` : ''}\``,
     `Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.release()}; run at ${new Date().toISOString()}.`,
-    'The machine was SHARED with other engineers running builds and tests at the same time: absolute numbers are noisy; read the off/on ratios, measured side by side in one run, and rerun on a quiet machine.',
+    `Load average (1 min) at start: ${loadAtStart.toFixed(2)}.${args.note ? ` Note: ${args.note}.` : ''} Client and server share the machine's cores, and the machine is a shared VM: read the off/on ratios, measured side by side in one run, rather than the absolute numbers.`,
     '',
     `Server: rec-serve on serving_server/ (DeepFM, PaddleRec Criteo shape), 2 workers x 1 intra-op thread, max batch 256 rows, max queue delay 0 µs, max queue 256 requests. Client: ${args.concurrency} closed-loop callers on one gRPC channel in the benchmark process (the same 2 cores), ${args.seconds} s per run after 1 s warm-up.`,
     '',
