@@ -3,11 +3,23 @@
  * the bytes match the shape. Transport-free: every protocol adapter that carries raw bytes calls
  * this, so the error messages are the same whichever protocol a client speaks.
  *
- * Contract: on success the data is a fresh, exactly sized copy (safe to transfer to a worker);
- * on failure an INVALID_ARGUMENT ServingError names the input, the expected and the actual value.
+ * Contract: `checkRawTensor` throws an INVALID_ARGUMENT ServingError naming the input, the
+ * expected and the actual value when the bytes do not match the shape. `decodeRawTensor` checks,
+ * then returns a fresh, exactly sized copy (safe to transfer to a worker). `decodeCheckedRawTensors`
+ * copies tensors that passed `checkRawTensor` into ONE fresh buffer, each view 8-byte aligned: one
+ * allocation per request instead of one per input (27 for PaddleRec's Criteo model). Those views
+ * share their buffer, so pack them (engine/packed-tensors.ts) rather than transfer or clone them.
  */
 import { invalidArgument } from './errors';
-import { BYTES_PER_ELEMENT, type DType, type HostTensor, fromLittleEndianBytes } from './tensor';
+import { BYTES_PER_ELEMENT, type DType, type HostTensor, fromLittleEndianBytes, view } from './tensor';
+
+/** A wire tensor: little-endian `bytes` of a `dtype` tensor of `shape`. */
+export interface RawTensor {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly bytes: Uint8Array;
+}
 
 /** Largest element count of one tensor we accept before even looking at the model (2^31 - 1). */
 const MAX_ELEMENTS = 0x7fffffff;
@@ -29,7 +41,7 @@ export function checkShape(inputName: string, shape: readonly number[]): number 
   return elements;
 }
 
-export function decodeRawTensor(inputName: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): HostTensor {
+export function checkRawTensor(inputName: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): void {
   const elements = checkShape(inputName, shape);
   const expectedBytes = elements * BYTES_PER_ELEMENT[dtype];
   if (bytes.byteLength !== expectedBytes) {
@@ -37,5 +49,33 @@ export function decodeRawTensor(inputName: string, dtype: DType, shape: readonly
       `input "${inputName}": shape [${shape.join(',')}] of ${dtype} needs ${expectedBytes} bytes; got ${bytes.byteLength}`,
     );
   }
+}
+
+export function decodeRawTensor(inputName: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): HostTensor {
+  checkRawTensor(inputName, dtype, shape, bytes);
   return { dtype, dims: shape, data: fromLittleEndianBytes(dtype, bytes) };
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/**
+ * Every tensor must have passed `checkRawTensor` (byte length = shape x dtype size). Why one
+ * buffer: V8 keeps typed arrays of <= 64 bytes (a batch-5 id column) on its heap and moves each
+ * into an ArrayBuffer of its own the first time `.buffer` is read (packTensors, the id-range
+ * check); per input, that cost more than the copy. Measured: main thread ~67 µs less CPU per
+ * batch-5 Predict call.
+ */
+export function decodeCheckedRawTensors(tensors: readonly RawTensor[]): HostTensor[] {
+  let bytes = 0;
+  for (const tensor of tensors) bytes = align8(bytes) + tensor.bytes.byteLength;
+  const arena = new ArrayBuffer(bytes);
+  const target = new Uint8Array(arena);
+  let offset = 0;
+  return tensors.map(({ dtype, shape, bytes: source }) => {
+    offset = align8(offset);
+    target.set(source, offset);
+    const data = view(dtype, arena, offset, source.byteLength / BYTES_PER_ELEMENT[dtype]);
+    offset += source.byteLength;
+    return { dtype, dims: shape, data };
+  });
 }

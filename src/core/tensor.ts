@@ -46,6 +46,19 @@ export function allocate(dtype: DType, length: number): TensorData {
   }
 }
 
+/** A typed array of `length` elements for `dtype` viewing `buffer` from `byteOffset` (no copy). */
+export function view(dtype: DType, buffer: ArrayBuffer, byteOffset: number, length: number): TensorData {
+  switch (dtype) {
+    case 'int64': return new BigInt64Array(buffer, byteOffset, length);
+    case 'int32': return new Int32Array(buffer, byteOffset, length);
+    case 'float32': return new Float32Array(buffer, byteOffset, length);
+    case 'float64': return new Float64Array(buffer, byteOffset, length);
+    case 'float16': return new Uint16Array(buffer, byteOffset, length);
+    case 'uint8': case 'bool': return new Uint8Array(buffer, byteOffset, length);
+    case 'int8': return new Int8Array(buffer, byteOffset, length);
+  }
+}
+
 /**
  * Copies little-endian bytes into a fresh, exactly sized, aligned typed array. A copy (not a view)
  * is deliberate: the result may be transferred to a worker without detaching the request buffer.

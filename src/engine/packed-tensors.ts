@@ -10,7 +10,7 @@
  *
  * @private
  */
-import { ALL_DTYPES, BYTES_PER_ELEMENT, type DType, type HostTensor, type TensorData, allocate } from '../core/tensor';
+import { ALL_DTYPES, BYTES_PER_ELEMENT, type DType, type HostTensor, type TensorData, view } from '../core/tensor';
 
 export interface PackedTensors {
   /** Tensor names joined with "\n" (one string clones faster than an array of strings). */
@@ -64,16 +64,14 @@ export function unpackTensors(packed: PackedTensors): Record<string, HostTensor>
       elements *= layout[at++];
     }
     const offset = layout[at++];
-    out[name] = { dtype, dims, data: view(dtype, buffer, offset, elements) };
+    out[name] = { dtype, dims, data: checkedView(dtype, buffer, offset, elements) };
   }
   return out;
 }
 
-function view(dtype: DType, buffer: ArrayBuffer, byteOffset: number, length: number): TensorData {
-  const template = allocate(dtype, 0);
-  const Ctor = template.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => TensorData;
+function checkedView(dtype: DType, buffer: ArrayBuffer, byteOffset: number, length: number): TensorData {
   if (byteOffset + length * BYTES_PER_ELEMENT[dtype] > buffer.byteLength) {
     throw new RangeError(`packed tensor overruns its buffer (${byteOffset} + ${length} x ${BYTES_PER_ELEMENT[dtype]} > ${buffer.byteLength})`);
   }
-  return new Ctor(buffer, byteOffset, length);
+  return view(dtype, buffer, byteOffset, length);
 }

@@ -2,11 +2,12 @@
  * Conversion between Predict wire tensors and core HostTensors.
  *
  * Contract: `decodeInputs` validates dtype codes and byte lengths (INVALID_ARGUMENT naming the
- * input) and returns exactly sized copies; `encodeOutputs` returns views, no copies.
+ * first bad input) and returns copies that share one fresh buffer (`decodeCheckedRawTensors`);
+ * `encodeOutputs` returns views, no copies.
  */
 import { invalidArgument } from '../core/errors';
 import type { PredictedTensor } from '../core/predictor';
-import { decodeRawTensor } from '../core/decode-tensor';
+import { checkRawTensor, decodeCheckedRawTensors, type RawTensor } from '../core/decode-tensor';
 import type { NamedTensor } from '../core/validate-request';
 import { toLittleEndianBytes } from '../core/tensor';
 import { DTYPE_TO_WIRE, dtypeFromWire, int64ToNumber, type TensorMessage } from '../protocol/predict-messages';
@@ -15,14 +16,19 @@ import { DTYPE_TO_WIRE, dtypeFromWire, int64ToNumber, type TensorMessage } from 
 const EMPTY_BYTES = new Uint8Array(0);
 
 export function decodeInputs(inputs: readonly TensorMessage[]): NamedTensor[] {
-  return inputs.map((input) => {
+  // Check every input (in order, so the first bad one is reported) before copying any.
+  const raw: RawTensor[] = inputs.map((input) => {
     const dtype = dtypeFromWire(input.dtype);
     if (dtype === undefined) {
       throw invalidArgument(`input "${input.name}": unknown dtype code ${input.dtype}; expected one of ${Object.entries(DTYPE_TO_WIRE).map(([n, c]) => `${c} (${n})`).join(', ')}`);
     }
     const shape = input.shape.map(int64ToNumber);
-    return { name: input.name, tensor: decodeRawTensor(input.name, dtype, shape, input.rawData instanceof Uint8Array ? input.rawData : EMPTY_BYTES) };
+    const bytes = input.rawData instanceof Uint8Array ? input.rawData : EMPTY_BYTES;
+    checkRawTensor(input.name, dtype, shape, bytes);
+    return { name: input.name, dtype, shape, bytes };
   });
+  const tensors = decodeCheckedRawTensors(raw);
+  return raw.map(({ name }, i) => ({ name, tensor: tensors[i] }));
 }
 
 export function encodeOutputs(outputs: readonly PredictedTensor[]): TensorMessage[] {
