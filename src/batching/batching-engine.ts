@@ -153,6 +153,7 @@ export class BatchingEngine implements InferenceEngine {
       outputs,
       queueMicros: Math.max(...results.map((r) => r.queueMicros)),
       computeMicros: results.reduce((sum, r) => sum + r.computeMicros, 0),
+      executedBatchRows: Math.max(...results.map((r) => r.executedBatchRows ?? 0)),
     };
   }
 
@@ -215,7 +216,7 @@ export class BatchingEngine implements InferenceEngine {
         outputs[name] = lone || tensor === undefined ? tensor : sliceRows(tensor, offset, offset + task.size);
       }
       offset += task.size;
-      const own: EngineRunResult = { outputs, queueMicros: queueMicros[i] + result.queueMicros, computeMicros: result.computeMicros };
+      const own: EngineRunResult = { outputs, queueMicros: queueMicros[i] + result.queueMicros, computeMicros: result.computeMicros, executedBatchRows: rows };
       settled.push(() => task.resolve(own));
     });
     const computeOutputMicros = lone ? 0 : nowMicros() - outputStart;

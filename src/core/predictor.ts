@@ -39,6 +39,8 @@ export interface PredictOutput {
   readonly rows: number;
   readonly queueMicros: number;
   readonly computeMicros: number;
+  /** Rows in the engine run that served the request (more than `rows` when the batcher merged it). */
+  readonly executedBatchRows: number;
 }
 
 export class Predictor {
@@ -103,7 +105,7 @@ export class Predictor {
       }
       return { spec, tensor };
     });
-    return { model, outputs, rows: request.rows, queueMicros: result.queueMicros, computeMicros: result.computeMicros };
+    return { model, outputs, rows: request.rows, queueMicros: result.queueMicros, computeMicros: result.computeMicros, executedBatchRows: result.executedBatchRows ?? request.rows };
   }
 
   /** New predictions fail with UNAVAILABLE from now on; those already accepted complete. */

@@ -20,6 +20,11 @@ export interface EngineRunResult {
   readonly queueMicros: number;
   /** Time inside the engine's run call, microseconds. */
   readonly computeMicros: number;
+  /**
+   * Rows in the engine run that served this request (the largest, when it was split), larger than
+   * the request's own rows when a batcher merged it with others. Absent: the request ran alone.
+   */
+  readonly executedBatchRows?: number;
 }
 
 export interface EngineDescription {

@@ -98,7 +98,7 @@ export function createPredictionServiceHandlers(options: PredictServiceOptions):
           endUs: Math.round(endedAtMs * 1000),
           queueUs: Math.round(result.queueMicros),
           computeUs: Math.round(result.computeMicros),
-          executedBatchRows: result.rows,
+          executedBatchRows: result.executedBatchRows,
         },
       });
       observe?.({ method: 'Predict', model: result.model.name, code: Code.OK, rows: result.rows, durationMicros: (endedAtMs - startedAtMs) * 1000, queueMicros: result.queueMicros, computeMicros: result.computeMicros });

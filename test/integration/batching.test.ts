@@ -49,6 +49,12 @@ describe('dynamic batching over gRPC (tiny DeepFM, 1 worker)', () => {
     const runs = delta('nv_inference_exec_count');
     assert.ok(runs >= Math.ceil(rowsSent / 8), `runs (${runs}) hold at most 8 rows each`);
     assert.ok(runs < feeds.length, `64 concurrent requests on one worker were merged into fewer runs; got ${runs}`);
+    // Each response says how many rows its run had: never fewer than its own, at most the max batch,
+    // and more than its own for some request (the runs merged 64 requests into fewer runs).
+    results.forEach((result, i) => {
+      assert.ok(result.server.executedBatchRows >= 1 + (i % 5) && result.server.executedBatchRows <= 8, `request ${i}: ${result.server.executedBatchRows}`);
+    });
+    assert.ok(results.some((result, i) => result.server.executedBatchRows > 1 + (i % 5)), 'some response reports a merged run');
   });
 
   it('splits a request larger than the max batch across runs and reassembles it in order', async () => {
@@ -56,6 +62,7 @@ describe('dynamic batching over gRPC (tiny DeepFM, 1 worker)', () => {
     const feed = criteoFeed(29, 1000, 7);
     const result = await t.client.predict(feed);
     assertMatches(result.outputs['sigmoid_0.tmp_0'].data as Float32Array, reference(feed, 29), 'split request');
+    assert.equal(result.server.executedBatchRows, 8, 'the largest of the runs that served the split request');
     const afterScrape = await scrape();
     assert.equal(sampleValue(afterScrape, 'nv_inference_exec_count') - sampleValue(before, 'nv_inference_exec_count'), 4, '29 rows = 8 + 8 + 8 + 5');
   });
