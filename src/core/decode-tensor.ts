@@ -62,8 +62,8 @@ const align8 = (n: number) => (n + 7) & ~7;
  * Every tensor must have passed `checkRawTensor` (byte length = shape x dtype size). Why one
  * buffer: V8 keeps typed arrays of <= 64 bytes (a batch-5 id column) on its heap and moves each
  * into an ArrayBuffer of its own the first time `.buffer` is read (packTensors, the id-range
- * check); per input, that cost more than the copy. Measured: main thread ~67 µs less CPU per
- * batch-5 Predict call.
+ * check); per input, that cost more than the copy. Measured with benchmarks/server-thread-cpu.sh
+ * on the builds before and after: the main thread spent ~67 µs less CPU per batch-5 Predict call.
  */
 export function decodeCheckedRawTensors(tensors: readonly RawTensor[]): HostTensor[] {
   let bytes = 0;

@@ -1,8 +1,8 @@
 /**
  * Moves a set of named tensors between threads as ONE transferable buffer plus a small layout,
- * instead of one structured-clone object per tensor. Cloning 27 typed arrays (PaddleRec's
- * C1..C26 + dense_input) costs ~130 µs per hand-off on our 2-core machine; one buffer costs
- * almost nothing (measured with a trivial piscina worker: 229 µs vs 104 µs per task round trip).
+ * instead of one structured-clone object per tensor. For PaddleRec's 27 Criteo inputs at batch 5
+ * a piscina round trip costs 224 µs with 27 cloned typed arrays and 177 µs packed, packing
+ * included (`node dist/benchmarks/worker-handoff.js`).
  *
  * Contract: `unpackTensors(packTensors(t))` yields the same names, dtypes, dims and values, as
  * views into the packed buffer (each view aligned to 8 bytes, so BigInt64Array/Float64Array

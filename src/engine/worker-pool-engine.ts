@@ -154,11 +154,6 @@ export class WorkerPoolEngine implements InferenceEngine {
   get liveWorkers(): number {
     return this.pool.threads.length;
   }
-
-  /** Pending + running tasks in the pool. */
-  get queueSize(): number {
-    return this.pool.queueSize;
-  }
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -22,7 +22,7 @@ import * as grpc from '@grpc/grpc-js';
 import type * as http from 'node:http';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { RunningGrpcServer, ServiceRegistration } from '../grpc/grpc-server';
+import type { RunningGrpcServer, ServiceRegistration } from '../grpc/grpc-server-types';
 import { ConnectionDrain, type RequestTracker } from './connection-drain';
 import { sniffProtocol } from './protocol-sniffer';
 

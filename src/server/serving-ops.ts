@@ -17,7 +17,7 @@ import { BatchingEngine } from '../batching/batching-engine';
 import { validateBatchingOptions, type BatchingOptions } from '../batching/batching-options';
 import type { ServeConfig } from '../config/serve-config';
 import type { InferenceEngine } from '../engine/inference-engine';
-import type { ServiceRegistration } from '../grpc/grpc-server';
+import type { ServiceRegistration } from '../grpc/grpc-server-types';
 import type { CallObserver } from '../grpc/predict-service';
 import { startOpsHttpServer, type OpsHttpServer } from '../health/ops-http-server';
 import { reflectionRegistrations } from '../health/reflection';

@@ -14,7 +14,7 @@ import { syntheticFeeds } from '../core/synthetic-feeds';
 import type { ServeConfig } from '../config/serve-config';
 import { WorkerPoolEngine } from '../engine/worker-pool-engine';
 import { resolveProviders } from '../engine/providers/resolve-providers';
-import type { RunningGrpcServer } from '../grpc/grpc-server';
+import type { RunningGrpcServer } from '../grpc/grpc-server-types';
 import { startOnePortServer } from '../net/one-port-server';
 import { createPaddleHttpServer } from '../http/paddle-http-handler';
 import { serveBaiduStd } from '../paddle/brpc/baidu-std-connection';

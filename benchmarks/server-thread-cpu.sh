@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# CPU time per request of each thread of a server process, from /proc tick counts, for rec-serve
+# and for the grpc-js echo server (benchmarks/overhead/echo-server.ts) side by side: batch-5
+# Predict calls from rec-client, one in flight. The rec-serve main thread is the first (lowest
+# tid) line; its ONNX Runtime worker is the other busy one.
+#
+#   npx tsc -p . && bash benchmarks/server-thread-cpu.sh [requests=5000] [extra rec-serve flags...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+requests=${1:-5000}
+shift || true
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
+measure() { # $1 = label, $2 = pid, $3 = host:port
+  node dist/src/cli/rec-client.js --connect "$3" --batchsize 5 --requests 300 --quiet > /dev/null
+  local before after
+  before=$(for t in /proc/$2/task/*; do echo "$(basename "$t") $(awk '{print $14+$15}' "$t/stat")"; done | sort)
+  node dist/src/cli/rec-client.js --connect "$3" --batchsize 5 --requests "$requests" --quiet | grep -E 'client_cost'
+  after=$(for t in /proc/$2/task/*; do echo "$(basename "$t") $(awk '{print $14+$15}' "$t/stat")"; done | sort)
+  echo "$1: CPU µs per request by thread (tid: µs)"
+  join <(echo "$before") <(echo "$after") | awk -v n="$requests" -v us="$tick_us" '{d=$3-$2; if (d>0) printf "  %s: %.0f\n", $1, d*us/n}'
+}
+
+wait_port() { # $1 = log file; prints host:port once the server says it serves
+  for _ in $(seq 1 100); do
+    grep -oE '(127\.0\.0\.1|0\.0\.0\.0):[0-9]+' "$1" | head -1 && return 0
+    sleep 0.1
+  done
+  echo "server did not start: $(cat "$1")" >&2; return 1
+}
+
+log=$(mktemp)
+echo_pid=""
+node dist/src/cli/serve.js --model serving_server --host 127.0.0.1 --port 0 "$@" 2> "$log" & serve_pid=$!
+trap 'kill $serve_pid $echo_pid 2>/dev/null || true' EXIT
+address=$(wait_port "$log")
+measure "rec-serve $*" "$serve_pid" "$address"
+kill -INT "$serve_pid"; wait "$serve_pid" || true
+
+node dist/benchmarks/overhead/echo-server.js 2> "$log" & echo_pid=$!
+address=$(wait_port "$log")
+measure "grpc-js echo server" "$echo_pid" "$address"
