@@ -15,8 +15,12 @@
  * - With `maxQueueTimeMicros` > 0, a request that waits longer than that in the queue is dropped
  *   the same way with UNAVAILABLE (`request waited N µs in the queue ...; retry later`).
  * - A failed inner run fails every request in it with the inner error (INTERNAL, cause kept).
+ * - With `inline` set, a request of at most `inline.maxRows` rows that arrives while nothing is
+ *   queued or running (no worker busy, the inline engine idle) runs on the inline engine instead
+ *   (a main-thread session: no hand-off to a worker); it is counted as one executed run. Any
+ *   other request takes the queue as above, so under load the workers do the work.
  * - `close()` refuses new requests (UNAVAILABLE), lets queued and running ones finish, then
- *   closes the inner engine.
+ *   closes the inline and the inner engine.
  * The worst-case queueing delay is stated in `basic-batch-scheduler.ts`.
  */
 import { Code, ServingError, unavailable } from '../core/errors';
@@ -49,8 +53,15 @@ export interface BatchObserver {
   requestDropped(code: Code): void;
 }
 
+/** An engine that runs on the calling thread, one run at a time (engine/inline-onnx-engine.ts). */
+export interface InlineEngine extends InferenceEngine {
+  readonly busy: boolean;
+}
+
 export interface BatchingEngineOptions {
   readonly inner: InferenceEngine;
+  /** Runs lone small requests while the inner engine is idle; omitted: every request goes to `inner`. */
+  readonly inline?: { readonly engine: InlineEngine; readonly maxRows: number };
   readonly batching: BatchingOptions;
   /** Model name for messages. */
   readonly name: string;
@@ -105,7 +116,7 @@ export class BatchingEngine implements InferenceEngine {
 
   /** Requests accepted and not finished (queued or running); a split request counts per part. */
   pendingRequests(): number {
-    return this.scheduler.numPendingTasks();
+    return this.scheduler.numPendingTasks() + (this.options.inline?.engine.busy === true ? 1 : 0);
   }
 
   queuedRequests(): number {
@@ -123,8 +134,25 @@ export class BatchingEngine implements InferenceEngine {
     const names = Object.keys(feeds);
     const rows = names.length === 0 ? 0 : feeds[names[0]].dims[0];
     if (rows === 0) return this.options.inner.run(feeds, outputNames, options);
+    const inline = this.options.inline;
+    if (inline !== undefined && rows <= inline.maxRows && !inline.engine.busy && this.scheduler.numPendingTasks() === 0) {
+      return this.runInline(inline.engine, feeds, outputNames, rows);
+    }
     if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal);
     return this.runSplit(feeds, outputNames, rows, signal);
+  }
+
+  private async runInline(engine: InlineEngine, feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number): Promise<EngineRunResult> {
+    const observer = this.options.observer;
+    let result: EngineRunResult;
+    try {
+      result = await engine.run(feeds, outputNames);
+    } catch (error) {
+      observer?.batchExecuted({ rows, requests: 1, ok: false, queueMicros: [0], computeInputMicros: 0, computeInferMicros: 0, computeOutputMicros: 0 });
+      throw ServingError.from(error);
+    }
+    observer?.batchExecuted({ rows, requests: 1, ok: true, queueMicros: [0], computeInputMicros: 0, computeInferMicros: result.computeMicros, computeOutputMicros: 0 });
+    return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }
 
   private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined): Promise<EngineRunResult> {
@@ -230,13 +258,15 @@ export class BatchingEngine implements InferenceEngine {
 
   describe(): EngineDescription {
     const inner = this.options.inner.describe();
-    return { ...inner, details: { ...inner.details, batching: this.options.batching } };
+    const inline = this.options.inline;
+    return { ...inner, details: { ...inner.details, batching: this.options.batching, inlineMaxRows: inline === undefined ? 0 : inline.maxRows } };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.scheduler.close();
+    await this.options.inline?.engine.close();
     await this.options.inner.close();
   }
 }

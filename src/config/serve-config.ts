@@ -45,6 +45,11 @@ export interface ServeConfig {
   readonly maxBodyBytes: number;
   /** Most rows one request may carry. */
   readonly maxRequestRows: number;
+  /**
+   * Requests of at most this many rows run on a main-thread ONNX Runtime session when every worker
+   * is idle and nothing is queued (no worker hand-off); 0 = always use the workers. CPU provider only.
+   */
+  readonly inlineMaxRows: number;
   /** Batch sizes run once on every worker before the server reports ready. */
   readonly warmupBatchSizes: readonly number[];
   /** How long shutdown waits for in-flight calls, milliseconds. */
@@ -70,6 +75,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   precision: { kind: 'string', help: 'fp32 | fp16 | int8 | bf16: only fp32 runs; the others are refused per provider with the reason', defaultText: 'fp32' },
   max_body_size: { kind: 'integer', help: 'largest request/response message in bytes', defaultText: '536870912' },
   max_batch_rows: { kind: 'integer', help: 'most rows one request may carry', defaultText: '4096' },
+  inline_max_rows: { kind: 'integer', help: 'requests of at most this many rows run on a main-thread session while every worker is idle (no hand-off; blocks the event loop for one small run); 0 = always the workers; CPU only', defaultText: '16' },
   warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none)', defaultText: '1,5,32' },
   shutdown_grace_ms: { kind: 'integer', help: 'how long shutdown waits for in-flight calls', defaultText: '10000' },
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
@@ -83,6 +89,7 @@ const DEFAULTS = {
   port: 9393,
   maxBodyBytes: 536870912,
   maxRequestRows: 4096,
+  inlineMaxRows: 16,
   warmupBatchSizes: [1, 5, 32],
   shutdownGraceMs: 10000,
   logLevel: 'info',
@@ -132,6 +139,8 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   const warmup = flags.warmup_batch_sizes === undefined ? [...DEFAULTS.warmupBatchSizes] : (flags.warmup_batch_sizes as string[]).map(Number);
   for (const size of warmup) if (!Number.isSafeInteger(size) || size < 1) problems.push(`--warmup_batch_sizes must be positive integers; got ${String(flags.warmup_batch_sizes)}`);
   const maxRequestRows = positive('max_batch_rows', DEFAULTS.maxRequestRows);
+  const inlineMaxRows = (flags.inline_max_rows as number | undefined) ?? DEFAULTS.inlineMaxRows;
+  if (!Number.isSafeInteger(inlineMaxRows) || inlineMaxRows < 0) problems.push(`--inline_max_rows must be an integer >= 0; got ${String(flags.inline_max_rows)}`);
   const firstDevice = providerRequest.deviceIds[0] ?? 0;
   const executionProviders: ExecutionProviderConfig[] = providerRequest.providers.map((name) =>
     name === 'cuda' || name === 'tensorrt' ? { name, deviceId: firstDevice } : { name },
@@ -155,6 +164,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     precision,
     maxBodyBytes: positive('max_body_size', DEFAULTS.maxBodyBytes),
     maxRequestRows,
+    inlineMaxRows,
     warmupBatchSizes: Object.freeze(warmup.filter((size) => size <= maxRequestRows)),
     shutdownGraceMs: (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs,
     logLevel: logLevel as ServeConfig['logLevel'],

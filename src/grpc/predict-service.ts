@@ -1,28 +1,27 @@
 /**
- * gRPC adapter for rec_serving.v1.PredictionService: decode, call the core, encode, map errors.
+ * rec_serving.v1.PredictionService: `Predict` as a bytes-in, bytes-out unary handler (served on
+ * the fast HTTP/2 route, net/grpc-fast-routes.ts, and registered with grpc-js as the fallback) and
+ * `GetModelMetadata` through grpc-js.
  *
  * Contract: thin. Every request goes through `Predictor.predict`; every failure reaches the client
- * as `{ code, details }` from `ServingError.toGrpcStatus()`; INTERNAL causes are logged, never sent.
+ * as the ServingError's code and message; INTERNAL causes are logged, never sent. The response's
+ * `timing.start_us`/`end_us` span the whole handling: from the first byte decoded to the last
+ * byte of the response encoded (the timing field itself is encoded last and appended).
  */
 import * as grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import { ServingError, Code, invalidArgument } from '../core/errors';
 import type { Predictor } from '../core/predictor';
 import type { Logger } from '../logging/logger';
+import type { CallObserver } from '../metrics/call-observer';
+import type { UnaryHandler } from '../net/grpc-unary-stream';
 import {
   GET_MODEL_METADATA_PATH, PREDICT_PATH, GetModelMetadataRequestType, GetModelMetadataResponseType,
-  decodePredictRequest, encodePredictResponse, type PredictRequestMessage, type PredictResponseMessage,
+  decodePredictRequest, encodePredictResponse, type PredictRequestMessage,
 } from '../protocol/predict-messages';
-import { signalForCall } from './call-signal';
+import { grpcJsUnary } from './grpc-js-unary';
 import { describeModel } from './model-metadata';
 import { decodeInputs, encodeOutputs } from './tensor-wire';
-
-/**
- * Observes each finished call (metrics); `code` is the gRPC status code. `protocol` names the
- * front end for the `ctr_requests_total` label: `grpc` (this service, the default when absent),
- * `paddle_grpc`, `paddle_http`, `baidu_std`.
- */
-export type CallObserver = (event: { method: string; model: string; code: Code; rows: number; durationMicros: number; queueMicros: number; computeMicros: number; protocol?: string }) => void;
 
 export interface PredictServiceOptions {
   readonly predictor: Predictor;
@@ -31,68 +30,55 @@ export interface PredictServiceOptions {
 }
 
 const nowEpochMs = () => performance.timeOrigin + performance.now();
-
-/** A body that is not a PredictRequest: answered with INVALID_ARGUMENT instead of grpc-js's INTERNAL. */
-interface UndecodableRequest { readonly undecodable: string }
-
-function decodeOrMark(bytes: Buffer): PredictRequestMessage | UndecodableRequest {
-  try {
-    return decodePredictRequest(bytes);
-  } catch (error) {
-    return { undecodable: error instanceof Error ? error.message : String(error) };
-  }
-}
+const passThrough = (bytes: Buffer) => bytes;
+/** grpc-js frames what a serializer returns as a Buffer. */
+export const asResponseBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 export const predictionServiceDefinition: grpc.ServiceDefinition = {
   Predict: {
     path: PREDICT_PATH,
     requestStream: false,
     responseStream: false,
-    requestSerialize: (value: Buffer) => value,
-    requestDeserialize: (bytes: Buffer) => decodeOrMark(bytes),
-    responseSerialize: (value: Partial<PredictResponseMessage>) => encodePredictResponse(value),
-    responseDeserialize: (bytes: Buffer) => bytes,
+    requestSerialize: passThrough,
+    requestDeserialize: passThrough,
+    responseSerialize: asResponseBuffer,
+    responseDeserialize: passThrough,
   },
   GetModelMetadata: {
     path: GET_MODEL_METADATA_PATH,
     requestStream: false,
     responseStream: false,
-    requestSerialize: (value: Buffer) => value,
+    requestSerialize: passThrough,
     requestDeserialize: (bytes: Buffer) => GetModelMetadataRequestType.decode(bytes),
     responseSerialize: (value: object) => Buffer.from(GetModelMetadataResponseType.encode(value).finish()),
-    responseDeserialize: (bytes: Buffer) => bytes,
+    responseDeserialize: passThrough,
   },
 };
 
-export function createPredictionServiceHandlers(options: PredictServiceOptions): grpc.UntypedServiceImplementation {
+/** `Predict`: one encoded PredictRequest in, one encoded PredictResponse out. */
+export function createPredictHandler(options: PredictServiceOptions): UnaryHandler {
   const { predictor, logger, observe } = options;
-
-  const fail = (error: unknown, context: Record<string, unknown>): ServingError => {
-    const serving = ServingError.from(error);
-    if (serving.code === Code.INTERNAL) logger.error('predict failed', { ...context, cause: serving.cause ?? error });
-    return serving;
-  };
-
-  const predict = async (call: grpc.ServerUnaryCall<PredictRequestMessage, Partial<PredictResponseMessage>>, callback: grpc.sendUnaryData<Partial<PredictResponseMessage>>) => {
+  return async (bytes, call) => {
     const startedAtMs = nowEpochMs();
-    const decoded = call.request as PredictRequestMessage | UndecodableRequest;
-    if ('undecodable' in decoded) {
-      callback(invalidArgument(`request body is not a rec_serving.v1.PredictRequest (${decoded.undecodable})`).toGrpcStatus() as grpc.ServiceError, null);
-      return;
+    let request: PredictRequestMessage;
+    try {
+      request = decodePredictRequest(bytes);
+    } catch (error) {
+      throw invalidArgument(`request body is not a rec_serving.v1.PredictRequest (${error instanceof Error ? error.message : String(error)})`);
     }
-    const request = decoded;
-    const callSignal = signalForCall(call, startedAtMs);
     try {
       const result = await predictor.predict(
         { modelName: request.modelName, modelVersion: request.modelVersion, inputs: decodeInputs(request.inputs), outputNames: request.outputNames },
-        { signal: callSignal.signal },
+        { signal: call.signal },
       );
-      const endedAtMs = nowEpochMs();
-      callback(null, {
+      const body = encodePredictResponse({
         modelName: result.model.name,
         modelVersion: result.model.version,
         outputs: encodeOutputs(result.outputs),
         requestId: request.requestId,
+      });
+      const endedAtMs = nowEpochMs();
+      const timing = encodePredictResponse({
         timing: {
           startUs: Math.round(startedAtMs * 1000),
           endUs: Math.round(endedAtMs * 1000),
@@ -102,22 +88,28 @@ export function createPredictionServiceHandlers(options: PredictServiceOptions):
         },
       });
       observe?.({ method: 'Predict', model: result.model.name, code: Code.OK, rows: result.rows, durationMicros: (endedAtMs - startedAtMs) * 1000, queueMicros: result.queueMicros, computeMicros: result.computeMicros });
+      return Buffer.concat([body, timing], body.byteLength + timing.byteLength);
     } catch (error) {
-      const serving = fail(error, { requestId: request.requestId, model: request.modelName });
-      callback(serving.toGrpcStatus() as grpc.ServiceError, null);
+      const serving = ServingError.from(error);
+      if (serving.code === Code.INTERNAL) logger.error('predict failed', { requestId: request.requestId, model: request.modelName, cause: serving.cause ?? error });
       observe?.({ method: 'Predict', model: request.modelName, code: serving.code, rows: 0, durationMicros: (nowEpochMs() - startedAtMs) * 1000, queueMicros: 0, computeMicros: 0 });
-    } finally {
-      callSignal.dispose();
+      throw serving;
     }
   };
+}
 
+/** grpc-js implementation: `Predict` through the same handler (used when the fast route is not installed), and `GetModelMetadata`. */
+export function createPredictionServiceHandlers(options: PredictServiceOptions, predict: UnaryHandler = createPredictHandler(options)): grpc.UntypedServiceImplementation {
+  const { predictor, logger } = options;
   const getModelMetadata = (call: grpc.ServerUnaryCall<{ modelName: string; modelVersion: string }, object>, callback: grpc.sendUnaryData<object>) => {
     try {
       callback(null, describeModel(predictor.model(call.request.modelName)));
     } catch (error) {
-      callback(fail(error, { method: 'GetModelMetadata' }).toGrpcStatus() as grpc.ServiceError, null);
+      const serving = ServingError.from(error);
+      if (serving.code === Code.INTERNAL) logger.error('GetModelMetadata failed', { cause: serving.cause ?? error });
+      callback(serving.toGrpcStatus() as grpc.ServiceError, null);
     }
   };
-
-  return { Predict: predict, GetModelMetadata: getModelMetadata } as grpc.UntypedServiceImplementation;
+  return { Predict: grpcJsUnary(predict), GetModelMetadata: getModelMetadata } as grpc.UntypedServiceImplementation;
 }
+export type { CallObserver } from '../metrics/call-observer';

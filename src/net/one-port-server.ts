@@ -24,12 +24,21 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RunningGrpcServer, ServiceRegistration } from '../grpc/grpc-server-types';
 import { ConnectionDrain, type RequestTracker } from './connection-drain';
+import { routeUnaryCallsFirst } from './grpc-fast-routes';
+import type { UnaryHandler } from './grpc-unary-stream';
 import { sniffProtocol } from './protocol-sniffer';
 
 export interface OnePortServerOptions {
   readonly host: string;
   readonly port: number;
   readonly services: readonly ServiceRegistration[];
+  /**
+   * Unary methods served straight on node:http2 ahead of grpc-js, by `:path` (grpc-fast-routes.ts);
+   * they should also be registered in `services`, which serve them if the route cannot be installed.
+   */
+  readonly unaryRoutes?: ReadonlyMap<string, UnaryHandler>;
+  /** Told whether the fast routes were installed (false: grpc-js serves every method). */
+  readonly onUnaryRoutes?: (installed: boolean) => void;
   /** Largest gRPC message, bytes. */
   readonly maxMessageBytes: number;
   /** HTTP/1.1 connections go here (the server must not listen itself). */
@@ -47,6 +56,9 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
   });
   for (const service of options.services) grpcServer.addService(service.definition, service.implementation);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  if (options.unaryRoutes !== undefined && options.unaryRoutes.size > 0) {
+    options.onUnaryRoutes?.(routeUnaryCallsFirst(grpcServer, options.unaryRoutes, { maxMessageBytes: options.maxMessageBytes }));
+  }
   const sockets = new Set<net.Socket>();
   const sniffTimeoutMs = options.sniffTimeoutMs ?? 10_000;
   const drain = new ConnectionDrain();

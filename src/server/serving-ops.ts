@@ -13,12 +13,12 @@
  *   `markStopping()` turns health NOT_SERVING (first step of a shutdown); `close()` closes the port.
  */
 import { Registry } from 'prom-client';
-import { BatchingEngine } from '../batching/batching-engine';
+import { BatchingEngine, type BatchingEngineOptions } from '../batching/batching-engine';
 import { validateBatchingOptions, type BatchingOptions } from '../batching/batching-options';
 import type { ServeConfig } from '../config/serve-config';
 import type { InferenceEngine } from '../engine/inference-engine';
 import type { ServiceRegistration } from '../grpc/grpc-server-types';
-import type { CallObserver } from '../grpc/predict-service';
+import type { CallObserver } from '../metrics/call-observer';
 import { startOpsHttpServer, type OpsHttpServer } from '../health/ops-http-server';
 import { reflectionRegistrations } from '../health/reflection';
 import { ServingHealth } from '../health/serving-health';
@@ -39,7 +39,8 @@ export interface ServingOps {
   batchingFor(model: string, workers: number): BatchingOptions;
   /** Warm-up batch sizes: the configured ones plus the largest merged run (<= max request rows). */
   warmupBatchSizes(configured: readonly number[], maxRequestRows: number): number[];
-  wrapEngine(engine: InferenceEngine, model: string, version: string, workers: number): BatchingEngine;
+  /** `inline`: a main-thread engine for lone small requests (BatchingEngine's `inline`). */
+  wrapEngine(engine: InferenceEngine, model: string, version: string, workers: number, inline?: BatchingEngineOptions['inline']): BatchingEngine;
   grpcServices(): ServiceRegistration[];
   start(): Promise<void>;
   markStopping(): void;
@@ -74,14 +75,14 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       if (batching.enabled && configured.length > 0) sizes.add(Math.min(batching.maxBatchSize, maxRequestRows));
       return [...sizes].sort((a, b) => a - b);
     },
-    wrapEngine(engine, model, version, workers) {
+    wrapEngine(engine, model, version, workers, inline) {
       const batching = batchingFor(model, workers);
       let batchingEngine: BatchingEngine | undefined;
       const providers = engine.describe().executionProviders;
       const observer = metrics.registerModel(model, version, () => batchingEngine?.pendingRequests() ?? 0, providers);
       modelDetails[model] = { version, executionProviders: providers, providerReport: engine.describe().details.providers };
-      batchingEngine = BatchingEngine.create({ inner: engine, batching, name: model, observer });
-      logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.numBatchThreads} run(s) in flight, max ${batching.maxQueueSize} queued requests, max queue time ${batching.maxQueueTimeMicros > 0 ? `${batching.maxQueueTimeMicros} µs` : 'unlimited'}`);
+      batchingEngine = BatchingEngine.create({ inner: engine, batching, name: model, observer, ...(inline === undefined ? {} : { inline }) });
+      logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.numBatchThreads} run(s) in flight${inline === undefined ? '' : `, requests of up to ${inline.maxRows} rows run on the main thread while the workers are idle`}, max ${batching.maxQueueSize} queued requests, max queue time ${batching.maxQueueTimeMicros > 0 ? `${batching.maxQueueTimeMicros} µs` : 'unlimited'}`);
       return batchingEngine;
     },
     grpcServices() {

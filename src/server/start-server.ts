@@ -18,11 +18,15 @@ import type { RunningGrpcServer } from '../grpc/grpc-server-types';
 import { startOnePortServer } from '../net/one-port-server';
 import { createPaddleHttpServer } from '../http/paddle-http-handler';
 import { serveBaiduStd } from '../paddle/brpc/baidu-std-connection';
-import { createGeneralModelServiceHandlers, generalModelServiceDefinition } from '../paddle/grpc/general-model-grpc-service';
-import { createPredictionServiceHandlers, predictionServiceDefinition } from '../grpc/predict-service';
+import { createGeneralModelHandlers, createGeneralModelServiceHandlers, generalModelServiceDefinition } from '../paddle/grpc/general-model-grpc-service';
+import { createPredictHandler, createPredictionServiceHandlers, predictionServiceDefinition } from '../grpc/predict-service';
+import { PREDICT_PATH } from '../protocol/predict-messages';
 import type { Logger } from '../logging/logger';
 import { loadModelDir } from '../model/load-model-dir';
 import { createServingOps, type ServingOps } from './serving-ops';
+import { InlineOnnxEngine } from '../engine/inline-onnx-engine';
+import type { HostTensor } from '../core/tensor';
+import type { SessionConfig } from '../engine/session-config';
 
 export interface RunningServer {
   readonly port: number;
@@ -49,17 +53,18 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   // Probe requested GPU providers in child processes; strict policy rejects here with the loader's reason.
   const providers = await resolveProviders(config.providerRequest, config.workers, logger, { timeoutMs: config.probeTimeoutMs }, `model "${config.modelName}"`);
   const started = Date.now();
+  const session: SessionConfig = {
+    intraOpThreads: config.cpuThreadsPerWorker,
+    allowSpinning: config.allowSpinning,
+    graphOptimizationLevel: config.graphOptimizationLevel,
+    memoryOptimization: config.memoryOptimization,
+    executionProviders: providers.workerChains[0],
+    workerExecutionProviders: providers.workerChains,
+  };
   const engine = await WorkerPoolEngine.create({
     modelPath: loaded.modelPath,
     workers: config.workers,
-    session: {
-      intraOpThreads: config.cpuThreadsPerWorker,
-      allowSpinning: config.allowSpinning,
-      graphOptimizationLevel: config.graphOptimizationLevel,
-      memoryOptimization: config.memoryOptimization,
-      executionProviders: providers.workerChains[0],
-      workerExecutionProviders: providers.workerChains,
-    },
+    session,
     providerReport: providers.report,
     warmupFeeds: warmupBatchSizes.map((rows) => syntheticFeeds(loaded.signature, rows)),
     warmupOutputNames: outputNames,
@@ -67,11 +72,12 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     faultInjection: config.ops.faultInjection,
   });
   logger.info(`model ready in ${Date.now() - started} ms: ${config.workers} worker(s) x ${config.cpuThreadsPerWorker} thread(s), warmed up at batch sizes [${warmupBatchSizes.join(', ')}]`);
+  const inline = await createInlineEngine(config, logger, session, loaded.modelPath, warmupBatchSizes.filter((rows) => rows <= config.inlineMaxRows).map((rows) => syntheticFeeds(loaded.signature, rows)), outputNames);
   const model = ServedModel.create({
     name: config.modelName,
     version: loaded.version,
     signature: loaded.signature,
-    engine: ops.wrapEngine(engine, config.modelName, loaded.version, config.workers),
+    engine: ops.wrapEngine(engine, config.modelName, loaded.version, config.workers, inline),
     maxRequestRows: config.maxRequestRows,
     source: loaded.dir,
     effectiveConfig: { ...config },
@@ -82,15 +88,21 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   try {
     // One port for gRPC (Predict + Paddle's GeneralModelService), Paddle's HTTP/1.1 and baidu_std.
     const paddle = { predictor, logger, maxBodyBytes: config.maxBodyBytes, observe: ops.observe };
+    const predict = createPredictHandler({ predictor, logger, observe: ops.observe });
+    const paddleGrpc = createGeneralModelHandlers(paddle);
     grpc = await startOnePortServer({
       host: config.host,
       port: config.port,
       maxMessageBytes: config.maxBodyBytes,
       services: [
-        { definition: predictionServiceDefinition, implementation: createPredictionServiceHandlers({ predictor, logger, observe: ops.observe }) },
-        { definition: generalModelServiceDefinition, implementation: createGeneralModelServiceHandlers(paddle) },
+        { definition: predictionServiceDefinition, implementation: createPredictionServiceHandlers({ predictor, logger, observe: ops.observe }, predict) },
+        { definition: generalModelServiceDefinition, implementation: createGeneralModelServiceHandlers(paddleGrpc) },
         ...ops.grpcServices(),
       ],
+      unaryRoutes: new Map([[PREDICT_PATH, predict], ...paddleGrpc]),
+      onUnaryRoutes: (installed) => {
+        if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: Predict and Paddle inference are served through grpc-js (same answers, more overhead per call)');
+      },
       http1: createPaddleHttpServer(paddle),
       prpc: (socket, requests) => serveBaiduStd(socket, paddle, requests),
     });
@@ -115,4 +127,23 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
       logger.info('server stopped');
     },
   };
+}
+
+/** The main-thread engine for lone small requests, or undefined (with the reason logged) when it is off or cannot apply. */
+async function createInlineEngine(
+  config: ServeConfig, logger: Logger, session: SessionConfig, modelPath: string,
+  warmupFeeds: ReadonlyArray<Record<string, HostTensor>>, warmupOutputNames: readonly string[],
+): Promise<{ engine: InlineOnnxEngine; maxRows: number } | undefined> {
+  if (config.inlineMaxRows === 0) return undefined;
+  if (config.ops.faultInjection) {
+    logger.info('main-thread runs are off: --fault_injection sends every run to the workers');
+    return undefined;
+  }
+  const cpu = InlineOnnxEngine.cpuOnly(session);
+  if ('reason' in cpu) {
+    logger.info(`main-thread runs are off: ${cpu.reason}`);
+    return undefined;
+  }
+  const engine = await InlineOnnxEngine.create({ modelPath, session: cpu.session, warmupFeeds, warmupOutputNames });
+  return { engine, maxRows: config.inlineMaxRows };
 }

@@ -1,48 +1,35 @@
 /**
  * gRPC adapter for Paddle's GeneralModelService (`inference` and `debug`, which Paddle serves
- * alike): decode, run the transport-free inference, encode, map errors.
+ * alike): bytes-in, bytes-out unary handlers, served on the fast HTTP/2 route
+ * (net/grpc-fast-routes.ts) and registered with grpc-js as the fallback.
  *
- * Contract: thin. A body that is not a Paddle Request fails with INVALID_ARGUMENT (not grpc-js's
- * INTERNAL); every other failure reaches the client as `ServingError.toGrpcStatus()`, with the
- * call's deadline and cancellation turned into the core's AbortSignal. Every call is observed
- * (metrics, protocol `paddle_grpc`) by `serveGeneralModelCall`.
+ * Contract: thin. A body that is not a Paddle Request fails with INVALID_ARGUMENT; every other
+ * failure reaches the client as its ServingError's code and message (INTERNAL causes logged, not
+ * sent), with the call's deadline and cancellation turned into the core's AbortSignal. Every call
+ * is observed (metrics, protocol `paddle_grpc`) by `serveGeneralModelCall`.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { performance } from 'node:perf_hooks';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
-import { signalForCall } from '../../grpc/call-signal';
-import type { CallObserver } from '../../grpc/predict-service';
+import { grpcJsUnary } from '../../grpc/grpc-js-unary';
+import { asResponseBuffer } from '../../grpc/predict-service';
+import type { CallObserver } from '../../metrics/call-observer';
 import type { Logger } from '../../logging/logger';
+import type { UnaryHandler } from '../../net/grpc-unary-stream';
 import { serveGeneralModelCall } from '../service/general-model-inference';
-import {
-  PADDLE_GRPC_PATHS, PADDLE_PACKAGE, type PaddleRequest, type PaddleResponse, asBuffer, decodePaddleRequest, encodePaddleResponse,
-} from '../service/paddle-messages';
+import { PADDLE_GRPC_PATHS, PADDLE_PACKAGE, type PaddleMethod, type PaddleRequest, decodePaddleRequest, encodePaddleResponse } from '../service/paddle-messages';
 
-interface UndecodableRequest { readonly undecodable: string }
+const passThrough = (bytes: Buffer) => bytes;
 
-function decodeOrMark(bytes: Buffer): PaddleRequest | UndecodableRequest {
-  try {
-    return decodePaddleRequest(bytes);
-  } catch (error) {
-    return { undecodable: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-const method = (path: string): grpc.MethodDefinition<PaddleRequest | UndecodableRequest, PaddleResponse> => ({
+const method = (path: string): grpc.MethodDefinition<Buffer, Uint8Array> => ({
   path,
   requestStream: false,
   responseStream: false,
-  requestSerialize: (value) => asBuffer(encodePaddleRequestPassThrough(value)),
-  requestDeserialize: decodeOrMark,
-  responseSerialize: (value) => asBuffer(encodePaddleResponse(value)),
-  responseDeserialize: (bytes) => bytes as unknown as PaddleResponse,
+  requestSerialize: passThrough,
+  requestDeserialize: passThrough,
+  responseSerialize: asResponseBuffer,
+  responseDeserialize: passThrough,
 });
-
-/** Only the server side is used; requests are never serialized here. */
-function encodePaddleRequestPassThrough(value: unknown): Uint8Array {
-  return value instanceof Uint8Array ? value : new Uint8Array(0);
-}
 
 export const generalModelServiceDefinition: grpc.ServiceDefinition = {
   inference: method(PADDLE_GRPC_PATHS.inference),
@@ -56,26 +43,36 @@ export interface GeneralModelServiceOptions {
   readonly observe?: CallObserver;
 }
 
-export function createGeneralModelServiceHandlers(options: GeneralModelServiceOptions): grpc.UntypedServiceImplementation {
+/** One handler per method path (`inference`, `debug`). */
+export function createGeneralModelHandlers(options: GeneralModelServiceOptions): ReadonlyMap<string, UnaryHandler> {
   const { predictor, logger, observe } = options;
-  const handle = (method: string) => async (
-    call: grpc.ServerUnaryCall<PaddleRequest | UndecodableRequest, PaddleResponse>,
-    callback: grpc.sendUnaryData<PaddleResponse>,
-  ) => {
-    const decoded = call.request;
-    const callSignal = signalForCall(call, performance.timeOrigin + performance.now());
+  const handle = (name: PaddleMethod): UnaryHandler => async (bytes, call) => {
+    let logId: number | undefined;
     try {
-      callback(null, await serveGeneralModelCall(predictor, { protocol: 'paddle_grpc', method, signal: callSignal.signal, observe }, () => {
-        if ('undecodable' in decoded) throw invalidArgument(`request body is not a ${PADDLE_PACKAGE}.Request (${decoded.undecodable})`);
-        return decoded;
-      }));
+      const response = await serveGeneralModelCall(predictor, { protocol: 'paddle_grpc', method: name, signal: call.signal, observe }, () => {
+        let request: PaddleRequest;
+        try {
+          request = decodePaddleRequest(bytes);
+        } catch (error) {
+          throw invalidArgument(`request body is not a ${PADDLE_PACKAGE}.Request (${error instanceof Error ? error.message : String(error)})`);
+        }
+        logId = Number(request.log_id ?? 0);
+        return request;
+      });
+      return encodePaddleResponse(response);
     } catch (error) {
       const serving = ServingError.from(error);
-      if (serving.code === Code.INTERNAL) logger.error('GeneralModelService.inference failed', { logId: 'log_id' in decoded ? decoded.log_id : undefined, cause: serving.cause ?? error });
-      callback(serving.toGrpcStatus() as grpc.ServiceError, null);
-    } finally {
-      callSignal.dispose();
+      if (serving.code === Code.INTERNAL) logger.error('GeneralModelService.inference failed', { logId, cause: serving.cause ?? error });
+      throw serving;
     }
   };
-  return { inference: handle('inference'), debug: handle('debug') } as grpc.UntypedServiceImplementation;
+  return new Map([[PADDLE_GRPC_PATHS.inference, handle('inference')], [PADDLE_GRPC_PATHS.debug, handle('debug')]]);
+}
+
+/** grpc-js implementation over the same handlers (used when the fast route is not installed). */
+export function createGeneralModelServiceHandlers(handlers: ReadonlyMap<string, UnaryHandler>): grpc.UntypedServiceImplementation {
+  return {
+    inference: grpcJsUnary(handlers.get(PADDLE_GRPC_PATHS.inference)!),
+    debug: grpcJsUnary(handlers.get(PADDLE_GRPC_PATHS.debug)!),
+  } as grpc.UntypedServiceImplementation;
 }

@@ -7,7 +7,8 @@
  * - Feeds are bound by `Tensor.name` in any order (see paddle-tensor-codec.ts); outputs come back
  *   by fetch alias in `fetch_var_names` order (every fetch var in config order when empty), inside
  *   one ModelOutput named `GeneralInferOp_0`; `log_id` and `profile_server` are echoed.
- * - `profile_time` always ends with [start_us, end_us] of this handler (µs since the epoch). With
+ * - `profile_time` always ends with [start_us, end_us] of this handler (µs since the epoch), from
+ *   before the transport's body is decoded to the last output converted. With
  *   `profile_server` it first holds one pair per stage, as Paddle's ops report theirs: reader
  *   (decode and validate), infer (queue + engine), response (encode).
  * - Failures reject with a ServingError; each adapter maps it onto its protocol.
@@ -19,7 +20,7 @@
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../../core/errors';
 import type { PredictOutput, Predictor } from '../../core/predictor';
-import type { CallObserver } from '../../grpc/predict-service';
+import type { CallObserver } from '../../metrics/call-observer';
 import { ENGINE_NAME, type PaddleRequest, type PaddleResponse } from './paddle-messages';
 import { decodePaddleFeed, encodePaddleFetch } from './paddle-tensor-codec';
 
@@ -51,7 +52,8 @@ export async function serveGeneralModelCall(
     method: call.method, protocol: call.protocol, model, code, rows, durationMicros: (performance.now() - startedMs) * 1000, queueMicros, computeMicros,
   });
   try {
-    const { response, result } = await infer(predictor, await decode(), call);
+    const startUs = (call.nowMicros ?? epochMicros)();
+    const { response, result } = await infer(predictor, await decode(), call, startUs);
     observe(Code.OK, result.model.name, result.rows, result.queueMicros, result.computeMicros);
     return response;
   } catch (error) {
@@ -64,9 +66,9 @@ export async function runGeneralModelInference(predictor: Predictor, request: Pa
   return (await infer(predictor, request, context)).response;
 }
 
-async function infer(predictor: Predictor, request: PaddleRequest, context: InferenceContext): Promise<{ response: PaddleResponse; result: PredictOutput }> {
+/** `startUs`: when the handling began (before the transport's body was decoded); default now. */
+async function infer(predictor: Predictor, request: PaddleRequest, context: InferenceContext, startUs = (context.nowMicros ?? epochMicros)()): Promise<{ response: PaddleResponse; result: PredictOutput }> {
   const now = context.nowMicros ?? epochMicros;
-  const startUs = now();
   const model = predictor.model();
   const inputs = (request.tensor ?? []).map((tensor) => decodePaddleFeed(tensor, model.index));
   const decodedUs = now();

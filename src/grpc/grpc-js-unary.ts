@@ -1,0 +1,26 @@
+/**
+ * Serves a bytes-in, bytes-out `UnaryHandler` (net/grpc-unary-stream.ts) through grpc-js, for the
+ * methods whose fast HTTP/2 route is not installed. The method definition must pass bytes through
+ * (no (de)serialisation in grpc-js).
+ *
+ * Contract: the call's deadline and cancellation become the handler's `deadlineEpochMs` and
+ * `signal` (grpc/call-signal.ts); a thrown ServingError becomes its gRPC status, anything else
+ * INTERNAL "internal error".
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { performance } from 'node:perf_hooks';
+import { ServingError } from '../core/errors';
+import type { UnaryHandler } from '../net/grpc-unary-stream';
+import { signalForCall } from './call-signal';
+
+export function grpcJsUnary(handler: UnaryHandler): grpc.handleUnaryCall<Buffer, Uint8Array> {
+  return (call, callback) => {
+    const callSignal = signalForCall(call, performance.timeOrigin + performance.now());
+    const deadline = call.getDeadline();
+    const deadlineEpochMs = deadline instanceof Date ? deadline.getTime() : deadline;
+    handler(call.request, { deadlineEpochMs, signal: callSignal.signal }).then(
+      (bytes) => callback(null, bytes),
+      (error: unknown) => callback(ServingError.from(error).toGrpcStatus() as grpc.ServiceError, null),
+    ).finally(() => callSignal.dispose());
+  };
+}
