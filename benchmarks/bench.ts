@@ -4,13 +4,14 @@
  * 1. the in-process DeepFM matrix (Paddle's six rows) over generated Criteo data,
  * 2. the overhead at batch 5 (in-process vs grpc-js echo vs rec-serve, side by side),
  * 3. the served sweep (closed- and open-loop, batch sizes, batcher on/off, client modes),
+ * 4. rec-serve against the naive baseline server (every protocol, batch 5 and 2048, side by side),
  * then `benchmarks/results/summary-<mode>.md` with the headline figures the README quotes.
  *
  * Quick (default) finishes in a few minutes on 2 cores: 50,000 lines, short windows, few levels.
  * Full: 1,800,000 lines (Paddle's test split size), long windows, every level.
  * Generated data is cached in benchmarks/.data/ (git-ignored) and reused.
  *
- *   node dist/benchmarks/bench.js [--mode quick|full] [--only matrix,overhead,sweep]
+ *   node dist/benchmarks/bench.js [--mode quick|full] [--only matrix,overhead,sweep,naive]
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -24,12 +25,13 @@ import { createProgress } from './lib/progress';
 import { writeResults } from './lib/results-writer';
 import { runOverheadCli } from './overhead';
 import { runServedSweepCli } from './served-sweep';
+import { runVersusNaiveCli } from './versus-naive';
 import { buildSummary, type SummaryInputs } from './summary';
 import { runMain } from '../src/cli/run-main';
 
 const FLAGS: FlagSpecs = {
   mode: { kind: 'string', help: 'quick | full', defaultText: 'quick' },
-  only: { kind: 'list', help: 'subset of matrix,overhead,sweep', defaultText: 'all three' },
+  only: { kind: 'list', help: 'subset of matrix,overhead,sweep,naive', defaultText: 'all four' },
   matrix_lines: { kind: 'integer', help: 'lines for the in-process matrix', defaultText: 'quick 50000, full 1800000' },
   out_dir: { kind: 'string', help: 'results folder', defaultText: 'benchmarks/results' },
   note: { kind: 'string', help: 'caveat written into the results', defaultText: 'machine shared with other jobs' },
@@ -53,8 +55,9 @@ async function main(): Promise<number> {
   const flags = parseFlags(argv, FLAGS);
   const mode = (flags.mode as string | undefined) ?? 'quick';
   if (mode !== 'quick' && mode !== 'full') throw new FlagError([`--mode must be quick or full; got "${mode}"`]);
-  const only = new Set((flags.only as string[] | undefined) ?? ['matrix', 'overhead', 'sweep']);
-  for (const part of only) if (!['matrix', 'overhead', 'sweep'].includes(part)) throw new FlagError([`--only takes matrix, overhead, sweep; got "${part}"`]);
+  const parts = ['matrix', 'overhead', 'sweep', 'naive'];
+  const only = new Set((flags.only as string[] | undefined) ?? parts);
+  for (const part of only) if (!parts.includes(part)) throw new FlagError([`--only takes ${parts.join(', ')}; got "${part}"`]);
   const outDir = path.resolve(REPO_ROOT, (flags.out_dir as string | undefined) ?? 'benchmarks/results');
   const machine: MachineInfo = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');
   const progress = createProgress('bench');
@@ -62,7 +65,7 @@ async function main(): Promise<number> {
   const started = Date.now();
 
   if (only.has('matrix')) {
-    progress(`1/3 in-process matrix (${mode})`);
+    progress(`1/4 in-process matrix (${mode})`);
     const result = await runInProcessMatrix({
       rows: PADDLE_PUBLISHED.map(({ totalTime: _t, totalMs: _m, ...row }) => row),
       lines: (flags.matrix_lines as number | undefined) ?? (mode === 'full' ? 1_800_000 : 50_000),
@@ -71,12 +74,17 @@ async function main(): Promise<number> {
     await writeResults(outDir, `inprocess-matrix-${mode}`, inProcessMatrixMarkdown(result, machine, mode), matrixCsv(result.results), { machine, ...result });
   }
   if (only.has('overhead')) {
-    progress('2/3 overhead at batch 5');
+    progress('2/4 overhead at batch 5');
     await runOverheadCli({ requests: mode === 'full' ? 10_000 : 2000, rounds: mode === 'full' ? 10 : 5, runs_2048: mode === 'full' ? 50 : 20, out_dir: outDir, label: mode === 'full' ? 'full' : undefined }, machine);
   }
   if (only.has('sweep')) {
-    progress(`3/3 served sweep (${mode})`);
+    progress(`3/4 served sweep (${mode})`);
     await runServedSweepCli({ preset: mode, out_dir: outDir }, machine);
+  }
+  if (only.has('naive')) {
+    progress('4/4 rec-serve against the naive server');
+    const full = mode === 'full';
+    await runVersusNaiveCli({ requests: full ? 2000 : 600, requests_2048: full ? 30 : 15, rounds: full ? 5 : 3, out_dir: outDir, label: full ? 'full' : undefined }, machine);
   }
   const inputs: SummaryInputs = {
     matrix: await readJson(path.join(outDir, `inprocess-matrix-${mode}.json`)),
