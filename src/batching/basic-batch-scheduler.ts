@@ -130,6 +130,13 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     this.dispatch();
   }
 
+  /** True when nothing is queued or running and a task of `size` rows would start at once (no merge wait). */
+  isIdleFor(size: number): boolean {
+    const o = this.options;
+    return !this.closed && this.queuedTasks === 0 && this.inFlight === 0
+      && (!o.mergeTasks || o.maxQueueDelayMicros === 0 || size >= o.maxBatchSize || this.preferred.has(size));
+  }
+
   numEnqueuedTasks(): number {
     return this.queuedTasks;
   }

@@ -16,7 +16,8 @@
  *   the same way with UNAVAILABLE (`request waited N µs in the queue ...; retry later`).
  * - A failed inner run fails every request in it with the inner error (INTERNAL, cause kept).
  * - With `inline` set, a request of at most `inline.maxRows` rows that arrives while nothing is
- *   queued or running (no worker busy, the inline engine idle) runs on the inline engine instead
+ *   queued or running and that the scheduler would start at once (no merge window to wait in; no
+ *   worker busy; the inline engine idle) runs on the inline engine instead
  *   (a main-thread session: no hand-off to a worker); it is counted as one executed run. Any
  *   other request takes the queue as above, so under load the workers do the work.
  * - `close()` refuses new requests (UNAVAILABLE), lets queued and running ones finish, then
@@ -135,7 +136,7 @@ export class BatchingEngine implements InferenceEngine {
     const rows = names.length === 0 ? 0 : feeds[names[0]].dims[0];
     if (rows === 0) return this.options.inner.run(feeds, outputNames, options);
     const inline = this.options.inline;
-    if (inline !== undefined && rows <= inline.maxRows && !inline.engine.busy && this.scheduler.numPendingTasks() === 0) {
+    if (inline !== undefined && rows <= inline.maxRows && !inline.engine.busy && this.scheduler.isIdleFor(rows)) {
       return this.runInline(inline.engine, feeds, outputNames, rows);
     }
     if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal);

@@ -50,6 +50,8 @@ export interface ServeConfig {
    * is idle and nothing is queued (no worker hand-off); 0 = always use the workers. CPU provider only.
    */
   readonly inlineMaxRows: number;
+  /** Feed column inputs (several [rows, 1] inputs of one dtype) to ONNX Runtime as one packed tensor. */
+  readonly packFeeds: boolean;
   /** Batch sizes run once on every worker before the server reports ready. */
   readonly warmupBatchSizes: readonly number[];
   /** How long shutdown waits for in-flight calls, milliseconds. */
@@ -76,6 +78,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   max_body_size: { kind: 'integer', help: 'largest request/response message in bytes', defaultText: '536870912' },
   max_batch_rows: { kind: 'integer', help: 'most rows one request may carry', defaultText: '4096' },
   inline_max_rows: { kind: 'integer', help: 'requests of at most this many rows run on a main-thread session while every worker is idle (no hand-off; blocks the event loop for one small run); 0 = always the workers; CPU only', defaultText: '16' },
+  pack_feeds: { kind: 'boolean', help: 'feed column inputs (e.g. C1..C26, int64 [rows, 1]) to ONNX Runtime as one [rows, n] tensor through a rewritten graph that computes the same function', defaultText: 'true' },
   warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none)', defaultText: '1,5,32' },
   shutdown_grace_ms: { kind: 'integer', help: 'how long shutdown waits for in-flight calls', defaultText: '10000' },
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
@@ -165,6 +168,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     maxBodyBytes: positive('max_body_size', DEFAULTS.maxBodyBytes),
     maxRequestRows,
     inlineMaxRows,
+    packFeeds: (flags.pack_feeds as boolean | undefined) ?? true,
     warmupBatchSizes: Object.freeze(warmup.filter((size) => size <= maxRequestRows)),
     shutdownGraceMs: (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs,
     logLevel: logLevel as ServeConfig['logLevel'],

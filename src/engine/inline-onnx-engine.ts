@@ -13,11 +13,12 @@
 import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
 import type { EngineDescription, EngineRunResult, InferenceEngine } from './inference-engine';
+import { sessionBytes, type ModelImage } from './model-image';
 import { OrtSessionRunner } from './ort-session-runner';
 import { toOrtSessionOptions, type SessionConfig } from './session-config';
 
 export interface InlineOnnxEngineOptions {
-  readonly modelPath: string;
+  readonly model: ModelImage;
   readonly session: SessionConfig;
   readonly warmupFeeds?: ReadonlyArray<Record<string, HostTensor>>;
   readonly warmupOutputNames?: readonly string[];
@@ -38,7 +39,7 @@ export class InlineOnnxEngine implements InferenceEngine {
   }
 
   static async create(options: InlineOnnxEngineOptions): Promise<InlineOnnxEngine> {
-    const runner = await OrtSessionRunner.create(options.modelPath, toOrtSessionOptions(options.session));
+    const runner = await OrtSessionRunner.create(sessionBytes(options.model), toOrtSessionOptions(options.session), options.model.packings);
     const engine = new InlineOnnxEngine(runner, options);
     for (const feeds of options.warmupFeeds ?? []) await engine.run(feeds, options.warmupOutputNames ?? []);
     return engine;

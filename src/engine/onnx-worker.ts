@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { threadId, workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { sessionBytes } from './model-image';
 import { OrtSessionRunner } from './ort-session-runner';
 import { packTensors, unpackTensors } from './packed-tensors';
 import { takeWorkerSessionOptions, type WorkerInit, type WorkerResult, type WorkerTask } from './worker-protocol';
@@ -22,7 +23,7 @@ const nowEpochMs = () => performance.timeOrigin + performance.now();
 
 async function createHandler(): Promise<(task: WorkerTask) => Promise<unknown>> {
   const init = workerData as WorkerInit;
-  const runner = await OrtSessionRunner.create(init.modelPath, takeWorkerSessionOptions(init));
+  const runner = await OrtSessionRunner.create(sessionBytes(init.model), takeWorkerSessionOptions(init), init.model.packings);
   return async (task: WorkerTask) => {
     if (task.fault !== undefined && init.faultInjection === true) {
       // Test-only fault injection: a dying worker thread, or ONNX Runtime throwing.

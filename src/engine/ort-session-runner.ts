@@ -4,13 +4,16 @@
  * so both run a model the same way.
  *
  * Contract: `OrtSessionRunner.create` loads the model (path or bytes) with the given options and
- * rejects with ONNX Runtime's message when it cannot. `run` feeds tensors by the model's real input
- * names and resolves with the requested outputs (views of ORT's output buffers, not copies) and
+ * rejects with ONNX Runtime's message when it cannot. `run` takes tensors by the served model's
+ * input names (packing column inputs when the loaded bytes were rewritten by
+ * model/onnx/pack-graph-inputs.ts, as `packings` describe) and resolves with the requested outputs (views of ORT's output buffers, not copies) and
  * the time spent inside `session.run`, microseconds. `session.run` runs on the calling thread.
  */
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import type { DType, HostTensor, TensorData } from '../core/tensor';
+import type { InputPacking } from '../model/onnx/pack-graph-inputs';
+import { packColumnFeeds } from './column-packing';
 import type { OrtSessionOptions } from './session-config';
 
 export interface SessionRun {
@@ -19,20 +22,21 @@ export interface SessionRun {
 }
 
 export class OrtSessionRunner {
-  private constructor(private readonly session: ort.InferenceSession) {}
+  private constructor(private readonly session: ort.InferenceSession, private readonly packings: readonly InputPacking[]) {}
 
-  static async create(model: string | Uint8Array, options: OrtSessionOptions): Promise<OrtSessionRunner> {
+  static async create(model: string | Uint8Array, options: OrtSessionOptions, packings: readonly InputPacking[] = []): Promise<OrtSessionRunner> {
     const sessionOptions = options as ort.InferenceSession.SessionOptions;
     const session = typeof model === 'string'
       ? await ort.InferenceSession.create(model, sessionOptions)
       : await ort.InferenceSession.create(model, sessionOptions);
-    return new OrtSessionRunner(session);
+    return new OrtSessionRunner(session, packings);
   }
 
   async run(inputs: Readonly<Record<string, HostTensor>>, outputNames: readonly string[]): Promise<SessionRun> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const name in inputs) {
-      const { dtype, dims, data } = inputs[name];
+    const modelInputs = packColumnFeeds(inputs, this.packings);
+    for (const name in modelInputs) {
+      const { dtype, dims, data } = modelInputs[name];
       feeds[name] = new ort.Tensor(dtype, data as ort.Tensor.DataType, dims as number[]);
     }
     const begin = performance.now();

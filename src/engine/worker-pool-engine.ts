@@ -22,10 +22,12 @@ import type { ProviderReport } from './providers/resolve-providers';
 import { chainLabel } from './providers/select-providers';
 import { toOrtSessionOptions, toWorkerOrtSessionOptions, type SessionConfig } from './session-config';
 import type { WorkerInit, WorkerResult, WorkerTask } from './worker-protocol';
+import type { ModelImage } from './model-image';
 import { packTensors, unpackTensors } from './packed-tensors';
 
 export interface WorkerPoolEngineOptions {
-  readonly modelPath: string;
+  /** The model every worker loads (model-image.ts). */
+  readonly model: ModelImage;
   /** Worker threads, each with its own session (Paddle's --thread). */
   readonly workers: number;
   readonly session: SessionConfig;
@@ -56,7 +58,7 @@ export class WorkerPoolEngine implements InferenceEngine {
       throw new Error(`workers must be a positive integer; got ${options.workers}`);
     }
     const workerData: WorkerInit = {
-      modelPath: options.modelPath,
+      model: options.model,
       sessionOptions: toOrtSessionOptions(options.session),
       // One chain per worker slot (e.g. CUDA devices round-robin); a shared counter hands out slots.
       slotSessionOptions: toWorkerOrtSessionOptions(options.session),
@@ -77,7 +79,7 @@ export class WorkerPoolEngine implements InferenceEngine {
     } catch (error) {
       await pool.destroy().catch(() => undefined);
       const reason = error instanceof ServingError && error.cause instanceof Error ? error.cause.message : String(error);
-      throw new Error(`could not load model "${options.modelPath}" in the worker pool: ${reason}`, { cause: error });
+      throw new Error(`could not load model "${options.model.source}" in the worker pool: ${reason}`, { cause: error });
     }
     return engine;
   }
@@ -137,7 +139,8 @@ export class WorkerPoolEngine implements InferenceEngine {
       workers: this.options.workers,
       details: {
         session: toOrtSessionOptions(this.options.session),
-        modelPath: this.options.modelPath,
+        modelPath: this.options.model.source,
+        packedInputs: this.options.model.packings,
         workerProviderChains: Array.from({ length: this.options.workers }, (_, i) => chainLabel(chains[i % chains.length])),
         ...(this.options.providerReport === undefined ? {} : { providers: this.options.providerReport }),
       },

@@ -5,10 +5,12 @@
  * @private
  */
 import type { PackedTensors } from './packed-tensors';
+import type { ModelImage } from './model-image';
 import type { OrtSessionOptions } from './session-config';
 
 export interface WorkerInit {
-  readonly modelPath: string;
+  /** The model every worker loads (shared memory; see model-image.ts). */
+  readonly model: ModelImage;
   readonly sessionOptions: OrtSessionOptions;
   /**
    * Per-slot options (e.g. one CUDA device per slot). A starting worker takes the next slot

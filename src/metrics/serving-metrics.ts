@@ -52,6 +52,15 @@ export interface BatchMetricsEvent {
   readonly computeOutputMicros: number;
 }
 
+interface CallSeries {
+  readonly byProtocol: { inc(value?: number): void };
+  readonly success: { inc(value?: number): void };
+  readonly durationUs: { inc(value?: number): void };
+  readonly seconds: { observe(value: number): void };
+  /** Undefined for OK. */
+  readonly failure: { inc(value?: number): void } | undefined;
+}
+
 export interface ModelMetrics {
   batchExecuted(event: BatchMetricsEvent): void;
   requestDropped(code: Code): void;
@@ -84,6 +93,7 @@ export class ServingMetrics {
   private readonly modelInfo: Gauge<'model' | 'version' | 'execution_provider'>;
   private readonly requestsByProtocol: Counter<'model' | 'version' | 'protocol' | 'code'>;
   private readonly engineRunUs: Counter<'model' | 'version'>;
+  private readonly callSeries = new Map<string, CallSeries>();
 
   private constructor(readonly registry: Registry) {
     const registers = [registry];
@@ -130,7 +140,7 @@ export class ServingMetrics {
     const labels = { model, version };
     for (const metric of [this.success, this.inferenceCount, this.execCount, this.requestDurationUs, this.queueDurationUs, this.computeInputUs, this.computeInferUs, this.computeOutputUs, this.engineRunUs]) metric.inc(labels, 0);
     return {
-      batchExecuted: (event) => this.batchExecuted(labels, event),
+      batchExecuted: this.batchSeries(labels),
       requestDropped: (code) => this.dropped.inc({ ...labels, reason: Code[code] }),
     };
   }
@@ -141,32 +151,59 @@ export class ServingMetrics {
     const version = this.versions.get(model);
     const labels = version === undefined ? { model: '', version: '' } : { model, version };
     const code = Code[outcome.code] ?? String(outcome.code);
-    this.requestsByProtocol.inc({ ...labels, protocol: outcome.protocol ?? 'grpc', code });
-    if (outcome.code === Code.OK) {
-      this.success.inc(labels);
-      this.requestDurationUs.inc(labels, outcome.durationMicros);
-      this.requestSeconds.observe(labels, outcome.durationMicros / 1e6);
+    const protocol = outcome.protocol ?? 'grpc';
+    // Labelled children are looked up once per label set, not on every call.
+    const key = `${labels.model}\n${labels.version}\n${protocol}\n${code}`;
+    let call = this.callSeries.get(key);
+    if (call === undefined) {
+      call = {
+        byProtocol: this.requestsByProtocol.labels({ ...labels, protocol, code }),
+        success: this.success.labels(labels),
+        durationUs: this.requestDurationUs.labels(labels),
+        seconds: this.requestSeconds.labels(labels),
+        failure: outcome.code === Code.OK ? undefined : this.failure.labels({ ...labels, reason: code }),
+      };
+      this.callSeries.set(key, call);
+    }
+    call.byProtocol.inc();
+    if (call.failure === undefined) {
+      call.success.inc();
+      call.durationUs.inc(outcome.durationMicros);
+      call.seconds.observe(outcome.durationMicros / 1e6);
     } else {
-      this.failure.inc({ ...labels, reason: code });
+      call.failure.inc();
     }
   }
 
-  private batchExecuted(labels: { model: string; version: string }, event: BatchMetricsEvent): void {
-    if (!event.ok) return;
-    this.execCount.inc(labels);
-    this.engineRunUs.inc(labels, event.computeInferMicros);
-    this.inferenceCount.inc(labels, event.rows);
-    this.batchSize.observe(labels, event.rows);
-    const n = event.requests;
-    let queueTotal = 0;
-    for (const q of event.queueMicros) {
-      queueTotal += q;
-      this.queueSeconds.observe(labels, q / 1e6);
-      this.computeSeconds.observe(labels, event.computeInferMicros / 1e6);
-    }
-    this.queueDurationUs.inc(labels, queueTotal);
-    this.computeInputUs.inc(labels, event.computeInputMicros * n);
-    this.computeInferUs.inc(labels, event.computeInferMicros * n);
-    this.computeOutputUs.inc(labels, event.computeOutputMicros * n);
+  /** The batch metrics of one model, labelled once. */
+  private batchSeries(labels: { model: string; version: string }): (event: BatchMetricsEvent) => void {
+    const execCount = this.execCount.labels(labels);
+    const engineRunUs = this.engineRunUs.labels(labels);
+    const inferenceCount = this.inferenceCount.labels(labels);
+    const batchSize = this.batchSize.labels(labels);
+    const queueSeconds = this.queueSeconds.labels(labels);
+    const computeSeconds = this.computeSeconds.labels(labels);
+    const queueDurationUs = this.queueDurationUs.labels(labels);
+    const computeInputUs = this.computeInputUs.labels(labels);
+    const computeInferUs = this.computeInferUs.labels(labels);
+    const computeOutputUs = this.computeOutputUs.labels(labels);
+    return (event) => {
+      if (!event.ok) return;
+      execCount.inc();
+      engineRunUs.inc(event.computeInferMicros);
+      inferenceCount.inc(event.rows);
+      batchSize.observe(event.rows);
+      const n = event.requests;
+      let queueTotal = 0;
+      for (const q of event.queueMicros) {
+        queueTotal += q;
+        queueSeconds.observe(q / 1e6);
+        computeSeconds.observe(event.computeInferMicros / 1e6);
+      }
+      queueDurationUs.inc(queueTotal);
+      computeInputUs.inc(event.computeInputMicros * n);
+      computeInferUs.inc(event.computeInferMicros * n);
+      computeOutputUs.inc(event.computeOutputMicros * n);
+    };
   }
 }

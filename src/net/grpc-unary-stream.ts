@@ -160,7 +160,7 @@ class StreamCall implements UnaryCallContext {
     this.stream.respond({
       ...RESPONSE_HEADERS,
       'grpc-status': String(code),
-      'grpc-message': encodeURIComponent(details),
+      'grpc-message': percentEncodeGrpcMessage(details),
     }, { endStream: true });
   }
 
@@ -225,4 +225,14 @@ function inflate(bytes: Buffer, encoding: string, maxOutputLength: number): Prom
     else if (encoding === 'deflate') zlib.inflate(bytes, options, done(resolve, reject));
     else reject(new ServingError(Code.UNIMPLEMENTED, `grpc-encoding "${encoding}" is not supported; expected identity, gzip or deflate`));
   });
+}
+
+/** The gRPC spec's percent-encoding of `grpc-message`: UTF-8 bytes outside printable ASCII, and `%`. */
+export function percentEncodeGrpcMessage(message: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(message)) return message;
+  let out = '';
+  for (const byte of Buffer.from(message, 'utf8')) {
+    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
 }

@@ -25,6 +25,7 @@ import type { Logger } from '../logging/logger';
 import { loadModelDir } from '../model/load-model-dir';
 import { createServingOps, type ServingOps } from './serving-ops';
 import { InlineOnnxEngine } from '../engine/inline-onnx-engine';
+import { prepareModelImage, type ModelImage } from '../engine/model-image';
 import type { HostTensor } from '../core/tensor';
 import type { SessionConfig } from '../engine/session-config';
 
@@ -61,8 +62,10 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     executionProviders: providers.workerChains[0],
     workerExecutionProviders: providers.workerChains,
   };
+  const { image, note } = prepareModelImage(loaded.modelPath, { packColumns: config.packFeeds });
+  logger.info(`model "${config.modelName}": ${note}`);
   const engine = await WorkerPoolEngine.create({
-    modelPath: loaded.modelPath,
+    model: image,
     workers: config.workers,
     session,
     providerReport: providers.report,
@@ -72,7 +75,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     faultInjection: config.ops.faultInjection,
   });
   logger.info(`model ready in ${Date.now() - started} ms: ${config.workers} worker(s) x ${config.cpuThreadsPerWorker} thread(s), warmed up at batch sizes [${warmupBatchSizes.join(', ')}]`);
-  const inline = await createInlineEngine(config, logger, session, loaded.modelPath, warmupBatchSizes.filter((rows) => rows <= config.inlineMaxRows).map((rows) => syntheticFeeds(loaded.signature, rows)), outputNames);
+  const inline = await createInlineEngine(config, logger, session, image, warmupBatchSizes.filter((rows) => rows <= config.inlineMaxRows).map((rows) => syntheticFeeds(loaded.signature, rows)), outputNames);
   const model = ServedModel.create({
     name: config.modelName,
     version: loaded.version,
@@ -131,7 +134,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
 
 /** The main-thread engine for lone small requests, or undefined (with the reason logged) when it is off or cannot apply. */
 async function createInlineEngine(
-  config: ServeConfig, logger: Logger, session: SessionConfig, modelPath: string,
+  config: ServeConfig, logger: Logger, session: SessionConfig, model: ModelImage,
   warmupFeeds: ReadonlyArray<Record<string, HostTensor>>, warmupOutputNames: readonly string[],
 ): Promise<{ engine: InlineOnnxEngine; maxRows: number } | undefined> {
   if (config.inlineMaxRows === 0) return undefined;
@@ -144,6 +147,6 @@ async function createInlineEngine(
     logger.info(`main-thread runs are off: ${cpu.reason}`);
     return undefined;
   }
-  const engine = await InlineOnnxEngine.create({ modelPath, session: cpu.session, warmupFeeds, warmupOutputNames });
+  const engine = await InlineOnnxEngine.create({ model, session: cpu.session, warmupFeeds, warmupOutputNames });
   return { engine, maxRows: config.inlineMaxRows };
 }

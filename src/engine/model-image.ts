@@ -1,0 +1,48 @@
+/**
+ * The model bytes every session of a served model loads: read from disk once at start-up,
+ * rewritten for ONNX Runtime (column inputs packed, model/onnx/pack-graph-inputs.ts) and kept in
+ * shared memory, so the workers, their replacements and the main-thread session all load exactly
+ * the bytes that were validated, never the file as it is later on disk.
+ *
+ * Contract: `prepareModelImage(path, { packColumns })` reads and decodes the file (throwing the
+ * decoder's message for a corrupt model) and returns the image plus a sentence for the log saying
+ * what was packed or why nothing was. `sessionBytes(image)` is a private copy for one
+ * `InferenceSession.create` (ONNX Runtime does not take shared memory).
+ */
+import * as fs from 'node:fs';
+import { packGraphInputs, type InputPacking } from '../model/onnx/pack-graph-inputs';
+
+export interface ModelImage {
+  /** Where the bytes came from, for messages. */
+  readonly source: string;
+  /** The bytes sessions load, in a SharedArrayBuffer (one copy for every thread). */
+  readonly bytes: Uint8Array;
+  readonly packings: readonly InputPacking[];
+}
+
+export function prepareModelImage(path: string, options: { packColumns: boolean }): { image: ModelImage; note: string } {
+  const original = fs.readFileSync(path);
+  let bytes: Uint8Array = original;
+  let packings: readonly InputPacking[] = [];
+  let note = 'column inputs are fed one by one (--pack_feeds off)';
+  if (options.packColumns) {
+    const packed = packGraphInputs(original, path);
+    if ('skipped' in packed) {
+      note = `column inputs are fed one by one: ${packed.skipped}`;
+    } else {
+      ({ bytes, packings } = packed);
+      note = packings.map((p) => `inputs ${describeColumns(p.columns)} (${p.dtype} [rows, 1]) reach ONNX Runtime as one [rows, ${p.columns.length}] tensor "${p.packedName}"`).join('; ');
+    }
+  }
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  shared.set(bytes);
+  return { image: { source: path, bytes: shared, packings }, note };
+}
+
+export function sessionBytes(image: ModelImage): Uint8Array {
+  return new Uint8Array(image.bytes);
+}
+
+function describeColumns(columns: readonly string[]): string {
+  return columns.length <= 4 ? columns.join(', ') : `${columns[0]}..${columns[columns.length - 1]}`;
+}
