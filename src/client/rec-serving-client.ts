@@ -1,12 +1,12 @@
 /**
  * Typed TypeScript client for rec-serving's Predict API (gRPC, raw little-endian tensors).
  *
- * Contract: `RecServingClient.connect(address)` returns a client over one HTTP/2 channel;
+ * Contract: `RecServingClient.connect(address)` returns a client over one HTTP/2 session
+ * (grpc-unary-channel.ts: `host:port`, reconnecting after failures);
  * `predict(feed, fetch)` resolves with outputs by fetch alias plus the server's timings and the
  * client-side round trip, or rejects with a ServingError carrying the server's gRPC code and
  * message (the client shares exactly `core/errors.ts` with the server).
  */
-import * as grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../core/errors';
 import { toLittleEndianBytes, type HostTensor } from '../core/tensor';
@@ -16,6 +16,7 @@ import {
   type GetModelMetadataResponseMessage, type PredictRequestMessage, type PredictResponseMessage,
 } from '../protocol/predict-messages';
 import { decodeRawTensor } from '../core/decode-tensor';
+import { GrpcUnaryChannel } from './grpc-unary-channel';
 
 export interface PredictOptions {
   /** Per-call deadline, milliseconds from now; undefined: the client default (none if 0). */
@@ -48,31 +49,22 @@ export interface ClientOptions {
   readonly maxMessageBytes?: number;
 }
 
-const passThrough = (value: Buffer) => value;
-
 export class RecServingClient {
   private constructor(
-    private readonly client: grpc.Client,
+    private readonly channel: GrpcUnaryChannel,
     private readonly options: ClientOptions,
   ) {}
 
   static connect(address: string, options: ClientOptions = {}): RecServingClient {
-    const maxMessageBytes = options.maxMessageBytes ?? 512 * 1024 * 1024;
-    const client = new grpc.Client(address, grpc.credentials.createInsecure(), {
-      'grpc.max_receive_message_length': maxMessageBytes,
-      'grpc.max_send_message_length': maxMessageBytes,
-    });
-    return new RecServingClient(client, options);
+    return new RecServingClient(GrpcUnaryChannel.connect(address, { maxMessageBytes: options.maxMessageBytes }), options);
   }
 
-  /** Waits until the channel is connected (or the deadline passes). */
+  /** Waits until the server accepts a connection (or rejects with UNAVAILABLE after `timeoutMs`). */
   waitForReady(timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.client.waitForReady(Date.now() + timeoutMs, (error) => (error ? reject(new ServingError(Code.UNAVAILABLE, `server not reachable: ${error.message}`)) : resolve()));
-    });
+    return this.channel.waitForReady(timeoutMs);
   }
 
-  predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[] = [], options: PredictOptions = {}): Promise<PredictResult> {
+  async predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[] = [], options: PredictOptions = {}): Promise<PredictResult> {
     const started = performance.now();
     const request: Partial<PredictRequestMessage> = {
       modelName: options.modelName ?? '',
@@ -84,52 +76,28 @@ export class RecServingClient {
       outputNames: [...fetch],
       requestId: options.requestId ?? 0,
     };
-    return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest<Partial<PredictRequestMessage>, Buffer>(
-        PREDICT_PATH,
-        encodePredictRequest,
-        passThrough,
-        request,
-        new grpc.Metadata(),
-        this.callOptions(options.deadlineMs),
-        (error, bytes) => {
-          if (error) return reject(toServingError(error));
-          try {
-            const response = decodePredictResponse(bytes!);
-            resolve(toResult(response, (performance.now() - started) * 1000));
-          } catch (decodeError) {
-            reject(new ServingError(Code.INTERNAL, `cannot decode the server's response: ${String(decodeError)}`, { cause: decodeError }));
-          }
-        },
-      );
-    });
+    const bytes = await this.channel.unary(PREDICT_PATH, encodePredictRequest(request), { deadlineMs: this.deadlineOf(options.deadlineMs) });
+    let response: PredictResponseMessage;
+    try {
+      response = decodePredictResponse(bytes);
+      return toResult(response, (performance.now() - started) * 1000);
+    } catch (decodeError) {
+      throw new ServingError(Code.INTERNAL, `cannot decode the server's response: ${String(decodeError)}`, { cause: decodeError });
+    }
   }
 
-  getModelMetadata(modelName = '', options: { deadlineMs?: number } = {}): Promise<GetModelMetadataResponseMessage> {
-    return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest<object, Buffer>(
-        GET_MODEL_METADATA_PATH,
-        (value) => Buffer.from(GetModelMetadataRequestType.encode(value).finish()),
-        passThrough,
-        { modelName },
-        new grpc.Metadata(),
-        this.callOptions(options.deadlineMs),
-        (error, bytes) => {
-          if (error) return reject(toServingError(error));
-          const message = GetModelMetadataResponseType.decode(bytes!) as unknown as GetModelMetadataResponseMessage;
-          resolve(message);
-        },
-      );
-    });
+  async getModelMetadata(modelName = '', options: { deadlineMs?: number } = {}): Promise<GetModelMetadataResponseMessage> {
+    const request = GetModelMetadataRequestType.encode({ modelName }).finish();
+    const bytes = await this.channel.unary(GET_MODEL_METADATA_PATH, request, { deadlineMs: this.deadlineOf(options.deadlineMs) });
+    return GetModelMetadataResponseType.decode(bytes) as unknown as GetModelMetadataResponseMessage;
   }
 
   close(): void {
-    this.client.close();
+    this.channel.close();
   }
 
-  private callOptions(deadlineMs: number | undefined): grpc.CallOptions {
-    const ms = deadlineMs ?? this.options.deadlineMs ?? 0;
-    return ms > 0 ? { deadline: Date.now() + ms } : {};
+  private deadlineOf(deadlineMs: number | undefined): number {
+    return deadlineMs ?? this.options.deadlineMs ?? 0;
   }
 }
 
@@ -153,8 +121,4 @@ function toResult(response: PredictResponseMessage, clientMicros: number): Predi
       executedBatchRows: int64ToNumber(timing?.executedBatchRows),
     },
   };
-}
-
-function toServingError(error: grpc.ServiceError): ServingError {
-  return new ServingError(error.code as number as Code, error.details || error.message, { cause: error });
 }

@@ -1,0 +1,278 @@
+/**
+ * Unary gRPC calls over one `node:http2` session: the client side of the calls rec-client and
+ * the client library make (Predict, Paddle's inference, GetModelMetadata). A unary call is one
+ * HEADERS frame, one length-prefixed message and the status in the trailers; doing that directly
+ * costs a fraction of the CPU of @grpc/grpc-js's client stack per call (`node
+ * dist/benchmarks/client-stacks.js` measures both against the same server), which on a shared
+ * host is CPU the server does not get.
+ *
+ * Contract:
+ * - `GrpcUnaryChannel.connect(address)` accepts `host:port`, `[v6]:port`, `dns:host:port` and
+ *   `dns:///host:port`; it connects lazily and reconnects on the next call after the session
+ *   closed, failed or was told to go away (GOAWAY).
+ * - `unary(path, message, { deadlineMs })` resolves with the response message bytes, or rejects
+ *   with a ServingError: the server's `grpc-status` and percent-decoded `grpc-message`;
+ *   DEADLINE_EXCEEDED when the deadline passes (the stream is reset, and `grpc-timeout` tells the
+ *   server); UNAVAILABLE when no connection can be made or it drops mid-call; INTERNAL for a
+ *   response that is not gRPC; RESOURCE_EXHAUSTED for a response over `maxMessageBytes`.
+ */
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import * as zlib from 'node:zlib';
+import { Code, ServingError } from '../core/errors';
+
+export interface UnaryChannelOptions {
+  /** Largest response message accepted, bytes; default 512 MiB. */
+  readonly maxMessageBytes?: number;
+}
+
+export interface UnaryCallOptions {
+  /** Milliseconds from now; 0 or undefined: no deadline. */
+  readonly deadlineMs?: number;
+}
+
+const { NGHTTP2_CANCEL } = http2.constants;
+
+export class GrpcUnaryChannel {
+  private session: http2.ClientHttp2Session | undefined;
+  private closed = false;
+  /** Calls in flight: the session keeps the process alive only while there are some. */
+  private inFlight = 0;
+  private readonly maxMessageBytes: number;
+
+  private constructor(private readonly authority: string, options: UnaryChannelOptions) {
+    this.maxMessageBytes = options.maxMessageBytes ?? 512 * 1024 * 1024;
+  }
+
+  static connect(address: string, options: UnaryChannelOptions = {}): GrpcUnaryChannel {
+    return new GrpcUnaryChannel(authorityOf(address), options);
+  }
+
+  /** Resolves once a session is connected, or rejects with UNAVAILABLE after `timeoutMs`. */
+  async waitForReady(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.connected(Math.max(1, until - Date.now()));
+        return;
+      } catch (error) {
+        if (Date.now() >= until) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  unary(path: string, message: Uint8Array, options: UnaryCallOptions = {}): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new ServingError(Code.UNAVAILABLE, 'the channel is closed'));
+    const deadlineMs = options.deadlineMs ?? 0;
+    const session = this.currentSession();
+    return new Promise<Buffer>((resolve, reject) => {
+      const headers: http2.OutgoingHttpHeaders = {
+        ':method': 'POST',
+        ':path': path,
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      };
+      if (deadlineMs > 0) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(deadlineMs))}m`;
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = session.request(headers);
+      } catch (error) {
+        this.drop(session);
+        reject(unavailable(error));
+        return;
+      }
+      const call = new UnaryResponse(this.maxMessageBytes);
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      this.inFlight++;
+      session.ref();
+      const finish = (error: ServingError | undefined, bytes?: Buffer) => {
+        if (settled) return;
+        settled = true;
+        if (--this.inFlight === 0 && !session.destroyed) session.unref();
+        if (timer !== undefined) clearTimeout(timer);
+        if (error !== undefined) reject(error);
+        else resolve(bytes!);
+      };
+      if (deadlineMs > 0) {
+        timer = setTimeout(() => {
+          stream.close(NGHTTP2_CANCEL);
+          finish(new ServingError(Code.DEADLINE_EXCEEDED, `deadline of ${deadlineMs} ms exceeded`));
+        }, deadlineMs);
+      }
+      stream.on('response', (responseHeaders) => call.headers(responseHeaders));
+      stream.on('data', (chunk: Buffer) => {
+        const problem = call.data(chunk);
+        if (problem !== undefined) {
+          stream.close(NGHTTP2_CANCEL);
+          finish(problem);
+        }
+      });
+      stream.on('trailers', (trailers) => call.trailers(trailers));
+      stream.on('error', (error) => call.streamError(error));
+      stream.on('close', () => {
+        call.outcome(stream.rstCode).then(
+          (bytes) => finish(undefined, bytes),
+          (error: ServingError) => finish(error),
+        );
+      });
+      const frame = Buffer.allocUnsafe(5 + message.byteLength);
+      frame[0] = 0;
+      frame.writeUInt32BE(message.byteLength, 1);
+      frame.set(message, 5);
+      stream.end(frame);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.session?.close();
+    this.session = undefined;
+  }
+
+  private currentSession(): http2.ClientHttp2Session {
+    const existing = this.session;
+    if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
+    const { host, port } = hostAndPort(this.authority);
+    const session = http2.connect(`http://${this.authority}`, {
+      settings: { enablePush: false },
+      createConnection: () => net.connect({ host, port, noDelay: true }),
+    });
+    session.on('error', () => this.drop(session));
+    session.on('goaway', () => this.drop(session));
+    session.on('close', () => this.drop(session));
+    session.unref();
+    this.session = session;
+    return session;
+  }
+
+  private connected(timeoutMs: number): Promise<void> {
+    const session = this.currentSession();
+    if (!session.connecting) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        session.off('connect', ok);
+        reject(unavailable(error));
+      };
+      const ok = () => {
+        clearTimeout(timer);
+        session.off('error', fail);
+        resolve();
+      };
+      session.once('connect', ok);
+      session.once('error', fail);
+    });
+  }
+
+  private drop(session: http2.ClientHttp2Session): void {
+    if (this.session === session) this.session = undefined;
+    if (!session.destroyed && session.closed) session.destroy();
+  }
+}
+
+/** Collects one unary response and turns it into the message or the call's ServingError. */
+class UnaryResponse {
+  private httpStatus = 0;
+  private contentType: string | undefined;
+  private encoding = 'identity';
+  private status: number | undefined;
+  private statusMessage = '';
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private error: Error | undefined;
+
+  constructor(private readonly maxMessageBytes: number) {}
+
+  headers(headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
+    this.httpStatus = Number(headers[':status'] ?? 0);
+    this.contentType = headers['content-type'] as string | undefined;
+    this.encoding = (headers['grpc-encoding'] as string | undefined) ?? 'identity';
+    // Trailers-only responses carry the status in the one HEADERS frame.
+    this.trailers(headers);
+  }
+
+  data(chunk: Buffer): ServingError | undefined {
+    this.chunks.push(chunk);
+    this.received += chunk.byteLength;
+    if (this.received > 5 + this.maxMessageBytes) {
+      return new ServingError(Code.RESOURCE_EXHAUSTED, `response larger than the client's limit of ${this.maxMessageBytes} bytes`);
+    }
+    return undefined;
+  }
+
+  trailers(trailers: http2.IncomingHttpHeaders): void {
+    const status = trailers['grpc-status'];
+    if (status === undefined) return;
+    this.status = Number(status);
+    this.statusMessage = percentDecode(String(trailers['grpc-message'] ?? ''));
+  }
+
+  streamError(error: Error): void {
+    this.error = error;
+  }
+
+  async outcome(rstCode: number): Promise<Buffer> {
+    if (this.status === undefined) {
+      if (this.httpStatus !== 0 && this.httpStatus !== 200) {
+        throw new ServingError(httpStatusToCode(this.httpStatus), `the server answered HTTP ${this.httpStatus} without a gRPC status`);
+      }
+      const why = this.error?.message ?? (rstCode !== 0 ? `stream reset with code ${rstCode}` : 'the connection closed before the call completed');
+      throw new ServingError(Code.UNAVAILABLE, this.httpStatus === 0 ? `No connection established: ${why}` : why);
+    }
+    if (this.status !== Code.OK) throw new ServingError(this.status as Code, this.statusMessage);
+    if (this.contentType !== undefined && !this.contentType.startsWith('application/grpc')) {
+      throw new ServingError(Code.INTERNAL, `the response has content-type "${this.contentType}", not application/grpc`);
+    }
+    const whole = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.received);
+    if (whole.byteLength < 5 || whole.readUInt32BE(1) !== whole.byteLength - 5) {
+      throw new ServingError(Code.INTERNAL, `the response is not one length-prefixed gRPC message (${whole.byteLength} bytes)`);
+    }
+    const body = whole.subarray(5);
+    if (whole[0] === 0) return body;
+    if (this.encoding === 'gzip') return zlib.gunzipSync(body, { maxOutputLength: this.maxMessageBytes });
+    if (this.encoding === 'deflate') return zlib.inflateSync(body, { maxOutputLength: this.maxMessageBytes });
+    throw new ServingError(Code.INTERNAL, `the response is compressed with "${this.encoding}", which this client does not read`);
+  }
+}
+
+function authorityOf(address: string): string {
+  const target = address.replace(/^dns:(\/\/[^/]*\/)?/, '').replace(/^\/+/, '');
+  if (!/^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):\d+$/.test(target)) {
+    throw new Error(`cannot use "${address}" as a gRPC address; expected host:port (e.g. 127.0.0.1:9393)`);
+  }
+  return target;
+}
+
+function hostAndPort(authority: string): { host: string; port: number } {
+  const colon = authority.lastIndexOf(':');
+  return { host: authority.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(authority.slice(colon + 1)) };
+}
+
+function unavailable(error: unknown): ServingError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new ServingError(Code.UNAVAILABLE, `No connection established: ${message}`, { cause: error });
+}
+
+function percentDecode(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** As the gRPC spec maps HTTP statuses of responses without grpc-status. */
+function httpStatusToCode(status: number): Code {
+  switch (status) {
+    case 400: return Code.INTERNAL;
+    case 401: return Code.UNAUTHENTICATED;
+    case 403: return Code.PERMISSION_DENIED;
+    case 404: return Code.UNIMPLEMENTED;
+    case 429: case 502: case 503: case 504: return Code.UNAVAILABLE;
+    default: return Code.UNKNOWN;
+  }
+}
