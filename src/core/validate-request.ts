@@ -121,7 +121,7 @@ function selectOutputs(index: SignatureIndex, outputNames: readonly string[]): T
     if (first !== undefined) {
       throw invalidArgument(
         `output "${name}" is requested more than once (output names ${first} "${outputNames[first]}" and ${position} "${name}"); ` +
-          `expected each output at most once, at most ${index.signature.outputs.length} names: ${available()}; got ${outputNames.length} names`,
+          `expected each output at most once, so at most ${index.signature.outputs.length} of ${available()}; got ${outputNames.length} names`,
       );
     }
     askedAt.set(spec, position);

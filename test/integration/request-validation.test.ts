@@ -97,7 +97,7 @@ describe('request validation on every protocol', () => {
 
   it('refuses an output named twice, by alias or by real name', async () => {
     assertRefused(await everyProtocol(criteoFeed(2), ['prob', 'prob']),
-      /^output "prob" is requested more than once \(output names 0 "prob" and 1 "prob"\); expected each output at most once, at most 1 names: \{prob\}; got 2 names$/);
+      /^output "prob" is requested more than once \(output names 0 "prob" and 1 "prob"\); expected each output at most once, so at most 1 of \{prob\}; got 2 names$/);
     assertRefused(await everyProtocol(criteoFeed(2), ['prob', 'sigmoid_0.tmp_0']),
       /^output "sigmoid_0.tmp_0" is requested more than once \(output names 0 "prob" and 1 "sigmoid_0.tmp_0"\)/);
   });
@@ -107,7 +107,7 @@ describe('request validation on every protocol', () => {
     const started = Date.now();
     const refusal = await viaPredict(criteoFeed(1), many);
     assert.equal(refusal.code, Code.INVALID_ARGUMENT);
-    assert.match(refusal.text, /^output "prob" is requested more than once .* at most 1 names: \{prob\}; got 30000 names$/);
+    assert.match(refusal.text, /^output "prob" is requested more than once .* so at most 1 of \{prob\}; got 30000 names$/);
     assert.ok(Date.now() - started < 5_000);
     const viaHttpJson = await viaHttp(paddleJsonBody(criteoFeed(1), { fetch: many }), 'application/json');
     assert.equal(viaHttpJson.code, 400);
