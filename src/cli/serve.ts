@@ -30,6 +30,7 @@ async function main(): Promise<number> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  for (const warning of config.startupWarnings) logger.warn(warning);
   let server;
   try {
     server = await startServer(config, logger);

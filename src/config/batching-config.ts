@@ -1,5 +1,5 @@
 /**
- * Serve flags of the serving core (issue 4): the dynamic batcher, the operations HTTP port
+ * Serve flags of the serving core: the dynamic batcher, the operations HTTP port
  * (Prometheus metrics and health), and the test-only fault injection. Kept out of
  * serve-config.ts so that file only wires them in.
  *
@@ -28,6 +28,11 @@ export interface OpsConfig {
   readonly enablePrometheus: boolean;
   /** Port of that HTTP server (Paddle's --prometheus_port). Default 19393; 0 = any free port. */
   readonly prometheusPort: number;
+  /**
+   * Address that HTTP server listens on. Default 127.0.0.1 (metrics and health are for the local
+   * scraper or sidecar; pass 0.0.0.0 to expose them), unlike the serving port's 0.0.0.0.
+   */
+  readonly prometheusHost: string;
   /** Test only: lets tests make a worker exit or throw on its next task. Default false. */
   readonly faultInjection: boolean;
   /**
@@ -50,8 +55,12 @@ export const BATCHING_FLAGS: FlagSpecs = {
   batch_infer_size: { kind: 'integer', help: 'Paddle: max merged batch (same as --max_batch_size)', defaultText: 'unset' },
   enable_prometheus: { kind: 'boolean', help: 'serve GET /metrics and /v2/health/{live,ready} on --prometheus_port', defaultText: 'false' },
   prometheus_port: { kind: 'integer', help: 'port of the metrics/health HTTP server (0 = any free port)', defaultText: '19393' },
+  prometheus_host: { kind: 'string', help: 'address the metrics/health HTTP server listens on (0.0.0.0 exposes it on every interface)', defaultText: '127.0.0.1' },
   fault_injection: { kind: 'boolean', help: 'TEST ONLY: allow tests to make a worker exit or throw; never enable in production', defaultText: 'false' },
 };
+
+/** Metrics and health stay on the loopback interface unless --prometheus_host says otherwise. */
+export const DEFAULT_PROMETHEUS_HOST = '127.0.0.1';
 
 const OVERRIDE_KEYS = ['enabled', 'maxBatchSize', 'maxQueueDelayMicros', 'preferredBatchSizes', 'maxQueueSize', 'maxQueueTimeMicros'] as const;
 
@@ -88,7 +97,7 @@ export function batchingConfigFromFlags(flags: ParsedFlags, problems: string[]):
   if (prometheusPort > 65535) problems.push(`--prometheus_port must be in 0..65535; got ${prometheusPort}`);
   return {
     batching: Object.freeze({ enabled, maxBatchSize, maxQueueDelayMicros, preferredBatchSizes: Object.freeze(preferredBatchSizes.sort((a, b) => a - b)), maxQueueSize, maxQueueTimeMicros, overrides }),
-    ops: Object.freeze({ enablePrometheus: flags.enable_prometheus === true, prometheusPort, faultInjection: flags.fault_injection === true, maxConcurrency }),
+    ops: Object.freeze({ enablePrometheus: flags.enable_prometheus === true, prometheusPort, prometheusHost: (flags.prometheus_host as string | undefined) ?? DEFAULT_PROMETHEUS_HOST, faultInjection: flags.fault_injection === true, maxConcurrency }),
   };
 }
 

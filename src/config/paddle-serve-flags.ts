@@ -7,10 +7,11 @@
  * - `withPaddleServeFlags(specs)` adds each flag below that `specs` does not define already
  *   (flags the server implements elsewhere keep their own spec), keeping `help` last.
  * - `checkPaddleServeFlags(flags, problems)` pushes one "not supported" problem per flag that
- *   asks for something rec-serving cannot do. Flags whose Paddle meaning already holds here are
- *   accepted: --workdir (rec-serving writes no working files), --use_mkl (ONNX Runtime's CPU
- *   kernels are always the optimised ones), --use_multilang (gRPC is always on the same port),
- *   --device cpu, and the zero/false defaults of the rest. --max_concurrency is implemented
+ *   asks for something rec-serving cannot do, and one conflict for `--device cpu` with a GPU flag.
+ *   Flags whose Paddle meaning already holds here are accepted: --workdir (rec-serving writes no
+ *   working files), --use_multilang (gRPC is always on the same port), --device cpu, and the
+ *   zero/false defaults of the rest. --use_mkl is accepted so Paddle command lines run, with a
+ *   start-up warning that it has no effect (startup-warnings.ts). --max_concurrency is implemented
  *   (batching-config.ts), so it is not listed here.
  */
 import type { FlagSpecs, ParsedFlags } from './parse-flags';
@@ -19,8 +20,8 @@ const unsupported = (what: string) => `not supported by rec-serving (${what}); t
 
 export const PADDLE_SERVE_FLAGS: FlagSpecs = {
   workdir: { kind: 'string', help: 'Paddle\'s working directory for generated configs; rec-serving generates none, so any value is accepted', defaultText: 'workdir' },
-  device: { kind: 'string', help: 'cpu (default) or gpu (needs --gpu_ids); other devices are refused', defaultText: 'cpu' },
-  use_mkl: { kind: 'boolean', help: 'accepted: ONNX Runtime\'s CPU provider always uses its optimised (MLAS) kernels', defaultText: 'false' },
+  device: { kind: 'string', help: 'cpu (default; refused together with --gpu_ids or --use_trt) or gpu (needs --gpu_ids); other devices are refused', defaultText: 'cpu' },
+  use_mkl: { kind: 'boolean', help: 'accepted with a start-up warning that it has no effect: the npm build of ONNX Runtime has no oneDNN (MKL-DNN) provider; the CPU provider\'s MLAS kernels run either way', defaultText: 'false' },
   use_multilang: { kind: 'boolean', help: 'accepted: gRPC is always served on the same port', defaultText: 'false' },
   request_cache_size: { kind: 'integer', help: unsupported('no response cache'), defaultText: '0' },
   op_num: { kind: 'integer', help: unsupported('GPU multi-stream op concurrency'), defaultText: '0' },
@@ -89,6 +90,8 @@ export function checkPaddleServeFlags(flags: ParsedFlags, problems: string[]): v
     const lower = String(device).toLowerCase();
     const gpuIds = (flags.gpu_ids as string[] | undefined ?? []).filter((id) => id !== '' && id !== '-1');
     if (lower === 'gpu' && gpuIds.length === 0) problems.push('--device gpu needs --gpu_ids (e.g. --gpu_ids 0); without it rec-serving runs on the CPU');
+    else if (lower === 'cpu' && gpuIds.length > 0) problems.push(`--device cpu conflicts with --gpu_ids ${gpuIds.join(',')} (which runs on CUDA); drop --gpu_ids to run on the CPU, or pass --device gpu`);
+    else if (lower === 'cpu' && flags.use_trt === true) problems.push('--device cpu conflicts with --use_trt (TensorRT runs on a GPU); drop one of them');
     else if (lower !== 'cpu' && lower !== 'gpu') problems.push(`--device ${String(device)} is not supported: rec-serving runs on cpu or gpu (CUDA)`);
   }
 }

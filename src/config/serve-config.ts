@@ -13,6 +13,7 @@ import type { ExecutionProviderConfig, GraphOptimizationLevel } from '../engine/
 import type { Precision } from '../engine/providers/provider-catalog';
 import type { ProviderRequest } from '../engine/providers/select-providers';
 import { providerConfigFromFlags } from './provider-config';
+import { startupWarnings } from './startup-warnings';
 import { BATCHING_FLAGS, batchingConfigFromFlags, type BatchingConfig, type OpsConfig } from './batching-config';
 
 export interface ServeConfig {
@@ -57,12 +58,14 @@ export interface ServeConfig {
   /** How long shutdown waits for in-flight calls, milliseconds. */
   readonly shutdownGraceMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Flags accepted but not honoured exactly, one message each; logged at WARN on start-up. */
+  readonly startupWarnings: readonly string[];
 }
 
 export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   model: { kind: 'string', help: 'model directory with model.onnx and serving_server_conf.prototxt', defaultText: 'serving_server' },
   name: { kind: 'string', help: 'model name clients may address (an empty name always means this model)', defaultText: 'basename of --model' },
-  host: { kind: 'string', help: 'address to listen on', defaultText: '0.0.0.0' },
+  host: { kind: 'string', help: 'address the serving port listens on (all interfaces by default, as Paddle Serving; the metrics port has --prometheus_host)', defaultText: '0.0.0.0' },
   port: { kind: 'integer', help: 'port for gRPC (0 = any free port)', defaultText: '9393' },
   thread: { kind: 'integer', help: 'worker threads, each owning one ONNX Runtime session', defaultText: 'cores / cpu_threads, at least 1' },
   cpu_threads: { kind: 'integer', help: 'ONNX Runtime intra-op threads per worker', defaultText: 'cores / workers, at least 1' },
@@ -79,7 +82,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   max_batch_rows: { kind: 'integer', help: 'most rows one request may carry', defaultText: '4096' },
   inline_max_rows: { kind: 'integer', help: 'requests of at most this many rows run on a main-thread session while every worker is idle (no hand-off; blocks the event loop for one small run); 0 = always the workers; CPU only', defaultText: '16' },
   pack_feeds: { kind: 'boolean', help: 'feed column inputs (e.g. C1..C26, int64 [rows, 1]) to ONNX Runtime as one [rows, n] tensor through a rewritten graph that computes the same function', defaultText: 'true' },
-  warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none)', defaultText: '1,5,32' },
+  warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none); each at most --max_batch_rows (the defaults above it are skipped)', defaultText: '1,5,32' },
   shutdown_grace_ms: { kind: 'integer', help: 'how long shutdown waits for in-flight calls', defaultText: '10000' },
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
   ...BATCHING_FLAGS,
@@ -144,6 +147,10 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   const maxRequestRows = positive('max_batch_rows', DEFAULTS.maxRequestRows);
   const inlineMaxRows = (flags.inline_max_rows as number | undefined) ?? DEFAULTS.inlineMaxRows;
   if (!Number.isSafeInteger(inlineMaxRows) || inlineMaxRows < 0) problems.push(`--inline_max_rows must be an integer >= 0; got ${String(flags.inline_max_rows)}`);
+  const tooLarge = flags.warmup_batch_sizes === undefined ? [] : warmup.filter((size) => size > maxRequestRows);
+  if (tooLarge.length > 0) {
+    problems.push(`--warmup_batch_sizes ${tooLarge.join(',')} ${tooLarge.length === 1 ? 'is' : 'are'} larger than --max_batch_rows (${maxRequestRows}): a warm-up batch must be a request the server accepts; lower it or raise --max_batch_rows`);
+  }
   const firstDevice = providerRequest.deviceIds[0] ?? 0;
   const executionProviders: ExecutionProviderConfig[] = providerRequest.providers.map((name) =>
     name === 'cuda' || name === 'tensorrt' ? { name, deviceId: firstDevice } : { name },
@@ -169,11 +176,13 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     maxRequestRows,
     inlineMaxRows,
     packFeeds: (flags.pack_feeds as boolean | undefined) ?? true,
+    // Only default sizes can exceed the limit here (explicit ones were refused above).
     warmupBatchSizes: Object.freeze(warmup.filter((size) => size <= maxRequestRows)),
     shutdownGraceMs: (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs,
     logLevel: logLevel as ServeConfig['logLevel'],
     batching,
     ops,
+    startupWarnings: Object.freeze(startupWarnings(flags, batching)),
   });
 }
 

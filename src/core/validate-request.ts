@@ -6,7 +6,8 @@
  * the input, the expected and the actual value. Inputs may be addressed by alias or real name.
  * It checks: unknown / missing / duplicate inputs, dtype, rank and fixed dimensions, equal row
  * counts across inputs, empty batches, too many rows, ids outside an input's embedding range,
- * and unknown outputs. It never mutates the tensors.
+ * NaN / ±Infinity in floating-point inputs, and unknown or repeated outputs (so no request asks
+ * for more outputs than the model has). It never mutates the tensors.
  */
 import { invalidArgument } from './errors';
 import type { ModelSignature, TensorSpec, IdRange } from './model-signature';
@@ -89,6 +90,7 @@ export function validateRequest(
   }
   for (const spec of signature.inputs) {
     if (spec.idRange !== undefined) checkIdRange(spec.alias, feeds[spec.name], spec.idRange);
+    checkFinite(spec.alias, feeds[spec.name]);
   }
   return { feeds, outputs: selectOutputs(index, outputNames), rows };
 }
@@ -107,16 +109,47 @@ function checkDtypeAndShape(name: string, spec: TensorSpec, tensor: HostTensor):
   }
 }
 
+/** Each output at most once (by alias or real name), which also bounds the count by the model's. */
 function selectOutputs(index: SignatureIndex, outputNames: readonly string[]): TensorSpec[] {
   if (outputNames.length === 0) return [...index.signature.outputs];
-  return outputNames.map((name) => {
+  const available = () => `{${index.signature.outputs.map((s) => s.alias).join(', ')}}`;
+  const askedAt = new Map<TensorSpec, number>();
+  return outputNames.map((name, position) => {
     const spec = index.outputByKey.get(name);
-    if (spec === undefined) {
-      const available = index.signature.outputs.map((s) => s.alias).join(', ');
-      throw invalidArgument(`unknown output "${name}"; available: {${available}}`);
+    if (spec === undefined) throw invalidArgument(`unknown output "${name}"; available: ${available()}`);
+    const first = askedAt.get(spec);
+    if (first !== undefined) {
+      throw invalidArgument(
+        `output "${name}" is requested more than once (output names ${first} "${outputNames[first]}" and ${position} "${name}"); ` +
+          `expected each output at most once, so at most ${index.signature.outputs.length} of ${available()}; got ${outputNames.length} names`,
+      );
     }
+    askedAt.set(spec, position);
     return spec;
   });
+}
+
+/** Floating-point inputs must hold finite numbers: NaN or ±Infinity would come back as NaN scores. */
+function checkFinite(name: string, tensor: HostTensor): void {
+  const data = tensor.data;
+  const columns = tensor.dims[0] > 0 ? data.length / tensor.dims[0] : 1;
+  if (data instanceof Float32Array || data instanceof Float64Array) {
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) throw notFinite(name, String(data[i]), i, columns);
+    }
+  } else if (tensor.dtype === 'float16') {
+    // float16 travels as raw bits: exponent all ones is Infinity (mantissa 0) or NaN.
+    for (let i = 0; i < data.length; i++) {
+      const bits = data[i] as number;
+      if ((bits & 0x7c00) === 0x7c00) throw notFinite(name, (bits & 0x3ff) !== 0 ? 'NaN' : bits & 0x8000 ? '-Infinity' : 'Infinity', i, columns);
+    }
+  }
+}
+
+function notFinite(name: string, value: string, index: number, columns: number) {
+  return invalidArgument(
+    `input "${name}": value ${value} at row ${Math.floor(index / columns)}, column ${index % columns} is not a finite number; expected finite values`,
+  );
 }
 
 /**

@@ -13,6 +13,8 @@ import { handleHealthHttp, type HealthView } from './health-http';
 
 export interface OpsHttpServer {
   readonly port: number;
+  /** The address it listens on (e.g. 127.0.0.1). */
+  readonly host: string;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startOpsHttpServer(options: { host: string; port: number; 
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return {
     port,
+    host: typeof address === 'object' && address !== null ? address.address : options.host,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();

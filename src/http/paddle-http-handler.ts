@@ -3,13 +3,17 @@
  * use it: `POST /GeneralModelService/inference` (or the full-name path, or `debug`).
  *
  * Contract:
- * - Body: a serialized Request when `Content-Type` is `application/proto`, JSON otherwise;
- *   `Content-Encoding: gzip` (or deflate) bodies are inflated. Bodies over `maxBodyBytes` get 413.
+ * - Body: a serialized Request when `Content-Type` is `application/proto`; JSON when it is
+ *   `application/json` (or `+json`), absent, or curl's default `application/x-www-form-urlencoded`;
+ *   any other type gets 415. `Content-Encoding: gzip` (or deflate) bodies are inflated. Bodies over
+ *   `maxBodyBytes` get 413.
  * - Success: 200 with the Response in the request's format (`application/proto` or
  *   `application/json`), gzip-compressed when `Accept-Encoding` allows gzip.
  * - Errors: non-200 with a plain-text message, status from `httpStatusOf()` (400 bad request,
- *   404 unknown path or model, 405 wrong method, 503 unavailable, 504 deadline, 500 internal).
- * - Keep-alive as Node's http server does it; a client that goes away cancels its request.
+ *   404 unknown path or model, 405 wrong method, 415 media type, 503 unavailable, 504 deadline,
+ *   500 internal); the message is capped at 1 KiB as gRPC details are.
+ * - Keep-alive as Node's http server does it; a client that goes away, before or after sending
+ *   its whole body, cancels its request (CANCELLED, logged at debug, never INTERNAL).
  * - Every inference request is observed (metrics, protocol `paddle_http`) by
  *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
  */
@@ -29,6 +33,8 @@ const inflate = promisify(zlib.inflate);
 const gzip = promisify(zlib.gzip);
 
 export const PROTO_CONTENT_TYPE = 'application/proto';
+/** Content types read as JSON besides application/json and +json: curl -d sends form-urlencoded. */
+const JSON_ALIKE_CONTENT_TYPES: ReadonlySet<string> = new Set(['', 'application/json', 'application/x-www-form-urlencoded']);
 
 /** Paths Paddle's clients post to. */
 export const PADDLE_HTTP_PATHS: ReadonlySet<string> = new Set(PADDLE_METHODS.flatMap((method) => [
@@ -69,12 +75,17 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
     sendText(res, 405, `method ${req.method} is not allowed on ${path}; use POST`);
     return;
   }
-  const isProto = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === PROTO_CONTENT_TYPE;
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const isProto = contentType === PROTO_CONTENT_TYPE;
   const controller = new AbortController();
   res.once('close', () => { if (!res.writableFinished) controller.abort(cancelled('the HTTP client closed the connection')); });
   try {
     const method = path.slice(path.lastIndexOf('/') + 1);
     const response = await serveGeneralModelCall(options.predictor, { protocol: 'paddle_http', method, signal: controller.signal, observe: options.observe }, async () => {
+      if (!isProto && !JSON_ALIKE_CONTENT_TYPES.has(contentType) && !contentType.endsWith('+json')) {
+        req.resume();
+        throw new HttpBodyError(415, `Content-Type "${contentType}" is not supported; use application/json or ${PROTO_CONTENT_TYPE}`);
+      }
       const body = await readBody(req, options.maxBodyBytes);
       return isProto ? decodeProto(body) : parsePaddleJsonRequest(body.toString('utf8'));
     });
@@ -89,7 +100,9 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   } catch (error) {
     const serving = error instanceof HttpBodyError ? error : ServingError.from(error);
     if (serving.code === Code.INTERNAL) options.logger.error('GeneralModelService over HTTP failed', { cause: serving.cause ?? error });
-    sendText(res, error instanceof HttpBodyError ? error.status : httpStatusOf(serving.code), serving.rawMessage);
+    if (serving.code === Code.CANCELLED) options.logger.debug('GeneralModelService over HTTP cancelled', { reason: serving.rawMessage });
+    if (res.destroyed) return;
+    sendText(res, error instanceof HttpBodyError ? error.status : httpStatusOf(serving.code), serving.toGrpcStatus().details);
   }
 }
 
@@ -110,10 +123,16 @@ function decodeProto(body: Buffer): PaddleRequest {
 async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw new HttpBodyError(413, `request body is over the ${maxBytes}-byte limit (--max_body_size)`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw new HttpBodyError(413, `request body is over the ${maxBytes}-byte limit (--max_body_size)`);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof HttpBodyError) throw error;
+    // Node reports a client that left mid-body as an 'aborted' / ECONNRESET error on the request.
+    throw cancelled(`the HTTP client closed the connection after ${size} bytes of the body`);
   }
   const raw = Buffer.concat(chunks, size);
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();

@@ -36,6 +36,8 @@ export interface ServingOps {
   readonly observe: CallObserver;
   /** The ops HTTP port once started; undefined when --enable_prometheus is off. */
   readonly opsPort: number | undefined;
+  /** The address the ops HTTP port listens on, once started. */
+  readonly opsHost: string | undefined;
   batchingFor(model: string, workers: number): BatchingOptions;
   /** Warm-up batch sizes: the configured ones plus the largest merged run (<= max request rows). */
   warmupBatchSizes(configured: readonly number[], maxRequestRows: number): number[];
@@ -68,6 +70,9 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
     get opsPort() {
       return opsServer?.port;
     },
+    get opsHost() {
+      return opsServer?.host;
+    },
     batchingFor,
     warmupBatchSizes(configured, maxRequestRows) {
       const sizes = new Set(configured);
@@ -90,8 +95,8 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
     },
     async start() {
       if (config.ops.enablePrometheus) {
-        opsServer = await startOpsHttpServer({ host: config.host, port: config.ops.prometheusPort, registry, health: { get isLive() { return health.isLive; }, get isReady() { return health.isReady; }, details: () => modelDetails } });
-        logger.info(`metrics and health on http://${config.host}:${opsServer.port}/metrics, /v2/health/live, /v2/health/ready`);
+        opsServer = await startOpsHttpServer({ host: config.ops.prometheusHost, port: config.ops.prometheusPort, registry, health: { get isLive() { return health.isLive; }, get isReady() { return health.isReady; }, details: () => modelDetails } });
+        logger.info(`metrics and health on http://${config.ops.prometheusHost}:${opsServer.port}/metrics, /v2/health/live, /v2/health/ready`);
       }
       health.markReady();
     },

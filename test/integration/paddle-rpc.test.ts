@@ -4,39 +4,14 @@
  * malformed frames: each closes only its own connection.
  */
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { PrpcFrameReader, type PrpcFrame } from '../../src/paddle/brpc/prpc-frame';
-import { decodePaddleResponse, decodeRpcMeta, type RpcMeta } from '../../src/paddle/service/paddle-messages';
+import { decodePaddleResponse } from '../../src/paddle/service/paddle-messages';
 import { criteoFeed } from '../helpers/feeds';
 import { makeAliasedDeepFmDir } from '../helpers/paddle-model-dir';
 import { assertClose, expectedScores, paddleProtoBody, prpcFrame } from '../helpers/paddle-requests';
+import { RawConnection } from '../helpers/prpc-connection';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-
-/** One raw TCP connection that collects PRPC answers and notices when the server closes it. */
-class RawConnection {
-  readonly socket: net.Socket;
-  readonly frames: PrpcFrame[] = [];
-  readonly closed: Promise<void>;
-  private readonly reader = new PrpcFrameReader(1 << 30);
-  private waiters: Array<() => void> = [];
-
-  constructor(port: number) {
-    this.socket = net.connect({ host: '127.0.0.1', port });
-    this.socket.on('data', (chunk: Buffer) => {
-      this.frames.push(...this.reader.push(chunk));
-      this.waiters.splice(0).forEach((wake) => wake());
-    });
-    this.socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
-  }
-
-  async next(count = 1): Promise<Array<{ meta: RpcMeta; body: Buffer }>> {
-    while (this.frames.length < count) await new Promise<void>((wake) => this.waiters.push(wake));
-    return this.frames.splice(0, count).map((f) => ({ meta: decodeRpcMeta(f.meta), body: f.body }));
-  }
-}
 
 describe('GeneralModelService over baidu_std', () => {
   let t: TestServer;

@@ -5,7 +5,10 @@
  * Contract:
  * - Each request frame is answered with a frame carrying the same `correlation_id` and
  *   `compress_type`; requests on one connection may run concurrently, answers go out as they finish.
- * - Payload compression: none, gzip and zlib; snappy is refused in the response meta.
+ * - Payload compression: none, gzip and zlib, inflated up to `maxBodyBytes` (payload-compression.ts);
+ *   snappy and bigger payloads are refused in the response meta.
+ * - Each request has its own AbortSignal, aborted (CANCELLED) when the connection closes before
+ *   its answer; a settled request holds no listener on the connection.
  * - Failures go in `RpcResponseMeta` (`error_code` a brpc errno, `error_text` the message):
  *   unknown service/method, an undecodable Request, and every ServingError from the core.
  * - A malformed frame or meta (the byte stream can no longer be trusted) closes this connection
@@ -15,8 +18,6 @@
  *   (metrics, protocol `baidu_std`) by `serveGeneralModelCall`.
  */
 import type { Duplex } from 'node:stream';
-import * as zlib from 'node:zlib';
-import { promisify } from 'node:util';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
 import type { CallObserver } from '../../grpc/predict-service';
@@ -27,19 +28,15 @@ import {
   PADDLE_METHODS, PADDLE_SERVICE_NAME, type RpcMeta, decodePaddleRequest, decodeRpcMeta, encodePaddleResponse, encodeRpcMeta,
 } from '../service/paddle-messages';
 import { BrpcErrno, CompressType, brpcErrnoOf } from './brpc-codes';
+import { compressPayload, decompressPayload } from './payload-compression';
 import { PrpcFrameError, PrpcFrameReader, encodePrpcFrame, type PrpcFrame } from './prpc-frame';
-
-const gunzip = promisify(zlib.gunzip);
-const gzip = promisify(zlib.gzip);
-const inflate = promisify(zlib.inflate);
-const deflate = promisify(zlib.deflate);
 
 const SERVICE_NAMES = new Set([PADDLE_SERVICE_NAME, 'GeneralModelService']);
 
 export interface BaiduStdOptions {
   readonly predictor: Predictor;
   readonly logger: Logger;
-  /** Largest frame body, bytes (Paddle's --max_body_size). */
+  /** Largest frame body and largest inflated payload, bytes (Paddle's --max_body_size). */
   readonly maxBodyBytes: number;
   /** Metrics observer (ServingOps.observe). */
   readonly observe?: CallObserver;
@@ -48,7 +45,8 @@ export interface BaiduStdOptions {
 /** Takes over `socket` (already positioned at its first frame) until it closes. */
 export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests?: RequestTracker): void {
   const reader = new PrpcFrameReader(options.maxBodyBytes);
-  const controller = new AbortController();
+  // One controller per unanswered request: a shared signal would gather one listener per queued request.
+  const unanswered = new Set<AbortController>();
   socket.on('data', (chunk: Buffer) => {
     let frames: PrpcFrame[];
     try {
@@ -68,12 +66,16 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
         return;
       }
       const done = requests?.begin();
+      const controller = new AbortController();
+      unanswered.add(controller);
       answer(meta, frame.body, options, controller.signal).then(
         (out) => {
+          unanswered.delete(controller);
           if (socket.writable) socket.write(out);
           done?.();
         },
         (error: unknown) => {
+          unanswered.delete(controller);
           options.logger.error('baidu_std answer failed', { cause: error });
           done?.();
         },
@@ -81,7 +83,11 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
     }
   });
   socket.on('error', () => socket.destroy());
-  socket.on('close', () => controller.abort(new ServingError(Code.CANCELLED, 'the baidu_std client closed the connection')));
+  socket.on('close', () => {
+    const reason = new ServingError(Code.CANCELLED, 'the baidu_std client closed the connection');
+    for (const controller of unanswered) controller.abort(reason);
+    unanswered.clear();
+  });
 }
 
 async function answer(meta: RpcMeta, body: Buffer, options: BaiduStdOptions, signal: AbortSignal): Promise<Buffer> {
@@ -100,36 +106,17 @@ async function answer(meta: RpcMeta, body: Buffer, options: BaiduStdOptions, sig
     const response = await serveGeneralModelCall(options.predictor, { protocol: 'baidu_std', method, signal, observe: options.observe }, async () => {
       const attachment = meta.attachment_size ?? 0;
       if (attachment < 0 || attachment > body.byteLength) throw invalidArgument(`attachment_size ${attachment} is larger than the ${body.byteLength}-byte body`);
-      const payload = await decompress(body.subarray(0, body.byteLength - attachment), compressType);
+      const payload = await decompressPayload(body.subarray(0, body.byteLength - attachment), compressType, options.maxBodyBytes);
       try {
         return decodePaddleRequest(payload);
       } catch (error) {
         throw invalidArgument(`payload is not a serialized Paddle Request: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
-    return reply(await compress(encodePaddleResponse(response), compressType));
+    return reply(await compressPayload(encodePaddleResponse(response), compressType));
   } catch (error) {
     const serving = ServingError.from(error);
     if (serving.code === Code.INTERNAL) options.logger.error('GeneralModelService over baidu_std failed', { cause: serving.cause ?? error });
     return reply(new Uint8Array(0), brpcErrnoOf(serving.code), serving.toGrpcStatus().details);
   }
-}
-
-async function decompress(bytes: Uint8Array, type: number): Promise<Uint8Array> {
-  try {
-    switch (type) {
-      case CompressType.NONE: return bytes;
-      case CompressType.GZIP: return await gunzip(bytes);
-      case CompressType.ZLIB: return await inflate(bytes);
-    }
-  } catch (error) {
-    throw invalidArgument(`payload is not valid ${type === CompressType.GZIP ? 'gzip' : 'zlib'} data: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  throw invalidArgument(`compress_type ${type}${type === CompressType.SNAPPY ? ' (snappy)' : ''} is not supported; use 0 (none), 2 (gzip) or 3 (zlib)`);
-}
-
-async function compress(bytes: Uint8Array, type: number): Promise<Uint8Array> {
-  if (type === CompressType.GZIP) return gzip(bytes);
-  if (type === CompressType.ZLIB) return deflate(bytes);
-  return bytes;
 }

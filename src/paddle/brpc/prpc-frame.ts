@@ -5,7 +5,8 @@
  * Contract: `PrpcFrameReader.push(chunk)` returns every complete frame so far (frames may span
  * chunks, and one chunk may hold several); it throws `PrpcFrameError` for a bad magic, a
  * meta_size larger than body_size, or a body over `maxBodyBytes`: the caller closes the
- * connection, since the stream can no longer be parsed. `encodePrpcFrame` is the inverse.
+ * connection, since the stream can no longer be parsed. Receiving is linear in the frame size
+ * however the bytes are split (chunks are kept and copied once). `encodePrpcFrame` is the inverse.
  */
 
 export const PRPC_MAGIC = Buffer.from('PRPC', 'latin1');
@@ -25,32 +26,87 @@ export class PrpcFrameError extends Error {
 }
 
 export class PrpcFrameReader {
-  private buffered: Buffer = Buffer.alloc(0);
+  /** Received bytes not yet returned as frames, in arrival order; concatenated once per frame. */
+  private chunks: Buffer[] = [];
+  private bufferedBytes = 0;
+  /** The header of the frame being received, once its 12 bytes are in. */
+  private pending: { readonly bodySize: number; readonly metaSize: number } | undefined;
 
   constructor(private readonly maxBodyBytes: number) {}
 
+  /** Linear in the bytes received: each byte is copied at most once, when its frame is complete. */
   push(chunk: Buffer): PrpcFrame[] {
-    this.buffered = this.buffered.byteLength === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    if (chunk.byteLength > 0) {
+      this.chunks.push(chunk);
+      this.bufferedBytes += chunk.byteLength;
+    }
     const frames: PrpcFrame[] = [];
     for (;;) {
-      const buf = this.buffered;
-      if (buf.byteLength < PRPC_HEADER_BYTES) {
-        if (!PRPC_MAGIC.subarray(0, Math.min(4, buf.byteLength)).equals(buf.subarray(0, Math.min(4, buf.byteLength)))) throw badMagic(buf);
-        return frames;
+      if (this.pending === undefined) {
+        if (this.bufferedBytes < PRPC_HEADER_BYTES) {
+          const head = this.peek(Math.min(4, this.bufferedBytes));
+          if (!PRPC_MAGIC.subarray(0, head.byteLength).equals(head)) throw badMagic(head);
+          return frames;
+        }
+        const header = this.peek(PRPC_HEADER_BYTES);
+        if (!header.subarray(0, 4).equals(PRPC_MAGIC)) throw badMagic(header);
+        const bodySize = header.readUInt32BE(4);
+        const metaSize = header.readUInt32BE(8);
+        if (bodySize > this.maxBodyBytes) throw new PrpcFrameError(`frame body of ${bodySize} bytes is over the ${this.maxBodyBytes}-byte limit`);
+        if (metaSize > bodySize) throw new PrpcFrameError(`meta_size ${metaSize} is larger than body_size ${bodySize}`);
+        this.pending = { bodySize, metaSize };
       }
-      if (!buf.subarray(0, 4).equals(PRPC_MAGIC)) throw badMagic(buf);
-      const bodySize = buf.readUInt32BE(4);
-      const metaSize = buf.readUInt32BE(8);
-      if (bodySize > this.maxBodyBytes) throw new PrpcFrameError(`frame body of ${bodySize} bytes is over the ${this.maxBodyBytes}-byte limit`);
-      if (metaSize > bodySize) throw new PrpcFrameError(`meta_size ${metaSize} is larger than body_size ${bodySize}`);
+      const { bodySize, metaSize } = this.pending;
       const end = PRPC_HEADER_BYTES + bodySize;
-      if (buf.byteLength < end) return frames;
+      if (this.bufferedBytes < end) return frames;
+      const frame = this.take(end);
+      this.pending = undefined;
       frames.push({
-        meta: buf.subarray(PRPC_HEADER_BYTES, PRPC_HEADER_BYTES + metaSize),
-        body: buf.subarray(PRPC_HEADER_BYTES + metaSize, end),
+        meta: frame.subarray(PRPC_HEADER_BYTES, PRPC_HEADER_BYTES + metaSize),
+        body: frame.subarray(PRPC_HEADER_BYTES + metaSize, end),
       });
-      this.buffered = buf.subarray(end);
     }
+  }
+
+  /** The first `bytes` buffered bytes, without consuming them (copies only when they span chunks). */
+  private peek(bytes: number): Buffer {
+    const first = this.chunks[0];
+    if (first === undefined) return Buffer.alloc(0);
+    if (first.byteLength >= bytes) return first.subarray(0, bytes);
+    const parts: Buffer[] = [];
+    let have = 0;
+    for (const chunk of this.chunks) {
+      if (have >= bytes) break;
+      parts.push(chunk);
+      have += chunk.byteLength;
+    }
+    return Buffer.concat(parts, have).subarray(0, bytes);
+  }
+
+  /** Removes and returns the first `bytes` buffered bytes (`bytes` <= bufferedBytes). */
+  private take(bytes: number): Buffer {
+    const first = this.chunks[0];
+    let out: Buffer;
+    if (first.byteLength >= bytes) {
+      out = first.subarray(0, bytes);
+      if (first.byteLength === bytes) this.chunks.shift();
+      else this.chunks[0] = first.subarray(bytes);
+    } else {
+      out = Buffer.allocUnsafe(bytes);
+      let copied = 0;
+      let used = 0;
+      while (copied < bytes) {
+        const chunk = this.chunks[used];
+        const n = Math.min(chunk.byteLength, bytes - copied);
+        chunk.copy(out, copied, 0, n);
+        copied += n;
+        if (n === chunk.byteLength) used++;
+        else this.chunks[used] = chunk.subarray(n);
+      }
+      this.chunks.splice(0, used);
+    }
+    this.bufferedBytes -= bytes;
+    return out;
   }
 }
 

@@ -5,13 +5,15 @@
  * Contract:
  * - `parsePaddleJsonRequest` accepts what Paddle's HttpClient sends (int64 as numbers or
  *   strings, any field order, unknown fields ignored) and throws INVALID_ARGUMENT naming the
- *   problem for anything else (not JSON, not an object, a field of the wrong type).
+ *   problem for anything else (not JSON, not an object, a field of the wrong type, `null` values,
+ *   non-integer or string shapes and elem_types: paddle-json-check.ts).
  * - `formatPaddleJsonResponse` writes fields in field-number order, omits zero scalars, false
  *   and empty lists, writes int64 as plain numbers, float32 values in their shortest form that
  *   reads back to the same float32 (`0.4066131`, not `0.40661310002207756`), and NaN / Infinity
  *   as the strings protobuf JSON uses.
  */
 import { invalidArgument } from '../../core/errors';
+import { checkPaddleJsonRequest } from './paddle-json-check';
 import { type PaddleRequest, type PaddleResponse, type PaddleTensor, paddleRequestFromObject, paddleResponseFromObject } from './paddle-messages';
 
 export function parsePaddleJsonRequest(text: string): PaddleRequest {
@@ -24,6 +26,7 @@ export function parsePaddleJsonRequest(text: string): PaddleRequest {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalidArgument(`request body must be a JSON object (a Paddle Request); got ${Array.isArray(value) ? 'an array' : String(value === null ? 'null' : typeof value)}`);
   }
+  checkPaddleJsonRequest(value as Record<string, unknown>);
   try {
     return paddleRequestFromObject(value as Record<string, unknown>);
   } catch (error) {

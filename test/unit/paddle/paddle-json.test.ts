@@ -20,7 +20,20 @@ describe('Paddle JSON', () => {
     const fails = (text: string, message: RegExp) => assert.throws(() => parsePaddleJsonRequest(text), (e: unknown) => e instanceof ServingError && e.code === Code.INVALID_ARGUMENT && message.test(e.rawMessage));
     fails('{"tensor":[', /not valid JSON/);
     fails('[1,2]', /must be a JSON object .*got an array/);
-    fails('{"tensor":5}', /not a Paddle Request: .*tensor/);
+    fails('{"tensor":5}', /^request field "tensor" must be an array of tensors; got 5$/);
+    fails('{"tensor":[{"name":"d","float_data":[1,null],"shape":[1,2],"elem_type":1}]}', /^input "d": float_data\[1\] must be a number; got null$/);
+    fails('{"tensor":[{"name":"d","float_data":[1],"shape":[5.5,1],"elem_type":1}]}', /^input "d": shape\[0\] must be an integer; got 5.5$/);
+    fails('{"tensor":[{"name":"d","float_data":[1],"shape":["1","1"],"elem_type":1}]}', /^input "d": shape\[0\] must be an integer; got the string "1"$/);
+    fails('{"tensor":[{"name":"d","float_data":[1],"shape":"1,1","elem_type":1}]}', /^input "d": shape must be an array; got the string "1,1"$/);
+    fails('{"tensor":[{"name":"d","float_data":[1],"shape":[1,1],"elem_type":"1"}]}', /^input "d": elem_type must be an integer; got the string "1"$/);
+    fails('{"tensor":[{"float_data":[1],"shape":[1,1],"elem_type":null}]}', /^tensor\[0\]: elem_type must be an integer; got null$/);
+    fails('{"fetch_var_names":[null]}', /^request: fetch_var_names\[0\] must be a string; got null$/);
+  });
+
+  it('accepts int64 as integer strings and NaN / Infinity as protobuf JSON writes them (refused later, by validation)', () => {
+    const request = parsePaddleJsonRequest('{"log_id":"7","tensor":[{"name":"C1","int64_data":["12",3],"shape":[2,1],"elem_type":0},{"name":"d","float_data":["NaN","-Infinity"],"shape":[1,2],"elem_type":1}]}');
+    assert.deepEqual(Array.from(request.tensor[0].int64_data!, Number), [12, 3]);
+    assert.ok(Number.isNaN(request.tensor[1].float_data![0]));
   });
 
   it('writes fields in number order, omits zero scalars and empty lists, shortest float32 values', () => {

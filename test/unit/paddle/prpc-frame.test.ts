@@ -25,6 +25,19 @@ describe('PRPC frames', () => {
     assert.deepEqual(both.map((f) => f.meta.toString()), ['meta', 'm2']);
   });
 
+  it('reassembles a stream of frames cut at every possible chunk size, frames and boundaries in any place', () => {
+    const frames = [encodePrpcFrame(Buffer.from('first'), Buffer.alloc(300, 1)), encodePrpcFrame(Buffer.from('2'), Buffer.alloc(0)), encodePrpcFrame(Buffer.from('third'), Buffer.alloc(70, 3))];
+    const stream = Buffer.concat(frames);
+    for (let size = 1; size <= stream.byteLength; size++) {
+      const reader = new PrpcFrameReader(1024);
+      const got = [];
+      for (let offset = 0; offset < stream.byteLength; offset += size) got.push(...reader.push(stream.subarray(offset, offset + size)));
+      assert.deepEqual(got.map((f) => f.meta.toString()), ['first', '2', 'third'], `chunk size ${size}`);
+      assert.deepEqual(got.map((f) => f.body.byteLength), [300, 0, 70], `chunk size ${size}`);
+      assert.ok(got[2].body.every((byte) => byte === 3), `chunk size ${size}`);
+    }
+  });
+
   it('rejects a bad magic, meta_size > body_size and an oversized body', () => {
     assert.throws(() => new PrpcFrameReader(1024).push(Buffer.from('PRPX')), PrpcFrameError);
     const header = Buffer.alloc(12);
