@@ -15,9 +15,9 @@
  * - With `maxQueueTimeMicros` > 0, a request that waits longer than that in the queue is dropped
  *   the same way with UNAVAILABLE (`request waited N µs in the queue ...; retry later`).
  * - A failed inner run fails every request in it with the inner error (INTERNAL, cause kept).
- * - With `inline` set, a request of at most `inline.maxRows` rows that arrives while nothing is
- *   queued or running and that the scheduler would start at once (no merge window to wait in; no
- *   worker busy; the inline engine idle) runs on the inline engine instead
+ * - With `inline` set, a request of at most `inline.maxRows` rows that arrives while the server is
+ *   quiet (inline-gate.ts), nothing is queued or running and the scheduler would start it at once
+ *   (no merge window to wait in; no worker busy; the inline engine idle) runs on the inline engine
  *   (a main-thread session: no hand-off to a worker); it is counted as one executed run. Any
  *   other request takes the queue as above, so under load the workers do the work.
  * - `close()` refuses new requests (UNAVAILABLE), lets queued and running ones finish, then
@@ -31,6 +31,7 @@ import type { BatchTask } from './batch-scheduler';
 import { BasicBatchScheduler, abortReason, type ScheduledBatch } from './basic-batch-scheduler';
 import type { BatchingOptions } from './batching-options';
 import { systemClock, type Clock } from './clock';
+import { InlineGate } from './inline-gate';
 import { concatRows, copyRows, rowShapeKey, sliceRows } from './tensor-rows';
 
 /** What one inner run did, for metrics. Times in microseconds. */
@@ -82,12 +83,14 @@ const nowMicros = () => performance.now() * 1000;
 export class BatchingEngine implements InferenceEngine {
   private readonly scheduler: BasicBatchScheduler<EngineTask>;
   private readonly splitRows: number;
+  private readonly inlineGate: InlineGate | undefined;
   private closed = false;
 
   private constructor(private readonly options: BatchingEngineOptions) {
     const b = options.batching;
     // Batching off: one request per run, never split (the core already bounds request rows).
     this.splitRows = b.enabled ? b.maxBatchSize : Number.MAX_SAFE_INTEGER;
+    this.inlineGate = options.inline === undefined ? undefined : new InlineGate(options.inline.maxRows, options.clock ?? systemClock);
     this.scheduler = BasicBatchScheduler.create<EngineTask>({
       name: options.name,
       maxBatchSize: this.splitRows,
@@ -126,19 +129,20 @@ export class BatchingEngine implements InferenceEngine {
 
   run(feeds: Record<string, HostTensor>, outputNames: readonly string[], options: EngineRunOptions = {}): Promise<EngineRunResult> {
     if (this.closed) return Promise.reject(unavailable('server is stopping; not accepting new requests'));
+    const names = Object.keys(feeds);
+    const rows = names.length === 0 ? 0 : feeds[names[0]].dims[0];
+    const inline = this.options.inline;
+    // Checked before the signal is read: a request that runs at once never needs one.
+    if (inline !== undefined && this.inlineGate!.admits(rows) && rows > 0 && !inline.engine.busy && this.scheduler.isIdleFor(rows)) {
+      return this.runInline(inline.engine, feeds, outputNames, rows);
+    }
     const signal = options.signal;
     if (signal?.aborted) {
       const reason = abortReason(signal);
       this.options.observer?.requestDropped(reason.code);
       return Promise.reject(reason);
     }
-    const names = Object.keys(feeds);
-    const rows = names.length === 0 ? 0 : feeds[names[0]].dims[0];
     if (rows === 0) return this.options.inner.run(feeds, outputNames, options);
-    const inline = this.options.inline;
-    if (inline !== undefined && rows <= inline.maxRows && !inline.engine.busy && this.scheduler.isIdleFor(rows)) {
-      return this.runInline(inline.engine, feeds, outputNames, rows);
-    }
     if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal);
     return this.runSplit(feeds, outputNames, rows, signal);
   }
@@ -152,6 +156,7 @@ export class BatchingEngine implements InferenceEngine {
       observer?.batchExecuted({ rows, requests: 1, ok: false, queueMicros: [0], computeInputMicros: 0, computeInferMicros: 0, computeOutputMicros: 0 });
       throw ServingError.from(error);
     }
+    this.inlineGate!.recordRun(result.computeMicros);
     observer?.batchExecuted({ rows, requests: 1, ok: true, queueMicros: [0], computeInputMicros: 0, computeInferMicros: result.computeMicros, computeOutputMicros: 0 });
     return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }

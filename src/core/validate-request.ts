@@ -54,7 +54,9 @@ export function validateRequest(
   const unknown: string[] = [];
   let rows = -1;
   let rowsFrom = '';
-  for (const { name, tensor } of inputs) {
+  let found = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const { name, tensor } = inputs[i];
     const spec = index.inputByKey.get(name);
     if (spec === undefined) {
       unknown.push(name);
@@ -74,9 +76,10 @@ export function validateRequest(
       );
     }
     feeds[spec.name] = tensor;
+    found++;
   }
-  const missing = signature.inputs.filter((spec) => feeds[spec.name] === undefined).map((spec) => spec.alias);
-  if (unknown.length > 0 || missing.length > 0) {
+  if (unknown.length > 0 || found !== signature.inputs.length) {
+    const missing = signature.inputs.filter((spec) => feeds[spec.name] === undefined).map((spec) => spec.alias);
     throw invalidArgument(
       `inputs do not match the model: missing {${missing.join(', ')}}; unknown {${unknown.join(', ')}}; ` +
         `expected ${signature.inputs.length} inputs: ${signature.inputs.map((s) => s.alias).join(', ')}`,
@@ -88,9 +91,10 @@ export function validateRequest(
   if (rows > maxRows) {
     throw invalidArgument(`request has ${rows} rows; the maximum is ${maxRows}`);
   }
-  for (const spec of signature.inputs) {
+  for (let i = 0; i < signature.inputs.length; i++) {
+    const spec = signature.inputs[i];
     if (spec.idRange !== undefined) checkIdRange(spec.alias, feeds[spec.name], spec.idRange);
-    checkFinite(spec.alias, feeds[spec.name]);
+    else checkFinite(spec.alias, feeds[spec.name]);
   }
   return { feeds, outputs: selectOutputs(index, outputNames), rows };
 }
@@ -101,8 +105,8 @@ function checkDtypeAndShape(name: string, spec: TensorSpec, tensor: HostTensor):
   }
   const expectedRank = spec.shape.length + 1;
   const actual = tensor.dims;
-  const matches =
-    actual.length === expectedRank && spec.shape.every((dim, i) => dim < 0 || dim === actual[i + 1]);
+  let matches = actual.length === expectedRank;
+  for (let i = 0; matches && i < spec.shape.length; i++) matches = spec.shape[i] < 0 || spec.shape[i] === actual[i + 1];
   if (!matches) {
     const expected = ['rows', ...spec.shape.map((d) => (d < 0 ? '?' : String(d)))].join(',');
     throw invalidArgument(`input "${name}": expected shape [${expected}]; got [${actual.join(',')}]`);

@@ -69,7 +69,8 @@ export function createPredictHandler(options: PredictServiceOptions): UnaryHandl
     try {
       const result = await predictor.predict(
         { modelName: request.modelName, modelVersion: request.modelVersion, inputs: decodeInputs(request.inputs), outputNames: request.outputNames },
-        { signal: call.signal },
+        call, // its `signal` is created only if the request has to wait
+
       );
       const body = encodePredictResponse({
         modelName: result.model.name,

@@ -72,7 +72,8 @@ async function infer(predictor: Predictor, request: PaddleRequest, context: Infe
   const model = predictor.model();
   const inputs = (request.tensor ?? []).map((tensor) => decodePaddleFeed(tensor, model.index));
   const decodedUs = now();
-  const result = await predictor.predict({ inputs, outputNames: request.fetch_var_names ?? [] }, { signal: context.signal });
+  // The context itself, not a copy of its signal: a lazily created signal stays uncreated when not needed.
+  const result = await predictor.predict({ inputs, outputNames: request.fetch_var_names ?? [] }, context);
   const inferredUs = now();
   const tensors = result.outputs.map(({ spec, tensor }) => encodePaddleFetch(spec, tensor));
   const endUs = now();
