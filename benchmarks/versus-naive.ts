@@ -28,7 +28,7 @@ export const VERSUS_NAIVE_FLAGS: FlagSpecs = {
   requests: { kind: 'integer', help: 'timed batch-5 calls per series per round (each in-flight level)', defaultText: '600' },
   requests_2048: { kind: 'integer', help: 'timed batch-2048 calls per series per round', defaultText: '15' },
   rounds: { kind: 'integer', help: 'interleaved rounds', defaultText: '3' },
-  warmup: { kind: 'integer', help: 'untimed batch-5 calls per series and in-flight level first', defaultText: '200' },
+  warmup: { kind: 'integer', help: 'untimed batch-5 calls per series and in-flight level first (the JIT needs thousands of calls to settle)', defaultText: '2000' },
   warmup_2048: { kind: 'integer', help: 'untimed batch-2048 calls per series first', defaultText: '3' },
   model: { kind: 'string', help: 'model directory (rec-serve --model; the naive server loads its model.onnx)', defaultText: 'serving_server' },
   serve_args: { kind: 'string', help: 'extra rec-serve flags, space-separated (write --serve_args="--thread 1")', defaultText: 'none' },
@@ -48,7 +48,7 @@ export async function runVersusNaiveCli(flags: ParsedFlags, machine: MachineInfo
   const rounds = Math.max(1, (flags.rounds as number | undefined) ?? 3);
   const requests5 = Math.max(1, (flags.requests as number | undefined) ?? 600);
   const requests2048 = Math.max(1, (flags.requests_2048 as number | undefined) ?? 15);
-  const warmup5 = Math.max(0, (flags.warmup as number | undefined) ?? 200);
+  const warmup5 = Math.max(0, (flags.warmup as number | undefined) ?? 2000);
   const warmup2048 = Math.max(0, (flags.warmup_2048 as number | undefined) ?? 3);
   const deadlineMs = (flags.deadline_ms as number | undefined) ?? 60_000;
   const serveArgs = ((flags.serve_args as string | undefined) ?? '').split(/\s+/).filter((a) => a !== '');

@@ -47,6 +47,8 @@ export interface BatchExecution {
   readonly computeInferMicros: number;
   /** Splitting the outputs back (0 for a lone request). */
   readonly computeOutputMicros: number;
+  /** The run was made on the main-thread (inline) engine rather than by a worker. */
+  readonly onMainThread?: boolean;
 }
 
 export interface BatchObserver {
@@ -153,11 +155,11 @@ export class BatchingEngine implements InferenceEngine {
     try {
       result = await engine.run(feeds, outputNames);
     } catch (error) {
-      observer?.batchExecuted({ rows, requests: 1, ok: false, queueMicros: [0], computeInputMicros: 0, computeInferMicros: 0, computeOutputMicros: 0 });
+      observer?.batchExecuted({ rows, requests: 1, ok: false, queueMicros: [0], computeInputMicros: 0, computeInferMicros: 0, computeOutputMicros: 0, onMainThread: true });
       throw ServingError.from(error);
     }
     this.inlineGate!.recordRun(result.computeMicros);
-    observer?.batchExecuted({ rows, requests: 1, ok: true, queueMicros: [0], computeInputMicros: 0, computeInferMicros: result.computeMicros, computeOutputMicros: 0 });
+    observer?.batchExecuted({ rows, requests: 1, ok: true, queueMicros: [0], computeInputMicros: 0, computeInferMicros: result.computeMicros, computeOutputMicros: 0, onMainThread: true });
     return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }
 

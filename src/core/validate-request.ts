@@ -163,10 +163,10 @@ function notFinite(name: string, value: string, index: number, columns: number) 
 function checkIdRange(name: string, tensor: HostTensor, range: IdRange): void {
   const data = tensor.data;
   const columns = tensor.dims.length > 1 ? data.length / tensor.dims[0] : 1;
-  if (data instanceof BigInt64Array && range.min >= 0n && range.max < 0x80000000n) {
+  const small = smallRange(range);
+  if (data instanceof BigInt64Array && small !== undefined && data.byteOffset % 4 === 0) {
     const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
-    const min = Number(range.min);
-    const max = Number(range.max);
+    const { min, max } = small;
     for (let i = 0; i < data.length; i++) {
       const low = words[2 * i];
       if (words[2 * i + 1] !== 0 || low < min || low > max) {
@@ -179,6 +179,17 @@ function checkIdRange(name: string, tensor: HostTensor, range: IdRange): void {
     const value = data instanceof BigInt64Array ? data[i] : BigInt(data[i]);
     if (value < range.min || value > range.max) throw outOfRange(name, value, Math.floor(i / columns), range);
   }
+}
+
+/** A range inside [0, 2^31) as plain numbers (computed once per range), for the 32-bit fast path. */
+const SMALL_RANGES = new WeakMap<IdRange, { min: number; max: number } | null>();
+function smallRange(range: IdRange): { min: number; max: number } | undefined {
+  let small = SMALL_RANGES.get(range);
+  if (small === undefined) {
+    small = range.min >= 0n && range.max < 0x80000000n ? { min: Number(range.min), max: Number(range.max) } : null;
+    SMALL_RANGES.set(range, small);
+  }
+  return small ?? undefined;
 }
 
 function outOfRange(name: string, value: bigint, row: number, range: IdRange) {

@@ -7,7 +7,7 @@
  * names; the inputs themselves are not modified. Values are copied bit for bit (no numeric
  * conversion), so every dtype keeps its exact values.
  */
-import { allocate, type HostTensor, type TensorData } from '../core/tensor';
+import { allocate, type HostTensor } from '../core/tensor';
 import type { InputPacking } from '../model/onnx/pack-graph-inputs';
 
 export function packColumnFeeds(feeds: Readonly<Record<string, HostTensor>>, packings: readonly InputPacking[]): Record<string, HostTensor> {
@@ -15,29 +15,45 @@ export function packColumnFeeds(feeds: Readonly<Record<string, HostTensor>>, pac
   const out: Record<string, HostTensor> = {};
   const packed = new Set<string>();
   for (const packing of packings) {
-    for (const name of packing.columns) packed.add(name);
-    const first = feeds[packing.columns[0]];
+    const { columns } = packing;
+    const first = feeds[columns[0]];
     const rows = first.dims[0];
-    const width = packing.columns.length;
+    const width = columns.length;
     const data = allocate(first.dtype, rows * width);
-    const target = words(data);
-    const perElement = target.length / data.length;
-    packing.columns.forEach((name, column) => {
-      const source = words(feeds[name].data);
-      for (let row = 0; row < rows; row++) {
-        const from = row * perElement;
-        const to = (row * width + column) * perElement;
-        for (let w = 0; w < perElement; w++) target[to + w] = source[from + w];
+    const elementBytes = data.BYTES_PER_ELEMENT;
+    const targetWords = elementBytes >= 4 ? new Int32Array(data.buffer, data.byteOffset, data.byteLength / 4) : undefined;
+    const targetBytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    // Columns usually share one request buffer: one whole-buffer view serves them all.
+    let viewedBuffer: ArrayBufferLike | undefined;
+    let sourceWords: Int32Array | undefined;
+    let sourceBytes: Uint8Array | undefined;
+    for (let column = 0; column < width; column++) {
+      const name = columns[column];
+      packed.add(name);
+      const source = feeds[name].data;
+      if (source.buffer !== viewedBuffer) {
+        viewedBuffer = source.buffer;
+        sourceWords = new Int32Array(source.buffer, 0, source.buffer.byteLength >> 2);
+        sourceBytes = new Uint8Array(source.buffer);
       }
-    });
+      if (targetWords !== undefined && source.byteOffset % 4 === 0) {
+        const perElement = elementBytes / 4;
+        const base = source.byteOffset / 4;
+        for (let row = 0; row < rows; row++) {
+          const from = base + row * perElement;
+          const to = (row * width + column) * perElement;
+          for (let w = 0; w < perElement; w++) targetWords[to + w] = sourceWords![from + w];
+        }
+      } else {
+        for (let row = 0; row < rows; row++) {
+          const from = source.byteOffset + row * elementBytes;
+          const to = (row * width + column) * elementBytes;
+          for (let b = 0; b < elementBytes; b++) targetBytes[to + b] = sourceBytes![from + b];
+        }
+      }
+    }
     out[packing.packedName] = { dtype: first.dtype, dims: [rows, width], data };
   }
   for (const name in feeds) if (!packed.has(name)) out[name] = feeds[name];
   return out;
-}
-
-/** The data as 32-bit words when it is 4-byte aligned and sized, else as bytes (bit-exact copies either way). */
-function words(data: TensorData): Int32Array | Uint8Array {
-  if (data.BYTES_PER_ELEMENT >= 4 && data.byteOffset % 4 === 0) return new Int32Array(data.buffer, data.byteOffset, data.byteLength / 4);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -15,6 +15,8 @@
  * - Histograms (seconds): `ctr_request_duration_seconds` (successful calls),
  *   `ctr_queue_duration_seconds`, `ctr_compute_duration_seconds` (per request of a run); and
  *   `ctr_batch_size` (rows per engine run).
+ * - `ctr_engine_runs_total{thread}`: successful engine runs by where they ran: `main` (a lone
+ *   small request while the server was quiet, no worker hand-off) or `worker`.
  * - `ctr_engine_run_duration_us_total`: time inside the engine, counted once per run (the
  *   workers' busy time; the per-request Triton counter multiplies a merged run's time).
  * - `ctr_requests_total{protocol,code}`: finished calls by front end (`grpc` = rec_serving
@@ -50,6 +52,8 @@ export interface BatchMetricsEvent {
   readonly computeInputMicros: number;
   readonly computeInferMicros: number;
   readonly computeOutputMicros: number;
+  /** Run on the main-thread engine (a lone request while the server was quiet) instead of a worker. */
+  readonly onMainThread?: boolean;
 }
 
 interface CallSeries {
@@ -93,6 +97,7 @@ export class ServingMetrics {
   private readonly modelInfo: Gauge<'model' | 'version' | 'execution_provider'>;
   private readonly requestsByProtocol: Counter<'model' | 'version' | 'protocol' | 'code'>;
   private readonly engineRunUs: Counter<'model' | 'version'>;
+  private readonly engineRuns: Counter<'model' | 'version' | 'thread'>;
   private readonly callSeries = new Map<string, CallSeries>();
 
   private constructor(readonly registry: Registry) {
@@ -120,6 +125,7 @@ export class ServingMetrics {
     this.queueSeconds = histogram('ctr_queue_duration_seconds', 'Time a request waited before its run started', LATENCY_BUCKETS_SECONDS);
     this.computeSeconds = histogram('ctr_compute_duration_seconds', 'Run time of the run each request was in', LATENCY_BUCKETS_SECONDS);
     this.batchSize = histogram('ctr_batch_size', 'Rows per engine run', BATCH_SIZE_BUCKETS);
+    this.engineRuns = new Counter({ name: 'ctr_engine_runs_total', help: 'Successful engine runs by thread: main (a lone small request while the server was quiet) or worker', labelNames: [...LABELS, 'thread'], registers });
     this.engineRunUs = counter('ctr_engine_run_duration_us_total', 'Cumulative time inside the engine, once per run, microseconds');
     this.modelInfo = new Gauge({ name: 'ctr_model_info', help: 'Execution provider(s) each model runs on after probing and fallback (value 1)', labelNames: [...LABELS, 'execution_provider'], registers });
     this.dropped = new Counter({ name: 'ctr_requests_dropped_total', help: 'Requests dropped before reaching a worker (deadline passed, caller cancelled, or queued over --max_queue_time_micros), by code name', labelNames: [...LABELS, 'reason'], registers });
@@ -178,6 +184,10 @@ export class ServingMetrics {
   /** The batch metrics of one model, labelled once. */
   private batchSeries(labels: { model: string; version: string }): (event: BatchMetricsEvent) => void {
     const execCount = this.execCount.labels(labels);
+    const mainRuns = this.engineRuns.labels({ ...labels, thread: 'main' });
+    const workerRuns = this.engineRuns.labels({ ...labels, thread: 'worker' });
+    mainRuns.inc(0);
+    workerRuns.inc(0);
     const engineRunUs = this.engineRunUs.labels(labels);
     const inferenceCount = this.inferenceCount.labels(labels);
     const batchSize = this.batchSize.labels(labels);
@@ -190,6 +200,7 @@ export class ServingMetrics {
     return (event) => {
       if (!event.ok) return;
       execCount.inc();
+      (event.onMainThread === true ? mainRuns : workerRuns).inc();
       engineRunUs.inc(event.computeInferMicros);
       inferenceCount.inc(event.rows);
       batchSize.observe(event.rows);

@@ -33,6 +33,8 @@ export interface RunningServer {
   readonly port: number;
   readonly predictor: Predictor;
   readonly grpc: RunningGrpcServer;
+  /** Predict and Paddle's gRPC inference are served straight on node:http2 (false: through grpc-js). */
+  readonly fastGrpcRoutes: boolean;
   /** Batcher, metrics, health, reflection and the ops HTTP port (serving-ops.ts). */
   readonly ops: ServingOps;
   stop(): Promise<void>;
@@ -88,6 +90,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   // --max_concurrency: one cap for every protocol, taken in the core (0 = none).
   const predictor = Predictor.create([model], { maxConcurrency: config.ops.maxConcurrency });
   let grpc: RunningGrpcServer;
+  let fastGrpcRoutes = false;
   try {
     // One port for gRPC (Predict + Paddle's GeneralModelService), Paddle's HTTP/1.1 and baidu_std.
     const paddle = { predictor, logger, maxBodyBytes: config.maxBodyBytes, observe: ops.observe };
@@ -104,6 +107,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
       ],
       unaryRoutes: new Map([[PREDICT_PATH, predict], ...paddleGrpc]),
       onUnaryRoutes: (installed) => {
+        fastGrpcRoutes = installed;
         if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: Predict and Paddle inference are served through grpc-js (same answers, more overhead per call)');
       },
       http1: createPaddleHttpServer(paddle),
@@ -120,6 +124,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     port: grpc.port,
     predictor,
     grpc,
+    fastGrpcRoutes,
     ops,
     async stop() {
       ops.markStopping();

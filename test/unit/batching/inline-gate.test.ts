@@ -1,0 +1,47 @@
+/**
+ * InlineGate: a request may run on the main thread only when it is small enough and the previous
+ * arrival was at least twice the recent main-thread run time ago.
+ */
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InlineGate } from '../../../src/batching/inline-gate';
+import type { Clock } from '../../../src/batching/clock';
+
+function fakeClock(): Clock & { now: number } {
+  const clock = { now: 0, nowMicros: () => clock.now, setTimer: () => { throw new Error('no timers here'); }, clearTimer: () => undefined };
+  return clock as unknown as Clock & { now: number };
+}
+
+describe('InlineGate', () => {
+  it('admits the first request and refuses one over maxRows', () => {
+    const clock = fakeClock();
+    const gate = new InlineGate(16, clock);
+    assert.equal(gate.admits(5), true);
+    clock.now += 1_000_000;
+    assert.equal(gate.admits(17), false);
+  });
+
+  it('refuses arrivals closer together than twice the recent run time, and admits spaced ones', () => {
+    const clock = fakeClock();
+    const gate = new InlineGate(16, clock);
+    assert.equal(gate.admits(5), true);
+    gate.recordRun(100);
+    clock.now += 150; // closer than 2 x 100 µs: concurrent load
+    assert.equal(gate.admits(5), false);
+    clock.now += 199;
+    assert.equal(gate.admits(5), false, 'measured from the previous arrival, refused or not');
+    clock.now += 200;
+    assert.equal(gate.admits(5), true);
+  });
+
+  it('follows the run time as it changes', () => {
+    const clock = fakeClock();
+    const gate = new InlineGate(16, clock);
+    gate.recordRun(100);
+    for (let i = 0; i < 50; i++) gate.recordRun(1000);
+    assert.ok(gate.averageRunMicros > 990 && gate.averageRunMicros <= 1000);
+    gate.admits(5);
+    clock.now += 1500;
+    assert.equal(gate.admits(5), false, '1.5 ms apart is load when a run takes 1 ms');
+  });
+});
