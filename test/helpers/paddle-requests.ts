@@ -5,7 +5,7 @@
  * Expected scores come from the reference DeepFM, never from the server.
  */
 import type { HostTensor } from '../../src/core/tensor';
-import { runDeepFmReference } from '../../src/model/deepfm/deepfm-reference';
+import { runDeepFmReference } from './deepfm-reference';
 import type { DeepFmWeights } from '../../src/model/deepfm/deepfm-weights';
 import { encodePaddleRequest, encodeRpcMeta } from '../../src/paddle/service/paddle-messages';
 

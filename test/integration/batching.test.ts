@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
-import { runDeepFmReference } from '../../src/model/deepfm/deepfm-reference';
+import { runDeepFmReference } from '../helpers/deepfm-reference';
 import type { HostTensor } from '../../src/core/tensor';
 import { criteoFeed } from '../helpers/feeds';
 import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
