@@ -15,6 +15,8 @@ export interface RunGate {
   readonly held: number;
   /** Row counts of the held runs, in arrival order (rows of their first feed). */
   readonly heldRows: readonly number[];
+  /** Dims of the first feed of every run that reached the engine since the gate was installed, held or not. */
+  readonly runDims: ReadonlyArray<readonly number[]>;
   /** Resolves once `count` runs have been held. */
   whenHeld(count: number): Promise<void>;
   /** Lets every held run through, and every later one. */
@@ -34,9 +36,11 @@ export function gateRuns(engine: InferenceEngine): RunGate {
   const released: Array<() => void> = [];
   const watchers: Array<{ count: number; wake: () => void }> = [];
   const heldRows: number[] = [];
+  const runDims: Array<readonly number[]> = [];
   const wrapped: InferenceEngine['run'] = async (feeds, outputNames, options) => {
+    const first = Object.values(feeds)[0];
+    runDims.push([...(first?.dims ?? [])]);
     if (!opened) {
-      const first = Object.values(feeds)[0];
       heldRows.push(first?.dims[0] ?? 0);
       for (const w of watchers.splice(0)) (heldRows.length >= w.count ? w.wake : () => watchers.push(w))();
       await new Promise<void>((resolve) => released.push(resolve));
@@ -47,6 +51,7 @@ export function gateRuns(engine: InferenceEngine): RunGate {
   return {
     get held() { return heldRows.length; },
     heldRows,
+    runDims,
     whenHeld(count) {
       return heldRows.length >= count ? Promise.resolve() : new Promise<void>((wake) => watchers.push({ count, wake }));
     },
