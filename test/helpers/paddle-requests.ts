@@ -1,11 +1,12 @@
 /**
- * Requests exactly as Paddle Serving's clients build them (docs/paddle-serving-compat.md): the
- * HttpClient's JSON layout, the same Request serialized for `application/proto` and gRPC, and a
- * baidu_std `PRPC` frame, for the DeepFM feed (C1..C26 int64 [rows,1], dense_input fp32 [rows,13]).
- * Expected scores come from the reference DeepFM, never from the server.
+ * Requests as Paddle Serving's clients build them: the HttpClient's JSON layout, the same Request
+ * serialized for `application/proto` and gRPC, and a baidu_std `PRPC` frame, for the DeepFM feed
+ * (C1..C26 int64 [rows,1], dense_input fp32 [rows,13]). paddle-golden.test.ts checks that the JSON
+ * and proto bodies equal what Paddle's own HttpClient sent for the same rows. Expected scores come
+ * from the reference DeepFM, never from the server.
  */
 import type { HostTensor } from '../../src/core/tensor';
-import { runDeepFmReference } from '../../src/model/deepfm/deepfm-reference';
+import { runDeepFmReference } from './deepfm-reference';
 import type { DeepFmWeights } from '../../src/model/deepfm/deepfm-weights';
 import { encodePaddleRequest, encodeRpcMeta } from '../../src/paddle/service/paddle-messages';
 

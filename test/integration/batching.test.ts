@@ -1,15 +1,28 @@
 /**
- * The dynamic batcher through the real server: concurrent requests of mixed sizes on one worker
- * are merged into runs and every caller gets exactly the reference DeepFM's outputs for its own
- * rows; a request larger than the max batch is split across runs and reassembled in order.
+ * The dynamic batcher through the real server: requests of mixed sizes queued behind a busy
+ * worker are merged into runs and every caller gets exactly the reference DeepFM's outputs for
+ * its own rows; requests whose feeds differ in row shape are run apart; a request larger than the
+ * max batch is split across runs and reassembled in order. The worker is kept busy by holding its
+ * run at a gate (run-gate.ts), so what queues does not depend on the machine's speed.
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
-import { runDeepFmReference } from '../../src/model/deepfm/deepfm-reference';
+import { runDeepFmReference } from '../helpers/deepfm-reference';
 import type { HostTensor } from '../../src/core/tensor';
+import type { BatchingEngine } from '../../src/batching/batching-engine';
 import { criteoFeed } from '../helpers/feeds';
-import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
+import { writeModelWithInputs } from '../helpers/model-fixtures';
+import { gateRuns, innerEngineOf } from '../helpers/run-gate';
+import { makeTempDir, makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
+
+/** Waits (polling) until `condition` holds; a bounded wait for an event, not a timing assertion. */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 6000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(condition(), what);
+}
+
+const batcherOf = (t: TestServer) => t.server.predictor.model().engine as BatchingEngine;
 
 describe('dynamic batching over gRPC (tiny DeepFM, 1 worker)', () => {
   let t: TestServer;
@@ -32,10 +45,21 @@ describe('dynamic batching over gRPC (tiny DeepFM, 1 worker)', () => {
   };
   const scrape = async () => parsePrometheusText(await (await fetch(`http://127.0.0.1:${t.server.ops.opsPort}/metrics`)).text());
 
-  it('merges concurrent requests and gives every caller its own rows', async () => {
+  it('merges requests queued behind a busy worker and gives every caller its own rows', async () => {
     const before = await scrape();
     const feeds = Array.from({ length: 64 }, (_, i) => criteoFeed(1 + (i % 5), 1000, 100 + i));
-    const results = await Promise.all(feeds.map((feed) => t.client.predict(feed)));
+    const gate = gateRuns(innerEngineOf(t.server));
+    let results: Awaited<ReturnType<TestServer['client']['predict']>>[];
+    try {
+      const first = t.client.predict(feeds[0]);
+      await gate.whenHeld(1);
+      const rest = feeds.slice(1).map((feed) => t.client.predict(feed));
+      await waitFor(() => batcherOf(t).queuedRequests() === 63, 'the other 63 requests are queued');
+      gate.open();
+      results = await Promise.all([first, ...rest]);
+    } finally {
+      gate.restore();
+    }
     results.forEach((result, i) => {
       const rows = 1 + (i % 5);
       const out = result.outputs['sigmoid_0.tmp_0'];
@@ -73,5 +97,49 @@ describe('dynamic batching over gRPC (tiny DeepFM, 1 worker)', () => {
     assert.equal(config.engine.details.batching.maxBatchSize, 8);
     assert.equal(config.engine.details.batching.enabled, true);
     assert.equal(config.engine.details.batching.numBatchThreads, 1);
+  });
+});
+
+describe('dynamic batching of requests whose row shapes differ (x float32 [batch, n], 1 worker)', () => {
+  let t: TestServer;
+  before(async () => {
+    const dir = makeTempDir('mixed-shapes');
+    writeModelWithInputs(dir, [{ name: 'x', dtype: 'float32', dims: [-1, -1] }], { outputName: 'y' }); // y = sigmoid(row sum)
+    t = await startTestServer({ modelDir: dir, flags: ['--max_batch_size', '64'] });
+  });
+  after(() => t.stop());
+
+  const feedOf = (rows: number, width: number, seed: number): Float32Array => Float32Array.from({ length: rows * width }, (_, i) => ((seed * 31 + i * 7) % 11) / 10 - 0.5);
+  const expected = (data: Float32Array, width: number): number[] => Array.from({ length: data.length / width }, (_, r) => {
+    let sum = 0;
+    for (let c = 0; c < width; c++) sum += data[r * width + c];
+    return 1 / (1 + Math.exp(-sum));
+  });
+
+  it('runs each row shape apart, merges the requests that share one, and answers every caller its own rows', { timeout: 60_000 }, async () => {
+    const requests = [[2, 2], [3, 3], [1, 2], [2, 3], [1, 5]].map(([rows, width], i) => ({ rows, width, data: feedOf(rows, width, i) }));
+    const gate = gateRuns(innerEngineOf(t.server));
+    try {
+      const blocker = t.client.predict({ x: { dtype: 'float32', dims: [1, 2], data: feedOf(1, 2, 9) } });
+      await gate.whenHeld(1);
+      const pending = requests.map((r) => t.client.predict({ x: { dtype: 'float32', dims: [r.rows, r.width], data: r.data } }));
+      await waitFor(() => batcherOf(t).queuedRequests() === requests.length, 'all five requests are queued together');
+      gate.open();
+      await blocker;
+      const results = await Promise.all(pending);
+      results.forEach((result, i) => {
+        const { rows, width, data } = requests[i]!;
+        const y = result.outputs.y;
+        assert.deepEqual(y.dims, [rows, 1], `request ${i}`);
+        const want = expected(data, width);
+        Array.from(y.data as Float32Array).forEach((v, r) => assert.ok(Math.abs(v - want[r]!) < 1e-6, `request ${i} row ${r}: ${v} vs ${want[r]}`));
+      });
+      // Width 2: 2 + 1 rows in one run; width 3: 3 + 2 rows in one run; width 5 alone.
+      assert.deepEqual(results.map((r) => r.server.executedBatchRows), [3, 5, 3, 5, 1]);
+      const afterBlocker = gate.runDims.slice(1).map((dims) => dims.join('x')).sort();
+      assert.deepEqual(afterBlocker, ['1x5', '3x2', '5x3']);
+    } finally {
+      gate.restore();
+    }
   });
 });

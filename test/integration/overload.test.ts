@@ -2,8 +2,9 @@
  * Overload protection beyond the queue length, through the real server (one worker): Paddle's
  * `--max_concurrency` (a per-process cap over every protocol, refusing at once with UNAVAILABLE)
  * and the batcher's `--max_queue_time_micros` (a queued request that waited too long fails with
- * UNAVAILABLE instead of running late). A very large request keeps the only worker busy so the
- * others find the cap reached, or wait in the queue, deterministically.
+ * UNAVAILABLE instead of running late). The only worker's run is held at a gate (run-gate.ts)
+ * until the test opens it, so the others find the cap reached, or wait in the queue, whatever the
+ * machine's speed.
  */
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
@@ -19,10 +20,9 @@ import { decodeRpcMeta } from '../../src/paddle/service/paddle-messages';
 import { criteoFeed } from '../helpers/feeds';
 import { makeAliasedDeepFmDir } from '../helpers/paddle-model-dir';
 import { GRPC_INFERENCE_PATH, paddleJsonBody, paddleProtoBody, prpcFrame } from '../helpers/paddle-requests';
+import { gateRuns, innerEngineOf } from '../helpers/run-gate';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
-/** Rows of a request that keeps the one worker busy for a few hundred ms on the tiny model. */
-const BLOCKER_ROWS = 131072;
 const CONCURRENCY_MESSAGE = 'too many concurrent requests (max_concurrency=2); retry later';
 
 const scrape = async (t: TestServer) => parsePrometheusText(await (await fetch(`http://127.0.0.1:${t.server.ops.opsPort}/metrics`)).text());
@@ -60,21 +60,17 @@ function baiduStd(port: number, payload: Uint8Array): Promise<{ errorCode: numbe
   });
 }
 
-/** How long the batcher holds a batch that is not full in the --max_concurrency test, µs. */
-const HOLD_MICROS = 2_000_000;
-
 describe('overload protection', () => {
   const servers: TestServer[] = [];
   after(() => Promise.all(servers.map((s) => s.stop())));
 
-  it('--max_concurrency caps requests in flight over every protocol and refuses the rest at once', { timeout: 120_000 }, async () => {
+  it('--max_concurrency caps requests in flight over every protocol and refuses the rest at once', { timeout: 60_000 }, async () => {
     const fixture = makeAliasedDeepFmDir();
-    // Two small requests hold the two slots deterministically: the batcher keeps them queued for
-    // up to HOLD_MICROS waiting for more rows (the batch never fills), so no timing race decides
-    // whether the slots are still taken when the other protocols knock.
-    const t = await startTestServer({ modelDir: fixture.dir, flags: ['--max_concurrency', '2', '--max_queue_delay_micros', String(HOLD_MICROS), '--max_batch_size', '4096', '--enable_prometheus', '--prometheus_port', '0'] });
+    const t = await startTestServer({ modelDir: fixture.dir, flags: ['--max_concurrency', '2', '--enable_prometheus', '--prometheus_port', '0'] });
     servers.push(t);
     const port = t.server.port;
+    // The two held requests keep both slots until the gate opens: the first runs at the gate, the second queues behind it.
+    const gate = gateRuns(innerEngineOf(t.server));
     // Two slots taken by two protocols: a gRPC Predict call and a baidu_std request.
     let blockersDone = 0;
     const blockers = [
@@ -106,6 +102,7 @@ describe('overload protection', () => {
     assert.equal(blockersDone, 0, 'the refusals came back while both slots were still taken (not after waiting for them)');
 
     // Once the slots free up, requests are served again.
+    gate.open();
     const [grpcBlocker, prpcBlocker] = await Promise.all(blockers);
     assert.equal(Object.values((grpcBlocker as Awaited<ReturnType<TestServer['client']['predict']>>).outputs)[0].dims[0], 3);
     assert.equal((prpcBlocker as { errorCode: number }).errorCode, 0);
@@ -121,14 +118,16 @@ describe('overload protection', () => {
     assert.equal(sampleValue(metrics, 'nv_inference_request_success'), 4);
   });
 
-  it('--max_queue_time_micros rejects requests that waited too long in the queue, counted as drops', { timeout: 120_000 }, async () => {
-    const t = await startTestServer({ flags: ['--max_queue_time_micros', '20000', '--max_batch_size', String(BLOCKER_ROWS), '--max_batch_rows', String(BLOCKER_ROWS), '--enable_prometheus', '--prometheus_port', '0'] });
+  it('--max_queue_time_micros rejects requests that waited too long in the queue, counted as drops', { timeout: 60_000 }, async () => {
+    const t = await startTestServer({ flags: ['--max_queue_time_micros', '20000', '--enable_prometheus', '--prometheus_port', '0'] });
     servers.push(t);
+    const gate = gateRuns(innerEngineOf(t.server));
     let blockerDone = false;
-    const blocker = t.client.predict(criteoFeed(BLOCKER_ROWS)).finally(() => { blockerDone = true; });
-    await waitFor(() => t.server.predictor.inFlight === 1, 'the large request is running');
+    const blocker = t.client.predict(criteoFeed(2)).finally(() => { blockerDone = true; });
+    await gate.whenHeld(1); // the only worker's slot is taken until the gate opens
     const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => t.client.predict(criteoFeed(2))));
     assert.equal(blockerDone, false, 'the queued requests were refused while the worker was still busy');
+    assert.equal(gate.held, 1, 'none of the expired requests reached the engine');
     const modelName = t.server.predictor.model().name;
     for (const outcome of outcomes) {
       assert.equal(outcome.status, 'rejected');
@@ -138,6 +137,7 @@ describe('overload protection', () => {
       assert.match(error.rawMessage, new RegExp(`^request waited (\\d+) µs in the queue for model "${modelName}" \\(max_queue_time_micros=20000\\); retry later$`));
       assert.ok(Number(/waited (\d+)/.exec(error.rawMessage)![1]) > 20000);
     }
+    gate.open();
     await blocker;
     await t.client.predict(criteoFeed(2));
     const metrics = await scrape(t);

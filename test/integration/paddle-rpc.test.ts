@@ -42,6 +42,45 @@ describe('GeneralModelService over baidu_std', () => {
     c.socket.destroy();
   });
 
+  it('answers a large frame (4096 rows, ~430 KB) that arrives in many small TCP writes', { timeout: 60_000 }, async () => {
+    const c = new RawConnection(t.server.port);
+    const feed = criteoFeed(4096, 1000, 21);
+    const frame = prpcFrame(paddleProtoBody(feed, { logId: 4096 }), { correlationId: 4242 });
+    assert.ok(frame.byteLength > 400_000, `frame of ${frame.byteLength} bytes`);
+    for (let offset = 0; offset < frame.byteLength; offset += 1000) c.socket.write(frame.subarray(offset, offset + 1000));
+    const [answer] = await c.next();
+    assert.equal(Number(answer.meta.correlation_id), 4242);
+    assert.equal(answer.meta.response?.error_code ?? 0, 0, answer.meta.response?.error_text);
+    const response = decodePaddleResponse(answer.body);
+    assert.deepEqual(Array.from(response.outputs[0].tensor[0].shape!), [4096, 1]);
+    assertClose(Array.from(response.outputs[0].tensor[0].float_data!), expectedScores(fixture.model.weights, feed), 'float_data');
+    assert.equal(Number(response.log_id), 4096);
+    c.socket.destroy();
+  });
+
+  it('answers 24 pipelined frames cut at arbitrary byte boundaries, each under its own correlation_id', { timeout: 60_000 }, async () => {
+    const c = new RawConnection(t.server.port);
+    const feeds = Array.from({ length: 24 }, (_, i) => criteoFeed(i === 11 ? 2048 : 1 + (i % 7), 1000, 300 + i));
+    const stream = Buffer.concat(feeds.map((feed, i) => prpcFrame(paddleProtoBody(feed, { logId: 100 + i }), { correlationId: 1000 + i })));
+    // Chunk sizes that never line up with frame boundaries: 1, 2, 3, 5, 8, ... bytes, then large ones.
+    const sizes = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 65_536];
+    for (let offset = 0, k = 0; offset < stream.byteLength; offset += sizes[k % sizes.length]!, k++) {
+      c.socket.write(stream.subarray(offset, offset + sizes[k % sizes.length]!));
+    }
+    const answers = await c.next(feeds.length);
+    const byId = new Map(answers.map((a) => [Number(a.meta.correlation_id), a]));
+    assert.equal(byId.size, feeds.length, 'one answer per frame');
+    feeds.forEach((feed, i) => {
+      const answer = byId.get(1000 + i);
+      assert.ok(answer, `answer for correlation_id ${1000 + i}`);
+      assert.equal(answer.meta.response?.error_code ?? 0, 0, answer.meta.response?.error_text);
+      const response = decodePaddleResponse(answer.body);
+      assert.equal(Number(response.log_id), 100 + i);
+      assertClose(Array.from(response.outputs[0].tensor[0].float_data!), expectedScores(fixture.model.weights, feed), `frame ${i} float_data`);
+    });
+    c.socket.destroy();
+  });
+
   it('decompresses gzip and zlib payloads and compresses the answer the same way', async () => {
     const c = new RawConnection(t.server.port);
     const body = paddleProtoBody(criteoFeed(2));
@@ -106,5 +145,27 @@ describe('GeneralModelService over baidu_std', () => {
     assert.equal(ok.meta.response?.error_code ?? 0, 0);
     assert.equal(decodePaddleResponse(ok.body).outputs[0].tensor[0].shape![0], 1);
     healthy.socket.destroy();
+  });
+});
+
+describe('baidu_std frames over --max_body_size', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ flags: ['--max_body_size', '100000'] });
+  });
+  after(() => t.stop());
+
+  it('closes the connection of a frame over the limit, before reading its body, and serves others', { timeout: 60_000 }, async () => {
+    const big = new RawConnection(t.server.port);
+    const frame = prpcFrame(paddleProtoBody(criteoFeed(1024)), { correlationId: 1 });
+    assert.ok(frame.byteLength > 100_000);
+    big.socket.write(frame.subarray(0, 12)); // the header alone announces the size
+    await big.closed;
+    assert.equal(big.frames.length, 0, 'no answer, just the close');
+    const small = new RawConnection(t.server.port);
+    small.socket.write(prpcFrame(paddleProtoBody(criteoFeed(2)), { correlationId: 2 }));
+    const [ok] = await small.next();
+    assert.equal(ok.meta.response?.error_code ?? 0, 0);
+    small.socket.destroy();
   });
 });

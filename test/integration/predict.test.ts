@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { Code, ServingError } from '../../src/core/errors';
 import type { HostTensor } from '../../src/core/tensor';
-import { runDeepFmReference } from '../../src/model/deepfm/deepfm-reference';
+import { runDeepFmReference } from '../helpers/deepfm-reference';
 import { PREDICT_PATH, encodePredictRequest } from '../../src/protocol/predict-messages';
 import { criteoFeed } from '../helpers/feeds';
 import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';

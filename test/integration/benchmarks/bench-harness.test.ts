@@ -32,23 +32,39 @@ after(async () => {
   await server?.stop();
 });
 
-const rule = { ...PERF_ANALYZER_RULE, checkLatency: false, tolerance: 10 };
+/** Met by any windows with traffic, so the level ends after exactly `windows` windows. */
+const MET_ON_TRAFFIC = { ...PERF_ANALYZER_RULE, windows: 2, checkLatency: false, tolerance: Number.POSITIVE_INFINITY };
+/** Never met (no deviation is below -1), so the level runs all `maxWindows`. */
+const NEVER_MET = { ...PERF_ANALYZER_RULE, checkLatency: false, tolerance: -1 };
 
-test('a closed-loop level measures requests, rows and the server timing split', async () => {
+test('a closed-loop level measures requests, rows and the server timing split over its last windows', async () => {
   const batches = await loadRequestBatches(dataPath, 5, 10);
   assert.equal(batches.length, 10);
   const transport = createGrpcTransport(server.target, 10_000);
   try {
-    const result = await runLoadLevel(transport, batches, { load: { kind: 'concurrency', concurrency: 2 }, windowMs: 150, maxWindows: 4, rule, fetch: [] });
+    const result = await runLoadLevel(transport, batches, { load: { kind: 'concurrency', concurrency: 2 }, windowMs: 150, maxWindows: 4, rule: NEVER_MET, fetch: [] });
     assert.ok(result.requests > 0, 'some requests completed');
     assert.equal(result.rows, result.requests * 5);
     assert.equal(result.latency.count, result.requests);
     assert.deepEqual(result.failures, {});
-    assert.equal(result.stable, true, 'a ±1000% tolerance is met by any 3 windows with traffic');
-    assert.equal(result.windowsMeasured, 3);
+    assert.equal(result.stable, false, 'a rule that is never met leaves the level unstable');
+    assert.equal(result.windowsMeasured, 4, 'an unstable level runs maxWindows windows');
     assert.ok(result.serverComputeMicros > 0 && result.serverMicros >= result.serverComputeMicros);
     assert.equal(result.averageBatchRows, 5);
     assert.ok(result.clientSendRecvMicros >= 0);
+  } finally {
+    transport.close();
+  }
+});
+
+test('a closed-loop level stops at the first window where the stability rule is met', async () => {
+  const batches = await loadRequestBatches(dataPath, 5, 10);
+  const transport = createGrpcTransport(server.target, 10_000);
+  try {
+    const result = await runLoadLevel(transport, batches, { load: { kind: 'concurrency', concurrency: 2 }, windowMs: 150, maxWindows: 6, rule: MET_ON_TRAFFIC, fetch: [] });
+    assert.equal(result.stable, true);
+    assert.equal(result.windowsMeasured, MET_ON_TRAFFIC.windows, 'no window is measured after the rule is met');
+    assert.ok(result.requests > 0);
   } finally {
     transport.close();
   }
@@ -58,14 +74,15 @@ test('an open-loop level sends Poisson arrivals and counts failures by code inst
   const batches = await loadRequestBatches(dataPath, 5, 4);
   const transport = createGrpcTransport(server.target, 10_000);
   try {
-    const ok = await runLoadLevel(transport, batches, { load: { kind: 'rate', requestsPerSecond: 100 }, windowMs: 200, maxWindows: 3, rule, fetch: [], seed: 3 });
+    const ok = await runLoadLevel(transport, batches, { load: { kind: 'rate', requestsPerSecond: 100 }, windowMs: 200, maxWindows: 3, rule: MET_ON_TRAFFIC, fetch: [], seed: 3 });
     assert.equal(ok.load.kind, 'rate');
     assert.ok(ok.requests > 0);
     assert.deepEqual(ok.failures, {});
-    const bad = await runLoadLevel(transport, batches, { load: { kind: 'rate', requestsPerSecond: 50 }, windowMs: 150, maxWindows: 3, rule, fetch: ['no_such_output'] });
+    const bad = await runLoadLevel(transport, batches, { load: { kind: 'rate', requestsPerSecond: 50 }, windowMs: 150, maxWindows: 3, rule: MET_ON_TRAFFIC, fetch: ['no_such_output'] });
     assert.equal(bad.requests, 0);
     assert.ok((bad.failures.INVALID_ARGUMENT ?? 0) + (bad.failures.NOT_FOUND ?? 0) > 0, JSON.stringify(bad.failures));
-    assert.equal(bad.stable, false);
+    assert.equal(bad.stable, false, 'windows without a completed request never count as stable');
+    assert.equal(bad.windowsMeasured, 3);
   } finally {
     transport.close();
   }
@@ -89,7 +106,9 @@ test('an in-process matrix row reads every line; missing providers are reported 
   assert.equal(mkldnn.status, 'unavailable');
   if (mkldnn.status === 'unavailable') assert.match(mkldnn.reason, /^MKLDNN \(oneDNN\): /);
   const cuda = await runMatrixRowPass({ row: { ...row, provider: 'cuda' }, modelPath, dataPath, allowSpinning: false });
+  // Either way the row says what happened: measured on a CUDA host, the loader's reason elsewhere.
   if (cuda.status === 'unavailable') assert.match(cuda.reason, /^cuda provider: session creation failed: \S/);
+  else assert.deepEqual([cuda.status, cuda.lines, cuda.batches], ['measured', 203, 41]);
 });
 
 test('the echo server runs as its own process and answers Predict with a canned batch', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatPaddleDuration, parsePaddleDuration } from '../../../benchmarks/lib/paddle-duration';
-import { PADDLE_PUBLISHED, PADDLE_TEST_LINES, findPublished } from '../../../benchmarks/lib/paddle-published';
+import { PADDLE_PUBLISHED, findPublished } from '../../../benchmarks/lib/paddle-published';
 
 test('formats durations the way Paddle published them', () => {
   assert.equal(formatPaddleDuration(890_482), '14 min 50.482 s');
@@ -21,10 +21,13 @@ test('rejects text and numbers that are not durations', () => {
   assert.throws(() => formatPaddleDuration(-1), /non-negative number of milliseconds; got -1/);
 });
 
-test('Paddle per-sample figures match the docs (≈495 µs at batch 5, ≈151 µs at 2048 on CPU)', () => {
-  const b5 = findPublished({ provider: 'cpu', mkldnn: false, threads: 1, batchSize: 5, memoryOptimization: true, irOptimization: true })!;
-  const b2048 = findPublished({ provider: 'cpu', mkldnn: false, threads: 1, batchSize: 2048, memoryOptimization: true, irOptimization: true })!;
-  assert.equal(Math.round((b5.totalMs * 1000) / PADDLE_TEST_LINES), 495);
-  assert.equal(Math.round((b2048.totalMs * 1000) / PADDLE_TEST_LINES), 151);
-  assert.equal(findPublished({ provider: 'cpu', mkldnn: false, threads: 2, batchSize: 5, memoryOptimization: true, irOptimization: true }), undefined);
+test('findPublished finds each published row by its whole configuration, and nothing else', () => {
+  for (const row of PADDLE_PUBLISHED) {
+    const { totalTime: _text, totalMs: _ms, ...config } = row;
+    assert.equal(findPublished({ ...config }), row, `${row.provider} mkldnn=${row.mkldnn} threads=${row.threads} batch=${row.batchSize}`);
+  }
+  const cpu5 = { provider: 'cpu' as const, mkldnn: false, threads: 1, batchSize: 5, memoryOptimization: true, irOptimization: true };
+  for (const unpublished of [{ threads: 2 }, { batchSize: 6 }, { provider: 'tensorrt' as const }, { memoryOptimization: false }, { irOptimization: false }]) {
+    assert.equal(findPublished({ ...cpu5, ...unpublished }), undefined, JSON.stringify(unpublished));
+  }
 });

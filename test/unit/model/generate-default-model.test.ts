@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { findRepoRoot, generateDefaultModel } from '../../../src/model/generate-default-model';
+import { join, resolve } from 'node:path';
+import { defaultModelPath, findRepoRoot, generateDefaultModel } from '../../../src/model/generate-default-model';
 import { readOnnxModelInfo } from '../../../src/model/onnx/read-onnx-model-info';
 
 // Compiled to dist/test/unit/model/; the CLI is dist/src/model/generate-default-model.js.
 const CLI = join(__dirname, '..', '..', '..', 'src', 'model', 'generate-default-model.js');
 const SMALL = ['--vocabulary_size', '1000', '--hidden_units', '8,4', '--seed', '3'];
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+function cli(args: string[], cwd?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -65,9 +65,22 @@ test('bad arguments exit with status 2 and a usage line', () => {
   assert.equal(existsSync(join(tmpdir(), 'never-written.onnx')), false);
 });
 
+// dist/test/unit/model/ -> the repository root, found without the code under test.
+const REPO_ROOT_FROM_TEST = resolve(__dirname, '..', '..', '..', '..');
+const DEFAULT_MODEL = join(REPO_ROOT_FROM_TEST, 'serving_server', 'model.onnx');
+
 test('the default output is serving_server/model.onnx under the repository root', () => {
-  const root = findRepoRoot();
-  assert.equal(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).name, 'rec-serving');
+  assert.equal(defaultModelPath(), DEFAULT_MODEL);
+  assert.equal(findRepoRoot(), REPO_ROOT_FROM_TEST);
+});
+
+test('without --out the CLI targets serving_server/model.onnx (kept when valid)', { skip: existsSync(DEFAULT_MODEL) ? false : `${DEFAULT_MODEL} is absent (run npm install); skipped` }, () => {
+  const cwd = tmpdir(); // not the repository: the default must not depend on the working directory
+  const r = cli(['--if-absent'], cwd);
+  assert.equal(r.status, 0, r.stderr);
+  const shown = /^generate-default-model: kept existing (.+) \(/.exec(r.stdout);
+  assert.ok(shown, r.stdout);
+  assert.equal(resolve(cwd, shown[1]!), DEFAULT_MODEL);
 });
 
 test('generateDefaultModel is deterministic and reports what it did', inTempDir((dir) => {

@@ -1,7 +1,8 @@
 /**
- * Real provider probes in child processes on this (GPU-less) machine: CUDA and TensorRT report
- * ONNX Runtime's own loader error, WebGPU reports what really happens here, a crashing or hanging
- * probe is contained, and libraries installed for another ONNX Runtime version are not loaded.
+ * Real provider probes in child processes: CUDA and TensorRT on a device no host has are
+ * unavailable everywhere, with ONNX Runtime's reason (its own loader error where the GPU libraries
+ * are not installed), WebGPU reports what really happens here, a crashing or hanging probe is
+ * contained, and libraries installed for another ONNX Runtime version are not loaded.
  */
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { readProviderInstallState } from '../../../src/engine/providers/provider
 
 const state = readProviderInstallState();
 const gpuInstalled = state.presentFiles.length === 3 && state.versionMismatch === undefined;
+/** A device number that exists on no host. */
+const NO_DEVICE = 997;
 
 describe('probeProviders (child processes)', () => {
   it('reports cpu as built in without starting a child', async () => {
@@ -22,7 +25,19 @@ describe('probeProviders (child processes)', () => {
     assert.equal(cpu.elapsedMs, 0);
   });
 
-  it('CUDA and TensorRT: unavailable here, with the real loader error', { skip: gpuInstalled && 'GPU providers are installed on this host' }, async () => {
+  it('CUDA and TensorRT on a device no host has: unavailable, with ONNX Runtime\'s reason', async () => {
+    const results = await probeProviders([{ provider: 'cuda', deviceId: NO_DEVICE }, { provider: 'tensorrt', deviceId: NO_DEVICE }]);
+    for (const result of results) {
+      assert.equal(result.available, false, result.reason);
+      assert.ok(result.outcome === 'failed' || result.outcome === 'crashed', `${result.outcome}: ${result.reason}`); // contained either way
+      assert.equal(result.deviceId, NO_DEVICE);
+      assert.match(result.reason, /\S/);
+      assert.ok(!result.reason.includes('\u001b[') && !result.stderrTail.includes('\u001b['), 'colour codes are stripped');
+    }
+    assert.deepEqual(results.map((r) => r.provider), ['cuda', 'tensorrt']);
+  });
+
+  it('CUDA and TensorRT without the GPU libraries: the loader\'s own error', { skip: gpuInstalled && 'GPU providers are installed on this host' }, async () => {
     const results = await probeProviders([{ provider: 'cuda', deviceId: 0 }, { provider: 'tensorrt', deviceId: 0 }]);
     for (const result of results) {
       assert.equal(result.available, false, result.reason);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDeepFmWeights, type DeepFmWeights } from '../../../../src/model/deepfm/deepfm-weights';
 import { buildDeepFmOnnx } from '../../../../src/model/deepfm/build-deepfm-onnx';
-import { runDeepFmReference } from '../../../../src/model/deepfm/deepfm-reference';
+import { runDeepFmReference } from '../../../helpers/deepfm-reference';
 import { readOnnxModelInfo } from '../../../../src/model/onnx/read-onnx-model-info';
 import { TINY_DEEPFM_OPTIONS, randomDeepFmBatch, writeTinyDeepFm } from '../../../helpers/model-fixtures';
 import { createCpuSession, maxRelativeError, referenceProbabilities, runDeepFmInOrt } from './ort-deepfm-helper';

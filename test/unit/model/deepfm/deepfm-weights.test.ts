@@ -61,14 +61,11 @@ test('same seed gives identical weights; another seed differs; the DNN does not 
   assert.deepEqual(a.embeddingTable.subarray(0, 77 * 4), d.embeddingTable);
 });
 
-test('the default shape (10 M table floats) generates in a few seconds at most', () => {
-  const started = performance.now();
+test('the default shape has 10 M table floats and a 351-400-400-400-1 DNN', () => {
   const w = createDeepFmWeights();
-  const elapsedMs = performance.now() - started;
   assert.equal(w.firstOrderTable.length + w.embeddingTable.length, 10_000_010);
   assert.deepEqual(w.layers.map((l) => l.outFeatures), [400, 400, 400, 1]);
   assert.equal(w.layers[0]!.inFeatures, 351);
-  assert.ok(elapsedMs < 3000, `took ${elapsedMs.toFixed(0)} ms`);
 });
 
 test('defaults are the deployed DeepFM', () => {

@@ -27,12 +27,8 @@ test('default DeepFM: about 40 MB, ONNX Runtime matches the reference within 1e-
   await session.release();
 });
 
-test('default DeepFM: readOnnxModelInfo infers C1..C26 in [0, 1000000] quickly', () => {
-  readOnnxModelInfo(bytes); // warm-up: first call parses the schema
-  const started = performance.now();
+test('default DeepFM: readOnnxModelInfo infers C1..C26 in [0, 1000000]', () => {
   const info = readOnnxModelInfo(bytes);
-  const elapsedMs = performance.now() - started;
-  assert.ok(elapsedMs < 200, `took ${elapsedMs.toFixed(1)} ms`);
   assert.equal(info.idRanges.size, 26);
   for (let i = 1; i <= 26; i++) assert.deepEqual(info.idRanges.get(`C${i}`), { min: 0n, max: 1000000n }, `C${i}`);
   assert.equal(info.idRanges.has('dense_input'), false);

@@ -4,7 +4,7 @@
 import * as ort from 'onnxruntime-node';
 import type { DeepFmBatch } from '../../../helpers/model-fixtures';
 import type { DeepFmWeights } from '../../../../src/model/deepfm/deepfm-weights';
-import { runDeepFmReference } from '../../../../src/model/deepfm/deepfm-reference';
+import { runDeepFmReference } from '../../../helpers/deepfm-reference';
 import { DEEPFM_DENSE_INPUT_NAME, DEEPFM_OUTPUT_NAME, deepFmSparseInputNames } from '../../../../src/model/deepfm/build-deepfm-onnx';
 
 export async function createCpuSession(model: string | Uint8Array): Promise<ort.InferenceSession> {

@@ -7,7 +7,7 @@
  * row-major. Ids outside [0, V-1] throw (a real table lookup would be out of bounds). Returns
  * the logit y1+y2+y3 and sigmoid(logit) per row. Slow by design (~1 MFLOP per row).
  */
-import type { DeepFmWeights } from './deepfm-weights';
+import type { DeepFmWeights } from '../../src/model/deepfm/deepfm-weights';
 
 export interface DeepFmReferenceInput {
   readonly batchSize: number;
