@@ -44,7 +44,7 @@ export function describeModel(model: ServedModel): GetModelMetadataResponseMessa
 }
 
 /** A copy of a JSON-like value without internal keys and with absolute paths cut to their last component. */
-function publicView(value: unknown): unknown {
+export function publicView(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(ABSOLUTE_PATH, (path) => path.split(/[\\/]/).filter((part) => part !== '').pop() ?? '');
   if (Array.isArray(value)) return value.map(publicView);
   if (value !== null && typeof value === 'object') {

@@ -3,7 +3,9 @@
  * opens the gate, so "every worker is busy" lasts exactly as long as the test needs, whatever the
  * machine's speed. Held runs then go through unchanged to the real engine.
  *
- * Wraps `run` on that one engine instance (the batcher calls `inner.run`); `restore()` removes the
+ * Start the server with `--inline_max_rows 0` so that lone requests reach the workers (and the
+ * gate) instead of the main-thread session. Wraps `run` on that one engine instance (the batcher
+ * calls `inner.run`); `restore()` removes the
  * wrapper. Runs started before the gate was installed are not held.
  */
 import type { BatchingEngine } from '../../src/batching/batching-engine';

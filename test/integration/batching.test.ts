@@ -29,7 +29,7 @@ describe('dynamic batching over gRPC (tiny DeepFM, 1 worker)', () => {
   let fixture: ReturnType<typeof makeTinyDeepFmDir>;
   before(async () => {
     fixture = makeTinyDeepFmDir();
-    t = await startTestServer({ modelDir: fixture.dir, flags: ['--max_batch_size', '8', '--max_batch_rows', '64', '--enable_prometheus', '--prometheus_port', '0'] });
+    t = await startTestServer({ modelDir: fixture.dir, flags: ['--inline_max_rows', '0', '--max_batch_size', '8', '--max_batch_rows', '64', '--enable_prometheus', '--prometheus_port', '0'] });
   });
   after(() => t.stop());
 
@@ -105,7 +105,7 @@ describe('dynamic batching of requests whose row shapes differ (x float32 [batch
   before(async () => {
     const dir = makeTempDir('mixed-shapes');
     writeModelWithInputs(dir, [{ name: 'x', dtype: 'float32', dims: [-1, -1] }], { outputName: 'y' }); // y = sigmoid(row sum)
-    t = await startTestServer({ modelDir: dir, flags: ['--max_batch_size', '64'] });
+    t = await startTestServer({ modelDir: dir, flags: ['--inline_max_rows', '0', '--max_batch_size', '64'] });
   });
   after(() => t.stop());
 

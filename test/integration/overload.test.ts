@@ -66,7 +66,7 @@ describe('overload protection', () => {
 
   it('--max_concurrency caps requests in flight over every protocol and refuses the rest at once', { timeout: 60_000 }, async () => {
     const fixture = makeAliasedDeepFmDir();
-    const t = await startTestServer({ modelDir: fixture.dir, flags: ['--max_concurrency', '2', '--enable_prometheus', '--prometheus_port', '0'] });
+    const t = await startTestServer({ modelDir: fixture.dir, flags: ['--inline_max_rows', '0', '--max_concurrency', '2', '--enable_prometheus', '--prometheus_port', '0'] });
     servers.push(t);
     const port = t.server.port;
     // The two held requests keep both slots until the gate opens: the first runs at the gate, the second queues behind it.
@@ -119,7 +119,7 @@ describe('overload protection', () => {
   });
 
   it('--max_queue_time_micros rejects requests that waited too long in the queue, counted as drops', { timeout: 60_000 }, async () => {
-    const t = await startTestServer({ flags: ['--max_queue_time_micros', '20000', '--enable_prometheus', '--prometheus_port', '0'] });
+    const t = await startTestServer({ flags: ['--inline_max_rows', '0', '--max_queue_time_micros', '20000', '--enable_prometheus', '--prometheus_port', '0'] });
     servers.push(t);
     const gate = gateRuns(innerEngineOf(t.server));
     let blockerDone = false;

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../../src/config/repo-root';
 import { probeProviders, type ProviderProbeResult } from '../../src/engine/providers/probe-provider';
+import { publicView } from '../../src/grpc/model-metadata';
 import { criteoFeed } from '../helpers/feeds';
 import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -103,7 +104,7 @@ describe('providers on devices that exist on no host', () => {
       assert.deepEqual(providers.skipped.map((s: { provider: string; deviceId?: number }) => `${s.provider}:${s.deviceId ?? '-'}`), [`cuda:${NO_DEVICE}`, `cuda:${NO_DEVICE_2}`]);
       const cuda = providers.probes.find((p: { provider: string; deviceId?: number }) => p.provider === 'cuda' && p.deviceId === NO_DEVICE);
       assert.equal(cuda.available, false);
-      assert.equal(cuda.reason, reasonFor('cuda', NO_DEVICE));
+      assert.equal(cuda.reason, publicView(reasonFor('cuda', NO_DEVICE)), 'the probe reason, with absolute paths cut as metadata shows them');
       assert.deepEqual(engine.details.workerProviderChains, ['cpu']);
     });
   });

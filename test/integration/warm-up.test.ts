@@ -29,7 +29,7 @@ describe('warm-up before the port opens', () => {
   });
 
   it('an empty --warmup_batch_sizes list runs nothing before serving, and the first request is served', async () => {
-    const t = await startTestServer({ flags: ['--thread', '2', '--warmup_batch_sizes', ''] });
+    const t = await startTestServer({ flags: ['--thread', '2', '--warmup_batch_sizes', '', '--inline_max_rows', '0'] });
     try {
       assert.equal(runs.length, 0, 'no warm-up run');
       assert.ok(t.logLines.some((line) => line.includes('warmed up at batch sizes []')), t.logLines.join('\n'));
