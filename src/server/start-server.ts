@@ -91,6 +91,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   try {
     // One port for gRPC (Predict + Paddle's GeneralModelService), Paddle's HTTP/1.1 and baidu_std.
     const paddle = { predictor, logger, maxBodyBytes: config.maxBodyBytes, observe: ops.observe };
+    const limits = config.connections;
     const predict = createPredictHandler({ predictor, logger, observe: ops.observe });
     const paddleGrpc = createGeneralModelHandlers(paddle);
     grpc = await startOnePortServer({
@@ -106,8 +107,13 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
       onUnaryRoutes: (installed) => {
         if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: Predict and Paddle inference are served through grpc-js (same answers, more overhead per call)');
       },
-      http1: createPaddleHttpServer(paddle),
-      prpc: (socket, requests) => serveBaiduStd(socket, paddle, requests),
+      http1: createPaddleHttpServer({ ...paddle, timeouts: { headerTimeoutMs: limits.httpHeaderTimeoutMs, requestTimeoutMs: limits.httpRequestTimeoutMs, keepAliveTimeoutMs: limits.httpKeepAliveTimeoutMs } }),
+      prpc: (socket, requests) => serveBaiduStd(socket, { ...paddle, frameTimeoutMs: limits.baiduStdFrameTimeoutMs, idleTimeoutMs: limits.baiduStdIdleTimeoutMs }, requests),
+      sniffTimeoutMs: limits.sniffTimeoutMs,
+      h2: { idleTimeoutMs: limits.h2IdleTimeoutMs, streamBodyTimeoutMs: limits.grpcStreamBodyTimeoutMs, maxConcurrentStreams: limits.grpcMaxConcurrentStreams },
+      onH2Guards: (installed) => {
+        if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: h2c idle and stream body timeouts are off, and more than ~1000 client-cancelled calls on one connection make Node close it');
+      },
     });
     await ops.start();
   } catch (error) {
