@@ -28,6 +28,7 @@ async function createHandler(): Promise<(task: WorkerTask) => Promise<unknown>> 
     if (task.fault !== undefined && init.faultInjection === true) {
       // Test-only fault injection: a dying worker thread, or ONNX Runtime throwing.
       if (task.fault === 'exit') process.exit(70);
+      if (task.fault === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
       throw new Error('injected fault: ONNX Runtime run failed');
     }
     const startedAtMs = nowEpochMs();

@@ -21,7 +21,7 @@ import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEng
 import type { ProviderReport } from './providers/resolve-providers';
 import { chainLabel } from './providers/select-providers';
 import { toOrtSessionOptions, toWorkerOrtSessionOptions, type SessionConfig } from './session-config';
-import type { WorkerInit, WorkerResult, WorkerTask } from './worker-protocol';
+import type { WorkerFault, WorkerInit, WorkerResult, WorkerTask } from './worker-protocol';
 import type { ModelImage } from './model-image';
 import { packTensors, unpackTensors } from './packed-tensors';
 
@@ -46,7 +46,7 @@ const nowEpochMs = () => performance.timeOrigin + performance.now();
 
 export class WorkerPoolEngine implements InferenceEngine {
   private closed = false;
-  private nextFault: 'exit' | 'throw' | undefined;
+  private nextFault: WorkerFault | undefined;
 
   private constructor(
     private readonly pool: Piscina,
@@ -123,10 +123,11 @@ export class WorkerPoolEngine implements InferenceEngine {
   }
 
   /**
-   * Test only: the next run makes its worker exit ('exit') or throw like a failing ONNX Runtime
-   * run ('throw'). Throws unless the engine was created with `faultInjection: true`.
+   * Test only: the next run makes its worker exit ('exit'), throw like a failing ONNX Runtime
+   * run ('throw') or block for a minute ('hang'). Throws unless the engine was created with
+   * `faultInjection: true`.
    */
-  injectFault(kind: 'exit' | 'throw'): void {
+  injectFault(kind: WorkerFault): void {
     if (this.options.faultInjection !== true) throw new Error('fault injection is off (start the server with --fault_injection, tests only)');
     this.nextFault = kind;
   }
@@ -151,6 +152,12 @@ export class WorkerPoolEngine implements InferenceEngine {
     if (this.closed) return;
     this.closed = true;
     await this.pool.close();
+  }
+
+  /** Terminates every worker now, runs in progress included (they fail); for a shutdown out of time. */
+  async terminate(): Promise<void> {
+    this.closed = true;
+    await this.pool.destroy();
   }
 
   /** Worker threads alive now (piscina replaces one that died). */

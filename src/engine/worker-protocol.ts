@@ -36,8 +36,8 @@ export interface WorkerTask {
   readonly outputNames: string;
   /** Epoch milliseconds (performance.timeOrigin + now) when the task was submitted. */
   readonly submittedAtMs: number;
-  /** Test only (ignored unless `WorkerInit.faultInjection`): exit the worker thread or throw instead of running. */
-  readonly fault?: 'exit' | 'throw';
+  /** Test only (ignored unless `WorkerInit.faultInjection`): exit the worker thread, throw, or block it for a minute instead of running. */
+  readonly fault?: WorkerFault;
 }
 
 export interface WorkerResult {
@@ -46,3 +46,6 @@ export interface WorkerResult {
   readonly computeMicros: number;
   readonly threadId: number;
 }
+
+/** Test-only faults a worker can be told to simulate. */
+export type WorkerFault = 'exit' | 'throw' | 'hang';

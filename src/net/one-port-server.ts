@@ -8,7 +8,9 @@
  * - The sniffed bytes are put back (`unshift`) before the hand-off, so each handler sees the
  *   connection from its first byte.
  * - A connection whose first bytes match no protocol, or that sends fewer than 4 bytes within
- *   `sniffTimeoutMs`, is closed; other connections are unaffected.
+ *   `sniffTimeoutMs`, is closed; other connections are unaffected. Past the sniff, each protocol
+ *   bounds its connections itself (HTTP and baidu_std timeouts in their handlers; h2c idle and
+ *   stream body timeouts, client-reset pacing and `maxConcurrentStreams` through `h2`).
  * - `stop(graceMs)` stops accepting connections and lets every request already accepted finish
  *   within `graceMs`, on every protocol: gRPC calls (grpc-js `tryShutdown`, which sends GOAWAY),
  *   HTTP/1.1 requests and baidu_std frames (counted per connection by `ConnectionDrain`). Idle
@@ -144,6 +146,8 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
       grpcServer.forceShutdown();
       injector.destroy();
       for (const socket of sockets) socket.destroy();
+      // Stops Node's HTTP header/request timeout checker (started by createPaddleHttpServer).
+      options.http1.close(() => undefined);
     },
   };
 }

@@ -4,8 +4,9 @@
  * Used by `rec-serve` and by the integration tests (port 0), so both run the same path.
  *
  * Contract: resolves once the port accepts calls and the model is warm; `stop()` refuses new
- * calls (UNAVAILABLE), lets in-flight calls finish within `shutdownGraceMs`, then closes the
- * workers. Rejects with a clear message when the model cannot be loaded.
+ * calls (UNAVAILABLE), lets in-flight calls finish, then closes the workers, all within
+ * `shutdownGraceMs`: connections left then are destroyed and workers still running are
+ * terminated. Rejects with a clear message when the model cannot be loaded.
  */
 import * as os from 'node:os';
 import { Predictor } from '../core/predictor';
@@ -128,14 +129,31 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     grpc,
     ops,
     async stop() {
+      const deadline = Date.now() + config.shutdownGraceMs;
       ops.markStopping();
       predictor.beginShutdown();
       await grpc.stop(config.shutdownGraceMs);
-      await predictor.close();
+      const closing = predictor.close();
+      if (!(await settlesWithin(closing, deadline - Date.now()))) {
+        logger.warn(`the workers did not finish within --shutdown_grace_ms (${config.shutdownGraceMs} ms): terminating them`);
+        closing.catch(() => undefined);
+        await engine.terminate();
+      }
       await ops.close();
       logger.info('server stopped');
     },
   };
+}
+
+/** True when `promise` settles (resolved or rejected, which rethrows) within `ms` milliseconds. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, ms)); });
+  try {
+    return await Promise.race([promise.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The main-thread engine for lone small requests, or undefined (with the reason logged) when it is off or cannot apply. */
