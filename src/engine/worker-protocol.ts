@@ -20,6 +20,29 @@ export interface WorkerInit {
   readonly slotCounter?: Int32Array;
   /** Test only: honour `WorkerTask.fault`. Off unless the server runs with --fault_injection. */
   readonly faultInjection?: boolean;
+  /**
+   * Run once each by every worker, the first and every replacement, after creating its session
+   * and before it takes any task (feeds packed; output names joined with "\n").
+   */
+  readonly warmup?: { readonly feeds: readonly PackedTensors[]; readonly outputNames: string };
+  /** Test only (with `faultInjection`): while > 0, a starting worker decrements it and fails to start. */
+  readonly failStarts?: Int32Array;
+}
+
+/** Posted by a worker (through piscina's 'message') once its session exists and its warm-up ran. */
+export interface WorkerWarmedUp {
+  readonly warmedUp: { readonly threadId: number; readonly runs: number };
+}
+
+/**
+ * A start-up task: each worker that takes one counts itself in and blocks until `parties` have,
+ * so `parties` concurrent barrier tasks must land on `parties` different workers. A negative
+ * count releases the waiters (start-up failed elsewhere).
+ */
+export interface WorkerBarrier {
+  readonly barrier: Int32Array;
+  readonly parties: number;
+  readonly timeoutMs: number;
 }
 
 /** The session options of the worker that calls this (consumes one slot). */

@@ -73,6 +73,12 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     warmupFeeds: warmupBatchSizes.map((rows) => syntheticFeeds(loaded.signature, rows)),
     warmupOutputNames: outputNames,
     onEngineFailure: (cause) => logger.error('engine run failed', { cause }),
+    onWorkerStartFailure: (cause) => logger.error('a replacement worker could not start (piscina stops replacing workers after this)', { cause }),
+    onReadyWorkersChanged: (ready, wanted) => {
+      ops.setWorkers(config.modelName, ready, wanted);
+      if (ready < wanted) logger.warn(`${ready} of ${wanted} workers can serve`);
+      else logger.info(`${ready} of ${wanted} workers can serve`);
+    },
     faultInjection: config.ops.faultInjection,
   });
   logger.info(`model ready in ${Date.now() - started} ms: ${config.workers} worker(s) x ${config.cpuThreadsPerWorker} thread(s), warmed up at batch sizes [${warmupBatchSizes.join(', ')}]`);
