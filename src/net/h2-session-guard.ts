@@ -3,7 +3,8 @@
  * stream (rec-serving's own routes and grpc-js's alike):
  * - idle: a session with no open stream for `idleTimeoutMs` is closed gracefully (GOAWAY NO_ERROR);
  * - request body: a stream whose request has not ended `streamBodyTimeoutMs` after its headers is
- *   answered DEADLINE_EXCEEDED (trailers-only, when nothing was sent yet) and reset;
+ *   answered DEADLINE_EXCEEDED (trailers-only, when nothing was sent yet) and reset (checked by
+ *   one sweep per session, every min(1 s, timeout / 4): no timer per stream);
  * - client resets: nghttp2 (Node 20) answers more than `resetBurst` RST_STREAMs, refilled at
  *   `resetRatePerSec`, with GOAWAY INTERNAL_ERROR, which makes a Node or grpc-js client fail every
  *   call in flight on that connection. Cancelled calls are normal traffic, so this guard counts the
@@ -52,34 +53,41 @@ export function guardHttp2Sessions(grpcServer: grpc.Server, options: H2SessionGu
 function guardSession(session: http2.ServerHttp2Session, options: H2SessionGuardOptions): void {
   const burst = options.resetBurst ?? NGHTTP2_STREAM_RESET_BURST;
   const ratePerSec = options.resetRatePerSec ?? NGHTTP2_STREAM_RESET_RATE_PER_SEC;
+  const bodyTimeoutMs = options.streamBodyTimeoutMs;
   let tokens = burst;
   let refilledAtMs = Date.now();
-  let open = 0;
+  /** Open streams by opening time (insertion order = age order). */
+  const open = new Map<http2.ServerHttp2Stream, number>();
   const closeGracefully = () => {
     if (!session.closed && !session.destroyed) session.close();
   };
   // Fires idleTimeoutMs after the last stream closed (or the session opened); re-armed while streams are open.
   const idle = setTimeout(() => {
-    if (open > 0) idle.refresh();
+    if (open.size > 0) idle.refresh();
     else closeGracefully();
   }, options.idleTimeoutMs);
   idle.unref();
-  session.once('close', () => clearTimeout(idle));
+  // One sweep per session instead of a timer per stream: the oldest streams come first.
+  const sweep = setInterval(() => {
+    const tooOld = Date.now() - bodyTimeoutMs;
+    for (const [stream, openedAtMs] of open) {
+      if (openedAtMs > tooOld) break;
+      if (!stream.readableEnded) timeOutBody(stream, bodyTimeoutMs);
+    }
+  }, Math.max(10, Math.min(1000, Math.floor(bodyTimeoutMs / 4))));
+  sweep.unref();
+  session.once('close', () => {
+    clearTimeout(idle);
+    clearInterval(sweep);
+  });
   session.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
-    open++;
-    const openedAtMs = Date.now();
-    const timeout = headers['grpc-timeout'];
-    const deadlineMs = typeof timeout === 'string' ? parseGrpcTimeoutMs(timeout) ?? Infinity : Infinity;
-    const body = setTimeout(() => timeOutBody(stream, options.streamBodyTimeoutMs), options.streamBodyTimeoutMs);
-    body.unref();
-    stream.once('end', () => clearTimeout(body));
+    open.set(stream, Date.now());
     stream.once('close', () => {
-      clearTimeout(body);
-      if (--open === 0) idle.refresh();
       const nowMs = Date.now();
-      const reset = (stream.rstCode !== undefined && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR)
-        || nowMs - openedAtMs + DEADLINE_SLACK_MS >= deadlineMs;
-      if (!reset) return;
+      const elapsedMs = nowMs - (open.get(stream) ?? nowMs);
+      open.delete(stream);
+      if (open.size === 0) idle.refresh();
+      if (!wasReset(stream, headers, elapsedMs)) return;
       tokens = Math.min(burst, tokens + ((nowMs - refilledAtMs) / 1000) * ratePerSec);
       refilledAtMs = nowMs;
       tokens -= 1;
@@ -88,8 +96,18 @@ function guardSession(session: http2.ServerHttp2Session, options: H2SessionGuard
   });
 }
 
+/** Closed by an RST_STREAM, or open for its whole grpc-timeout (the client then resets it). */
+function wasReset(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, elapsedMs: number): boolean {
+  if (stream.rstCode !== undefined && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) return true;
+  const timeout = headers['grpc-timeout'];
+  if (typeof timeout !== 'string') return false;
+  const deadlineMs = parseGrpcTimeoutMs(timeout);
+  return deadlineMs !== undefined && elapsedMs + DEADLINE_SLACK_MS >= deadlineMs;
+}
+
 function timeOutBody(stream: http2.ServerHttp2Stream, timeoutMs: number): void {
   if (stream.closed || stream.destroyed) return;
+  // stream.close() emits 'close' later: the sweep may see this stream again meanwhile.
   if (!stream.headersSent) {
     try {
       stream.respond({
