@@ -16,7 +16,8 @@
  *   A connection added while stopping (sniffed late) is kept until its first request is done,
  *   so that request gets its refusal instead of a reset.
  * - `whenIdle()` resolves once no request is in flight and, while stopping, every connection has
- *   closed (so answers already written are flushed, not destroyed); at once if none.
+ *   closed (so answers already written are flushed, not destroyed); at once if none. A connection
+ *   ended while stopping whose client does not close its side is destroyed after 1 s.
  * - `inFlight(protocol?)` counts the requests in flight, for one protocol or all.
  * Pure bookkeeping on `Duplex` sockets: no protocol parsing, no timers.
  */
@@ -41,6 +42,8 @@ interface Connection {
 
 /** How long a baidu_std connection with nothing in flight stays open while stopping; default 200 ms. */
 export const DEFAULT_LINGER_MS = 200;
+/** A connection ended while stopping is destroyed if its client has not closed it within this. */
+const HALF_CLOSED_MS = 1000;
 
 export class ConnectionDrain {
   private readonly connections = new Map<Duplex, Connection>();
@@ -123,12 +126,12 @@ export class ConnectionDrain {
   /** While stopping: ends a connection with nothing in flight (a baidu_std one after `lingerMs` of that). */
   private endIdle(socket: Duplex, connection: Connection): void {
     if (connection.protocol !== 'baidu_std') {
-      socket.end();
+      endThenDestroy(socket);
       return;
     }
     clearTimeout(connection.linger);
     connection.linger = setTimeout(() => {
-      if (connection.active === 0) socket.end();
+      if (connection.active === 0) endThenDestroy(socket);
     }, this.lingerMs);
   }
 
@@ -138,4 +141,9 @@ export class ConnectionDrain {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function endThenDestroy(socket: Duplex): void {
+  socket.end();
+  setTimeout(() => socket.destroy(), HALF_CLOSED_MS).unref();
 }
