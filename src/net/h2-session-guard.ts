@@ -9,7 +9,9 @@
  *   `resetRatePerSec`, with GOAWAY INTERNAL_ERROR, which makes a Node or grpc-js client fail every
  *   call in flight on that connection. Cancelled calls are normal traffic, so this guard counts the
  *   client's resets with the same token bucket and, before it runs dry, closes the session
- *   gracefully (GOAWAY NO_ERROR): calls in flight finish, new ones go to a new connection.
+ *   gracefully, as gRPC servers do: GOAWAY NO_ERROR with the largest stream id (no new streams,
+ *   none refused), then after a PING round trip the final GOAWAY; calls in flight finish, new
+ *   ones go to a new connection.
  *   A reset that arrives after the server closed its side is invisible here, so a stream counts
  *   as reset when it closed with an RST_STREAM code or lasted, within `DEADLINE_SLACK_MS`, as
  *   long as its `grpc-timeout` (the client then resets it as its deadline passes).
@@ -35,6 +37,10 @@ export const NGHTTP2_STREAM_RESET_BURST = 1000;
 export const NGHTTP2_STREAM_RESET_RATE_PER_SEC = 33;
 /** Resets left in the bucket when the guard closes the session: room for the streams already sent. */
 const RESET_HEADROOM = 200;
+/** The first GOAWAY of a rotation names the largest stream id: it refuses no stream. */
+const MAX_STREAM_ID = 2 ** 31 - 1;
+/** The final GOAWAY follows the PING ACK, or this long after the first when none comes. */
+const ROTATE_FALLBACK_MS = 1000;
 /** A stream that lasted its grpc-timeout less this may have been reset by the client. */
 const DEADLINE_SLACK_MS = 20;
 
@@ -60,6 +66,23 @@ function guardSession(session: http2.ServerHttp2Session, options: H2SessionGuard
   const open = new Map<http2.ServerHttp2Stream, number>();
   const closeGracefully = () => {
     if (!session.closed && !session.destroyed) session.close();
+  };
+  let rotating = false;
+  const rotate = () => {
+    if (rotating || session.closed || session.destroyed) return;
+    rotating = true;
+    session.goaway(http2.constants.NGHTTP2_NO_ERROR, MAX_STREAM_ID);
+    // Streams the client opened before it saw that GOAWAY arrive before its PING ACK.
+    const fallback = setTimeout(closeGracefully, ROTATE_FALLBACK_MS);
+    fallback.unref();
+    const pinged = session.ping(() => {
+      clearTimeout(fallback);
+      closeGracefully();
+    });
+    if (!pinged) {
+      clearTimeout(fallback);
+      closeGracefully();
+    }
   };
   // Fires idleTimeoutMs after the last stream closed (or the session opened); re-armed while streams are open.
   const idle = setTimeout(() => {
@@ -91,7 +114,7 @@ function guardSession(session: http2.ServerHttp2Session, options: H2SessionGuard
       tokens = Math.min(burst, tokens + ((nowMs - refilledAtMs) / 1000) * ratePerSec);
       refilledAtMs = nowMs;
       tokens -= 1;
-      if (tokens < Math.min(RESET_HEADROOM, burst / 2)) closeGracefully();
+      if (tokens < Math.min(RESET_HEADROOM, burst / 2)) rotate();
     });
   });
 }
