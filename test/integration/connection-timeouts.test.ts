@@ -67,6 +67,15 @@ describe('connection timeouts and limits', () => {
     assert.match(result.received, /^HTTP\/1\.1 408 /);
   });
 
+  it('HTTP: an unterminated chunked body gets 408 and a close at the request timeout', { timeout: 5000 }, async () => {
+    const socket = connect();
+    const closed = watch(socket);
+    socket.write(`POST ${PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"fee\r\n`);
+    const result = await closed;
+    assert.ok(result.afterMs < 2 * LIMIT_MS + WITHIN_MS, `closed after ${result.afterMs} ms`);
+    assert.match(result.received, /^HTTP\/1\.1 408 /);
+  });
+
   it('HTTP: an idle keep-alive connection is closed at the keep-alive timeout', { timeout: 5000 }, async () => {
     const socket = connect();
     const closed = watch(socket);
