@@ -9,7 +9,10 @@
  * `maxQueueDelayMicros = 0` (the default) a free slot runs at once whatever is queued, so a lone
  * request goes straight to the processor (no timer, no queue, no copy) and merging happens only
  * while every slot is busy. With a delay D > 0, a free slot waits until the queued rows reach
- * `maxBatchSize` or a preferred size, or the oldest task has waited D.
+ * `maxBatchSize` or a preferred size, or the oldest task has waited D. With `mergeKeyOf`, a batch
+ * is the FIFO prefix of tasks whose key equals the first task's (tasks that cannot share one
+ * run, such as feeds of different shapes, go to the next batch in their own slot); the key is
+ * computed only when a second task is considered, so a lone task costs nothing.
  *
  * Latency contract (worst-case queueing delay of an accepted task): at most D plus the time for
  * the batches ahead of it to run. With Q tasks ahead (Q < maxQueueSize), each batch taking at
@@ -48,6 +51,8 @@ export interface BasicBatchSchedulerOptions<T extends BatchTask> {
   readonly numBatchThreads: number;
   /** false: every batch holds exactly one task (batching off, admission control still on). */
   readonly mergeTasks: boolean;
+  /** Tasks merge into one batch only when their keys are equal; omitted: any tasks merge. */
+  readonly mergeKeyOf?: (task: T) => string;
   readonly clock: Clock;
   /** Runs one batch; must settle every task itself. A rejection is ignored (the slot frees). */
   readonly processBatch: (batch: ScheduledBatch<T>) => Promise<void>;
@@ -278,10 +283,15 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     const tasks: T[] = [];
     const queueMicros: number[] = [];
     let rows = 0;
+    let firstKey: string | undefined;
     while (this.head < this.queue.length && tasks.length < limit) {
       const queued = this.queue[this.head];
       if (!queued.dropped) {
         if (tasks.length > 0 && rows + queued.task.size > o.maxBatchSize) break;
+        if (tasks.length > 0 && o.mergeKeyOf !== undefined) {
+          firstKey ??= o.mergeKeyOf(tasks[0]);
+          if (o.mergeKeyOf(queued.task) !== firstKey) break;
+        }
         if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort);
         tasks.push(queued.task);
         queueMicros.push(Math.max(0, now - queued.enqueuedAtMicros));

@@ -15,6 +15,7 @@ import type { ProviderRequest } from '../engine/providers/select-providers';
 import { providerConfigFromFlags } from './provider-config';
 import { startupWarnings } from './startup-warnings';
 import { BATCHING_FLAGS, batchingConfigFromFlags, type BatchingConfig, type OpsConfig } from './batching-config';
+import { CONNECTION_FLAGS, connectionLimitsFromFlags, type ConnectionLimits } from './connection-limits';
 
 export interface ServeConfig {
   /** Model directory (Paddle's serving_server/). */
@@ -42,6 +43,8 @@ export interface ServeConfig {
   readonly batching: BatchingConfig;
   /** Metrics/health HTTP port and test-only fault injection (batching-config.ts). */
   readonly ops: OpsConfig;
+  /** Header, body and idle timeouts and stream limits per connection (connection-limits.ts). */
+  readonly connections: ConnectionLimits;
   /** Largest request or response message, bytes (Paddle's --max_body_size). */
   readonly maxBodyBytes: number;
   /** Most rows one request may carry. */
@@ -55,7 +58,7 @@ export interface ServeConfig {
   readonly packFeeds: boolean;
   /** Batch sizes run once on every worker before the server reports ready. */
   readonly warmupBatchSizes: readonly number[];
-  /** How long shutdown waits for in-flight calls, milliseconds. */
+  /** How long the whole shutdown may take (in-flight calls, then the engines), milliseconds. */
   readonly shutdownGraceMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Flags accepted but not honoured exactly, one message each; logged at WARN on start-up. */
@@ -83,9 +86,10 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   inline_max_rows: { kind: 'integer', help: 'requests of at most this many rows run on a main-thread session while every worker is idle (no hand-off; blocks the event loop for one small run); 0 = always the workers; CPU only', defaultText: '16' },
   pack_feeds: { kind: 'boolean', help: 'feed column inputs (e.g. C1..C26, int64 [rows, 1]) to ONNX Runtime as one [rows, n] tensor through a rewritten graph that computes the same function', defaultText: 'true' },
   warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none); each at most --max_batch_rows (the defaults above it are skipped)', defaultText: '1,5,32' },
-  shutdown_grace_ms: { kind: 'integer', help: 'how long shutdown waits for in-flight calls', defaultText: '10000' },
+  shutdown_grace_ms: { kind: 'integer', help: 'how long a shutdown (SIGTERM) may take, milliseconds: requests already received are answered, new ones refused (UNAVAILABLE / 503), then the workers close; whatever is left after this is cut off', defaultText: '10000' },
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
   ...BATCHING_FLAGS,
+  ...CONNECTION_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
 });
 
@@ -136,6 +140,9 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   const port = flags.port === undefined ? DEFAULTS.port : (flags.port as number);
   if (port < 0 || port > 65535) problems.push(`--port must be in 0..65535; got ${port}`);
   const { batching, ops } = batchingConfigFromFlags(flags, problems);
+  const connections = connectionLimitsFromFlags(flags, problems);
+  const shutdownGraceMs = (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs;
+  if (!Number.isSafeInteger(shutdownGraceMs) || shutdownGraceMs < 0) problems.push(`--shutdown_grace_ms must be an integer >= 0 (milliseconds); got ${String(flags.shutdown_grace_ms)}`);
   const { providerRequest, precision } = providerConfigFromFlags(
     { providers: flags.providers as string[] | undefined, provider_policy: flags.provider_policy as string | undefined, use_trt: flags.use_trt as boolean | undefined, gpu_ids: flags.gpu_ids as string[] | undefined, precision: flags.precision as string | undefined },
     problems,
@@ -178,7 +185,8 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     packFeeds: (flags.pack_feeds as boolean | undefined) ?? true,
     // Only default sizes can exceed the limit here (explicit ones were refused above).
     warmupBatchSizes: Object.freeze(warmup.filter((size) => size <= maxRequestRows)),
-    shutdownGraceMs: (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs,
+    shutdownGraceMs,
+    connections,
     logLevel: logLevel as ServeConfig['logLevel'],
     batching,
     ops,

@@ -4,30 +4,46 @@
  * not the server's event loop).
  *
  * Contract: the module's export is a promise (piscina awaits it) that resolves to the task
- * handler once the session is created; when session creation fails the promise rejects and
- * piscina reports the worker as failed (the engine turns that into a start-up error). Each task
+ * handler once the session is created and every warm-up feed has run on it (so piscina hands a
+ * worker, a replacement included, no task before it is warm); the worker then posts
+ * `WorkerWarmedUp`. When session creation or warm-up fails the promise rejects and piscina
+ * reports the worker as failed (the engine turns that into a start-up error). A `WorkerBarrier`
+ * task returns this thread's id once every party has arrived (or throws on timeout). Each task
  * returns the requested outputs packed into one buffer that is transferred, not cloned, and its
  * timings.
  *
  * @private
  */
 import { performance } from 'node:perf_hooks';
-import { threadId, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { sessionBytes } from './model-image';
 import { OrtSessionRunner } from './ort-session-runner';
 import { packTensors, unpackTensors } from './packed-tensors';
-import { takeWorkerSessionOptions, type WorkerInit, type WorkerResult, type WorkerTask } from './worker-protocol';
+import { takeWorkerSessionOptions, type WorkerBarrier, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
 
 const nowEpochMs = () => performance.timeOrigin + performance.now();
 
-async function createHandler(): Promise<(task: WorkerTask) => Promise<unknown>> {
+async function createHandler(): Promise<(task: WorkerTask | WorkerBarrier) => Promise<unknown>> {
   const init = workerData as WorkerInit;
+  if (init.faultInjection === true && init.failStarts !== undefined && Atomics.sub(init.failStarts, 0, 1) > 0) {
+    throw new Error('injected fault: the worker could not create its session');
+  }
   const runner = await OrtSessionRunner.create(sessionBytes(init.model), takeWorkerSessionOptions(init), init.model.packings);
-  return async (task: WorkerTask) => {
+  const warmup = init.warmup ?? { feeds: [], outputNames: '' };
+  let runs = 0;
+  for (const feeds of warmup.feeds) {
+    await runner.run(unpackTensors(feeds), warmup.outputNames.split('\n'));
+    runs++;
+  }
+  const warmed: WorkerWarmedUp = { warmedUp: { threadId, runs } };
+  parentPort?.postMessage(warmed);
+  return async (task: WorkerTask | WorkerBarrier) => {
+    if ('barrier' in task) return awaitBarrier(task);
     if (task.fault !== undefined && init.faultInjection === true) {
       // Test-only fault injection: a dying worker thread, or ONNX Runtime throwing.
       if (task.fault === 'exit') process.exit(70);
+      if (task.fault === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
       throw new Error('injected fault: ONNX Runtime run failed');
     }
     const startedAtMs = nowEpochMs();
@@ -39,6 +55,18 @@ async function createHandler(): Promise<(task: WorkerTask) => Promise<unknown>> 
       get [Piscina.valueSymbol]() { return result; },
     } as unknown as ArrayBuffer);
   };
+}
+
+function awaitBarrier({ barrier, parties, timeoutMs }: WorkerBarrier): number {
+  Atomics.add(barrier, 0, 1);
+  Atomics.notify(barrier, 0);
+  const until = Date.now() + timeoutMs;
+  for (let seen = Atomics.load(barrier, 0); seen >= 0 && seen < parties; seen = Atomics.load(barrier, 0)) {
+    const left = until - Date.now();
+    if (left <= 0) throw new Error(`start-up barrier: ${seen} of ${parties} workers arrived within ${timeoutMs} ms`);
+    Atomics.wait(barrier, 0, seen, left);
+  }
+  return threadId;
 }
 
 export = createHandler();

@@ -4,8 +4,15 @@
  *
  * Contract:
  * - `WorkerPoolEngine.create()` resolves only when every worker has created its session and run
- *   one warm-up task; otherwise it rejects with the loader's message (a missing or corrupt model
- *   fails at startup, never on the first request).
+ *   every warm-up feed (inside the worker, before it takes tasks; a start-up barrier task per
+ *   worker proves each one is up, warm-up list empty or not); otherwise it rejects with the
+ *   loader's message (a missing or corrupt model fails at startup, never on the first request).
+ * - Replacement workers warm up the same way before piscina gives them a task. A worker that
+ *   cannot start is reported through `onWorkerStartFailure` (piscina's 'error' event, which must
+ *   have a listener); `readyWorkers` counts the workers that can take tasks now, and
+ *   `onReadyWorkersChanged` is told whenever that count changes. When no worker is left and
+ *   none is starting (piscina stops replacing workers that fail to start), runs fail at once
+ *   with UNAVAILABLE instead of waiting in piscina's queue.
  * - A run whose signal aborted before submission is never sent to a worker.
  * - ONNX Runtime errors and dead workers become INTERNAL ServingErrors with the cause kept for
  *   the log (`fromEngineFailure`); piscina replaces a dead worker, so later runs still succeed.
@@ -21,7 +28,7 @@ import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEng
 import type { ProviderReport } from './providers/resolve-providers';
 import { chainLabel } from './providers/select-providers';
 import { toOrtSessionOptions, toWorkerOrtSessionOptions, type SessionConfig } from './session-config';
-import type { WorkerInit, WorkerResult, WorkerTask } from './worker-protocol';
+import type { WorkerBarrier, WorkerFault, WorkerInit, WorkerResult, WorkerTask, WorkerWarmedUp } from './worker-protocol';
 import type { ModelImage } from './model-image';
 import { packTensors, unpackTensors } from './packed-tensors';
 
@@ -40,25 +47,69 @@ export interface WorkerPoolEngineOptions {
   readonly providerReport?: ProviderReport;
   /** Test only: allow `injectFault()` (the worker honours faults only when this is set). Default false. */
   readonly faultInjection?: boolean;
+  /** A worker (a replacement) could not start: its error. */
+  readonly onWorkerStartFailure?: (cause: unknown) => void;
+  /** The number of workers that can take tasks changed (after `create()` resolved). */
+  readonly onReadyWorkersChanged?: (ready: number, wanted: number) => void;
+  /** How long start-up waits for every worker to be up, milliseconds. Default 600000. */
+  readonly startupTimeoutMs?: number;
 }
 
 const nowEpochMs = () => performance.timeOrigin + performance.now();
 
 export class WorkerPoolEngine implements InferenceEngine {
   private closed = false;
-  private nextFault: 'exit' | 'throw' | undefined;
+  private nextFault: WorkerFault | undefined;
+  private started = false;
+  /** Thread ids of the workers piscina reported ready ('workerCreate'); dead ones leave `pool.threads`. */
+  private readonly readyIds = new Set<number>();
+  private lastReadyCount = 0;
+  /** Warm-up runs per worker thread id, as each worker reported them (replacements included). */
+  readonly warmedUp = new Map<number, number>();
 
   private constructor(
     private readonly pool: Piscina,
     private readonly options: WorkerPoolEngineOptions,
-  ) {}
+    private readonly failStarts: Int32Array,
+  ) {
+    pool.on('workerCreate', (worker: { id: number }) => {
+      this.readyIds.add(worker.id);
+      this.reportReady();
+    });
+    // Runs before piscina drops the worker from `threads`: check once that has happened.
+    pool.on('workerDestroy', () => setImmediate(() => this.reportReady()));
+    pool.on('message', (message: unknown) => {
+      const warmed = (message as Partial<WorkerWarmedUp> | null)?.warmedUp;
+      if (warmed !== undefined) this.warmedUp.set(warmed.threadId, warmed.runs);
+    });
+    // Without a listener piscina's 'error' (a worker failing outside a task) would be thrown.
+    pool.on('error', (cause: unknown) => options.onWorkerStartFailure?.(cause));
+  }
+
+  private reportReady(): void {
+    const ready = this.readyWorkers;
+    if (ready === this.lastReadyCount) return;
+    this.lastReadyCount = ready;
+    if (this.started && !this.closed) this.options.onReadyWorkersChanged?.(ready, this.options.workers);
+  }
+
+  /** Workers that can take a task now. */
+  get readyWorkers(): number {
+    let ready = 0;
+    for (const thread of this.pool.threads) if (this.readyIds.has(thread.threadId)) ready++;
+    return ready;
+  }
 
   static async create(options: WorkerPoolEngineOptions): Promise<WorkerPoolEngine> {
     if (!Number.isSafeInteger(options.workers) || options.workers < 1) {
       throw new Error(`workers must be a positive integer; got ${options.workers}`);
     }
+    const failStarts = new Int32Array(new SharedArrayBuffer(4));
+    const outputNames = options.warmupOutputNames ?? [];
     const workerData: WorkerInit = {
       model: options.model,
+      warmup: { feeds: (options.warmupFeeds ?? []).map((feed) => packTensors(feed)), outputNames: outputNames.join('\n') },
+      failStarts,
       sessionOptions: toOrtSessionOptions(options.session),
       // One chain per worker slot (e.g. CUDA devices round-robin); a shared counter hands out slots.
       slotSessionOptions: toWorkerOrtSessionOptions(options.session),
@@ -73,9 +124,9 @@ export class WorkerPoolEngine implements InferenceEngine {
       concurrentTasksPerWorker: 1,
       workerData,
     });
-    const engine = new WorkerPoolEngine(pool, options);
+    const engine = new WorkerPoolEngine(pool, options, failStarts);
     try {
-      await engine.warmUp();
+      await engine.awaitEveryWorker();
     } catch (error) {
       await pool.destroy().catch(() => undefined);
       const reason = error instanceof ServingError && error.cause instanceof Error ? error.cause.message : String(error);
@@ -84,20 +135,29 @@ export class WorkerPoolEngine implements InferenceEngine {
     return engine;
   }
 
-  /** Runs each warm-up feed on every worker (piscina spreads concurrent tasks over idle workers). */
-  private async warmUp(): Promise<void> {
-    const feeds = this.options.warmupFeeds ?? [];
-    const outputNames = this.options.warmupOutputNames ?? [];
-    for (const feed of feeds) {
-      const runs = [];
-      for (let i = 0; i < this.options.workers; i++) runs.push(this.run(copyFeeds(feed), outputNames));
-      await Promise.all(runs);
+  /**
+   * One barrier task per worker: each blocks its worker until all have arrived, so they run on
+   * distinct workers, each of which has created its session and warmed up (before taking a task).
+   */
+  private async awaitEveryWorker(): Promise<void> {
+    const parties = this.options.workers;
+    const barrier = new Int32Array(new SharedArrayBuffer(4));
+    const task: WorkerBarrier = { barrier, parties, timeoutMs: this.options.startupTimeoutMs ?? 600_000 };
+    try {
+      const threads = await Promise.all(Array.from({ length: parties }, () => this.pool.run(task) as Promise<number>));
+      if (new Set(threads).size !== parties) throw new Error(`start-up reached ${new Set(threads).size} distinct workers of ${parties}`);
+    } catch (cause) {
+      Atomics.store(barrier, 0, -1);
+      Atomics.notify(barrier, 0);
+      throw new ServingError(Code.INTERNAL, 'internal error', { cause });
     }
+    this.started = true;
   }
 
   async run(feeds: Record<string, HostTensor>, outputNames: readonly string[], options: EngineRunOptions = {}): Promise<EngineRunResult> {
     throwIfAborted(options.signal);
     if (this.closed) throw new ServingError(Code.UNAVAILABLE, 'the engine is closed');
+    if (this.pool.threads.length === 0) throw new ServingError(Code.UNAVAILABLE, `no worker can serve: 0 of ${this.options.workers} workers are running and none is starting (see the log for why they could not start)`);
     // One buffer for all inputs: a structured clone per tensor would cost more than the run at batch 5.
     const packed = packTensors(feeds);
     const fault = this.nextFault;
@@ -123,12 +183,19 @@ export class WorkerPoolEngine implements InferenceEngine {
   }
 
   /**
-   * Test only: the next run makes its worker exit ('exit') or throw like a failing ONNX Runtime
-   * run ('throw'). Throws unless the engine was created with `faultInjection: true`.
+   * Test only: the next run makes its worker exit ('exit'), throw like a failing ONNX Runtime
+   * run ('throw') or block for a minute ('hang'). Throws unless the engine was created with
+   * `faultInjection: true`.
    */
-  injectFault(kind: 'exit' | 'throw'): void {
+  injectFault(kind: WorkerFault): void {
     if (this.options.faultInjection !== true) throw new Error('fault injection is off (start the server with --fault_injection, tests only)');
     this.nextFault = kind;
+  }
+
+  /** Test only: the next `count` workers that start (replacements) fail to create their session. */
+  injectStartFailures(count: number): void {
+    if (this.options.faultInjection !== true) throw new Error('fault injection is off (start the server with --fault_injection, tests only)');
+    Atomics.store(this.failStarts, 0, count);
   }
 
   describe(): EngineDescription {
@@ -153,6 +220,12 @@ export class WorkerPoolEngine implements InferenceEngine {
     await this.pool.close();
   }
 
+  /** Terminates every worker now, runs in progress included (they fail); for a shutdown out of time. */
+  async terminate(): Promise<void> {
+    this.closed = true;
+    await this.pool.destroy();
+  }
+
   /** Worker threads alive now (piscina replaces one that died). */
   get liveWorkers(): number {
     return this.pool.threads.length;
@@ -165,13 +238,4 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (reason instanceof ServingError) throw reason;
   if (reason instanceof Error && reason.name === 'TimeoutError') throw deadlineExceeded('deadline expired before the request reached a worker');
   throw cancelled('the request was cancelled before it reached a worker');
-}
-
-function copyFeeds(feeds: Record<string, HostTensor>): Record<string, HostTensor> {
-  const copy: Record<string, HostTensor> = {};
-  for (const name of Object.keys(feeds)) {
-    const { dtype, dims, data } = feeds[name];
-    copy[name] = { dtype, dims, data: data.slice() };
-  }
-  return copy;
 }

@@ -20,6 +20,29 @@ export interface WorkerInit {
   readonly slotCounter?: Int32Array;
   /** Test only: honour `WorkerTask.fault`. Off unless the server runs with --fault_injection. */
   readonly faultInjection?: boolean;
+  /**
+   * Run once each by every worker, the first and every replacement, after creating its session
+   * and before it takes any task (feeds packed; output names joined with "\n").
+   */
+  readonly warmup?: { readonly feeds: readonly PackedTensors[]; readonly outputNames: string };
+  /** Test only (with `faultInjection`): while > 0, a starting worker decrements it and fails to start. */
+  readonly failStarts?: Int32Array;
+}
+
+/** Posted by a worker (through piscina's 'message') once its session exists and its warm-up ran. */
+export interface WorkerWarmedUp {
+  readonly warmedUp: { readonly threadId: number; readonly runs: number };
+}
+
+/**
+ * A start-up task: each worker that takes one counts itself in and blocks until `parties` have,
+ * so `parties` concurrent barrier tasks must land on `parties` different workers. A negative
+ * count releases the waiters (start-up failed elsewhere).
+ */
+export interface WorkerBarrier {
+  readonly barrier: Int32Array;
+  readonly parties: number;
+  readonly timeoutMs: number;
 }
 
 /** The session options of the worker that calls this (consumes one slot). */
@@ -36,8 +59,8 @@ export interface WorkerTask {
   readonly outputNames: string;
   /** Epoch milliseconds (performance.timeOrigin + now) when the task was submitted. */
   readonly submittedAtMs: number;
-  /** Test only (ignored unless `WorkerInit.faultInjection`): exit the worker thread or throw instead of running. */
-  readonly fault?: 'exit' | 'throw';
+  /** Test only (ignored unless `WorkerInit.faultInjection`): exit the worker thread, throw, or block it for a minute instead of running. */
+  readonly fault?: WorkerFault;
 }
 
 export interface WorkerResult {
@@ -46,3 +69,6 @@ export interface WorkerResult {
   readonly computeMicros: number;
   readonly threadId: number;
 }
+
+/** Test-only faults a worker can be told to simulate. */
+export type WorkerFault = 'exit' | 'throw' | 'hang';

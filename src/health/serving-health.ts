@@ -6,7 +6,9 @@
  * Contract: live from creation until the process exits. Not ready (health NOT_SERVING for the
  * overall server "" and every registered service name) until `markReady()`, which the
  * composition root calls once every model is loaded and warmed up; `markStopping()` turns
- * everything NOT_SERVING again, before the server stops accepting calls. Watchers see each change.
+ * everything NOT_SERVING again, before the server stops accepting calls, for good.
+ * `setCanServe(false)` (no worker can run a request) turns it NOT_SERVING until
+ * `setCanServe(true)`. Watchers see each change.
  */
 import { HealthImplementation, service as healthServiceDefinition, type ServingStatus } from 'grpc-health-check';
 import type * as grpc from '@grpc/grpc-js';
@@ -16,7 +18,9 @@ export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
 export class ServingHealth {
   private readonly implementation: HealthImplementation;
-  private ready = false;
+  private started = false;
+  private stopping = false;
+  private canServe = true;
 
   private constructor(private readonly serviceNames: readonly string[]) {
     const initial: Record<string, ServingStatus> = { '': 'NOT_SERVING' };
@@ -34,17 +38,26 @@ export class ServingHealth {
   }
 
   get isReady(): boolean {
-    return this.ready;
+    return this.started && !this.stopping && this.canServe;
   }
 
   markReady(): void {
-    this.ready = true;
-    this.setAll('SERVING');
+    this.started = true;
+    this.publish();
   }
 
   markStopping(): void {
-    this.ready = false;
-    this.setAll('NOT_SERVING');
+    this.stopping = true;
+    this.publish();
+  }
+
+  setCanServe(canServe: boolean): void {
+    this.canServe = canServe;
+    this.publish();
+  }
+
+  private publish(): void {
+    this.setAll(this.isReady ? 'SERVING' : 'NOT_SERVING');
   }
 
   /** The Health service, to add to the gRPC server. */

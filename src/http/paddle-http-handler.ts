@@ -14,6 +14,12 @@
  *   500 internal); the message is capped at 1 KiB as gRPC details are.
  * - Keep-alive as Node's http server does it; a client that goes away, before or after sending
  *   its whole body, cancels its request (CANCELLED, logged at debug, never INTERNAL).
+ * - Timeouts (`HttpTimeouts`): headers not complete within `headerTimeoutMs` of a request's
+ *   first byte, or a request (body included) not complete within `requestTimeoutMs`, get 408 and
+ *   the connection closed; an idle keep-alive connection is closed after `keepAliveTimeoutMs`.
+ *   Node enforces the first two from a timer it starts on 'listening'; this server never listens
+ *   (its connections are handed over by the port sniffer), so `createPaddleHttpServer` starts that
+ *   timer itself; `server.close()` stops it.
  * - Every inference request is observed (metrics, protocol `paddle_http`) by
  *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
  */
@@ -41,6 +47,15 @@ export const PADDLE_HTTP_PATHS: ReadonlySet<string> = new Set(PADDLE_METHODS.fla
   `/GeneralModelService/${method}`, `/${PADDLE_SERVICE_NAME}/${method}`,
 ]));
 
+export interface HttpTimeouts {
+  readonly headerTimeoutMs: number;
+  /** At least `headerTimeoutMs`. */
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headerTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000 };
+
 export interface PaddleHttpOptions {
   readonly predictor: Predictor;
   readonly logger: Logger;
@@ -48,17 +63,31 @@ export interface PaddleHttpOptions {
   readonly maxBodyBytes: number;
   /** Metrics observer (ServingOps.observe). */
   readonly observe?: CallObserver;
+  /** Default DEFAULT_HTTP_TIMEOUTS. */
+  readonly timeouts?: HttpTimeouts;
 }
 
 /** An http.Server that never listens itself: connections are handed to it by the port sniffer. */
 export function createPaddleHttpServer(options: PaddleHttpOptions): http.Server {
-  const server = http.createServer({ keepAlive: true }, (req, res) => {
+  const timeouts = options.timeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  if (timeouts.headerTimeoutMs > timeouts.requestTimeoutMs) {
+    throw new RangeError(`the HTTP header timeout (${timeouts.headerTimeoutMs} ms) must not exceed the request timeout (${timeouts.requestTimeoutMs} ms)`);
+  }
+  const server = http.createServer({
+    keepAlive: true,
+    headersTimeout: timeouts.headerTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    // How often Node checks the two timeouts above: a timeout fires within 1.25x its value.
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeouts.headerTimeoutMs / 4))),
+  }, (req, res) => {
     handle(req, res, options).catch((error: unknown) => {
       options.logger.error('HTTP handler failed', { cause: error });
       if (!res.headersSent) sendText(res, 500, 'internal error');
     });
   });
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  // Starts Node's header/request timeout checker (http.Server starts it on 'listening' only).
+  server.emit('listening');
   return server;
 }
 

@@ -8,7 +8,9 @@
  * - The sniffed bytes are put back (`unshift`) before the hand-off, so each handler sees the
  *   connection from its first byte.
  * - A connection whose first bytes match no protocol, or that sends fewer than 4 bytes within
- *   `sniffTimeoutMs`, is closed; other connections are unaffected.
+ *   `sniffTimeoutMs`, is closed; other connections are unaffected. Past the sniff, each protocol
+ *   bounds its connections itself (HTTP and baidu_std timeouts in their handlers; h2c idle and
+ *   stream body timeouts, client-reset pacing and `maxConcurrentStreams` through `h2`).
  * - `stop(graceMs)` stops accepting connections and lets every request already accepted finish
  *   within `graceMs`, on every protocol: gRPC calls (grpc-js `tryShutdown`, which sends GOAWAY),
  *   HTTP/1.1 requests and baidu_std frames (counted per connection by `ConnectionDrain`). Idle
@@ -24,6 +26,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RunningGrpcServer, ServiceRegistration } from '../grpc/grpc-server-types';
 import { ConnectionDrain, type RequestTracker } from './connection-drain';
+import { guardHttp2Sessions } from './h2-session-guard';
 import { routeUnaryCallsFirst } from './grpc-fast-routes';
 import type { UnaryHandler } from './grpc-unary-stream';
 import { sniffProtocol } from './protocol-sniffer';
@@ -47,15 +50,22 @@ export interface OnePortServerOptions {
   readonly prpc: (socket: Duplex, requests: RequestTracker) => void;
   /** How long a new connection may take to send its first 4 bytes, milliseconds; default 10000. */
   readonly sniffTimeoutMs?: number;
+  /** h2c: gRPC limits per connection; defaults: idle 300000 ms, stream body 30000 ms, 1000 streams. */
+  readonly h2?: { readonly idleTimeoutMs: number; readonly streamBodyTimeoutMs: number; readonly maxConcurrentStreams: number };
+  /** Told whether the h2c session guards (idle, stream body, client resets) were installed. */
+  readonly onH2Guards?: (installed: boolean) => void;
 }
 
 export async function startOnePortServer(options: OnePortServerOptions): Promise<RunningGrpcServer> {
+  const h2 = options.h2 ?? { idleTimeoutMs: 300_000, streamBodyTimeoutMs: 30_000, maxConcurrentStreams: 1000 };
   const grpcServer = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': options.maxMessageBytes,
+    'grpc.max_concurrent_streams': h2.maxConcurrentStreams,
   });
   for (const service of options.services) grpcServer.addService(service.definition, service.implementation);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  options.onH2Guards?.(guardHttp2Sessions(grpcServer, { idleTimeoutMs: h2.idleTimeoutMs, streamBodyTimeoutMs: h2.streamBodyTimeoutMs }));
   if (options.unaryRoutes !== undefined && options.unaryRoutes.size > 0) {
     options.onUnaryRoutes?.(routeUnaryCallsFirst(grpcServer, options.unaryRoutes, { maxMessageBytes: options.maxMessageBytes }));
   }
@@ -136,6 +146,8 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
       grpcServer.forceShutdown();
       injector.destroy();
       for (const socket of sockets) socket.destroy();
+      // Stops Node's HTTP header/request timeout checker (started by createPaddleHttpServer).
+      options.http1.close(() => undefined);
     },
   };
 }

@@ -11,6 +11,8 @@
  * - `grpcServices()` are Health and reflection, to add to the gRPC server before it listens.
  * - `start()` opens the ops HTTP port when `--enable_prometheus` is set and marks the server ready;
  *   `markStopping()` turns health NOT_SERVING (first step of a shutdown); `close()` closes the port.
+ * - `setWorkers(model, ready, wanted)`: health is NOT_SERVING while no worker of the model can
+ *   serve; the ready endpoint's details show `workers: { ready, wanted }`.
  */
 import { Registry } from 'prom-client';
 import { BatchingEngine, type BatchingEngineOptions } from '../batching/batching-engine';
@@ -46,6 +48,7 @@ export interface ServingOps {
   grpcServices(): ServiceRegistration[];
   start(): Promise<void>;
   markStopping(): void;
+  setWorkers(model: string, ready: number, wanted: number): void;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,11 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
     },
     markStopping() {
       health.markStopping();
+    },
+    setWorkers(model, ready, wanted) {
+      const details = modelDetails[model];
+      if (details !== null && typeof details === 'object') (details as Record<string, unknown>).workers = { ready, wanted };
+      health.setCanServe(ready > 0);
     },
     async close() {
       health.markStopping();

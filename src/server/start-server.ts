@@ -4,8 +4,9 @@
  * Used by `rec-serve` and by the integration tests (port 0), so both run the same path.
  *
  * Contract: resolves once the port accepts calls and the model is warm; `stop()` refuses new
- * calls (UNAVAILABLE), lets in-flight calls finish within `shutdownGraceMs`, then closes the
- * workers. Rejects with a clear message when the model cannot be loaded.
+ * calls (UNAVAILABLE), lets in-flight calls finish, then closes the workers, all within
+ * `shutdownGraceMs`: connections left then are destroyed and workers still running are
+ * terminated. Rejects with a clear message when the model cannot be loaded.
  */
 import * as os from 'node:os';
 import { Predictor } from '../core/predictor';
@@ -74,6 +75,12 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     warmupFeeds: warmupBatchSizes.map((rows) => syntheticFeeds(loaded.signature, rows)),
     warmupOutputNames: outputNames,
     onEngineFailure: (cause) => logger.error('engine run failed', { cause }),
+    onWorkerStartFailure: (cause) => logger.error('a replacement worker could not start (piscina stops replacing workers after this)', { cause }),
+    onReadyWorkersChanged: (ready, wanted) => {
+      ops.setWorkers(config.modelName, ready, wanted);
+      if (ready < wanted) logger.warn(`${ready} of ${wanted} workers can serve`);
+      else logger.info(`${ready} of ${wanted} workers can serve`);
+    },
     faultInjection: config.ops.faultInjection,
   });
   logger.info(`model ready in ${Date.now() - started} ms: ${config.workers} worker(s) x ${config.cpuThreadsPerWorker} thread(s), warmed up at batch sizes [${warmupBatchSizes.join(', ')}]`);
@@ -94,6 +101,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   try {
     // One port for gRPC (Predict + Paddle's GeneralModelService), Paddle's HTTP/1.1 and baidu_std.
     const paddle = { predictor, logger, maxBodyBytes: config.maxBodyBytes, observe: ops.observe };
+    const limits = config.connections;
     const predict = createPredictHandler({ predictor, logger, observe: ops.observe });
     const paddleGrpc = createGeneralModelHandlers(paddle);
     grpc = await startOnePortServer({
@@ -110,8 +118,13 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
         fastGrpcRoutes = installed;
         if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: Predict and Paddle inference are served through grpc-js (same answers, more overhead per call)');
       },
-      http1: createPaddleHttpServer(paddle),
-      prpc: (socket, requests) => serveBaiduStd(socket, paddle, requests),
+      http1: createPaddleHttpServer({ ...paddle, timeouts: { headerTimeoutMs: limits.httpHeaderTimeoutMs, requestTimeoutMs: limits.httpRequestTimeoutMs, keepAliveTimeoutMs: limits.httpKeepAliveTimeoutMs } }),
+      prpc: (socket, requests) => serveBaiduStd(socket, { ...paddle, frameTimeoutMs: limits.baiduStdFrameTimeoutMs, idleTimeoutMs: limits.baiduStdIdleTimeoutMs }, requests),
+      sniffTimeoutMs: limits.sniffTimeoutMs,
+      h2: { idleTimeoutMs: limits.h2IdleTimeoutMs, streamBodyTimeoutMs: limits.grpcStreamBodyTimeoutMs, maxConcurrentStreams: limits.grpcMaxConcurrentStreams },
+      onH2Guards: (installed) => {
+        if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: h2c idle and stream body timeouts are off, and more than ~1000 client-cancelled calls on one connection make Node close it');
+      },
     });
     await ops.start();
   } catch (error) {
@@ -127,14 +140,31 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     fastGrpcRoutes,
     ops,
     async stop() {
+      const deadline = Date.now() + config.shutdownGraceMs;
       ops.markStopping();
       predictor.beginShutdown();
       await grpc.stop(config.shutdownGraceMs);
-      await predictor.close();
+      const closing = predictor.close();
+      if (!(await settlesWithin(closing, deadline - Date.now()))) {
+        logger.warn(`the workers did not finish within --shutdown_grace_ms (${config.shutdownGraceMs} ms): terminating them`);
+        closing.catch(() => undefined);
+        await engine.terminate();
+      }
       await ops.close();
       logger.info('server stopped');
     },
   };
+}
+
+/** True when `promise` settles (resolved or rejected, which rethrows) within `ms` milliseconds. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, ms)); });
+  try {
+    return await Promise.race([promise.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The main-thread engine for lone small requests, or undefined (with the reason logged) when it is off or cannot apply. */

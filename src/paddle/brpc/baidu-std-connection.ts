@@ -12,7 +12,8 @@
  * - Failures go in `RpcResponseMeta` (`error_code` a brpc errno, `error_text` the message):
  *   unknown service/method, an undecodable Request, and every ServingError from the core.
  * - A malformed frame or meta (the byte stream can no longer be trusted) closes this connection
- *   only. Successful answers carry `response { error_code: 0 }`, as brpc writes it.
+ *   only; so does a frame not complete `frameTimeoutMs` after its first byte, and `idleTimeoutMs`
+ *   with no request in flight and no byte received. Successful answers carry `response { error_code: 0 }`, as brpc writes it.
  * - With a `RequestTracker` (the one-port server's), each frame counts as in flight from its
  *   arrival until its answer is written, so a graceful stop waits for it; every call is observed
  *   (metrics, protocol `baidu_std`) by `serveGeneralModelCall`.
@@ -40,6 +41,10 @@ export interface BaiduStdOptions {
   readonly maxBodyBytes: number;
   /** Metrics observer (ServingOps.observe). */
   readonly observe?: CallObserver;
+  /** A frame must be complete within this of its first byte, milliseconds. Default 30000. */
+  readonly frameTimeoutMs?: number;
+  /** Nothing in flight and nothing received for this long closes the connection, milliseconds. Default 300000. */
+  readonly idleTimeoutMs?: number;
 }
 
 /** Takes over `socket` (already positioned at its first frame) until it closes. */
@@ -47,7 +52,20 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
   const reader = new PrpcFrameReader(options.maxBodyBytes);
   // One controller per unanswered request: a shared signal would gather one listener per queued request.
   const unanswered = new Set<AbortController>();
+  const frameTimeoutMs = options.frameTimeoutMs ?? 30_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+  let frameTimer: NodeJS.Timeout | undefined;
+  const idleTimer = setTimeout(function closeIfIdle() {
+    if (unanswered.size > 0) {
+      idleTimer.refresh();
+      return;
+    }
+    options.logger.debug('closing a baidu_std connection: idle', { idleTimeoutMs });
+    socket.destroy();
+  }, idleTimeoutMs);
+  idleTimer.unref();
   socket.on('data', (chunk: Buffer) => {
+    idleTimer.refresh();
     let frames: PrpcFrame[];
     try {
       frames = reader.push(chunk);
@@ -55,6 +73,18 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
       options.logger.warn('closing a baidu_std connection: malformed frame', { reason: error instanceof PrpcFrameError ? error.message : String(error) });
       socket.destroy();
       return;
+    }
+    // The frame timer runs from the first byte of each frame until that frame is complete.
+    if (frames.length > 0 || reader.partialFrameBytes === 0) {
+      clearTimeout(frameTimer);
+      frameTimer = undefined;
+    }
+    if (reader.partialFrameBytes > 0 && frameTimer === undefined) {
+      frameTimer = setTimeout(() => {
+        options.logger.warn('closing a baidu_std connection: frame not complete in time', { frameTimeoutMs, receivedBytes: reader.partialFrameBytes });
+        socket.destroy();
+      }, frameTimeoutMs);
+      frameTimer.unref();
     }
     for (const frame of frames) {
       let meta: RpcMeta;
@@ -71,11 +101,13 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
       answer(meta, frame.body, options, controller.signal).then(
         (out) => {
           unanswered.delete(controller);
+          idleTimer.refresh();
           if (socket.writable) socket.write(out);
           done?.();
         },
         (error: unknown) => {
           unanswered.delete(controller);
+          idleTimer.refresh();
           options.logger.error('baidu_std answer failed', { cause: error });
           done?.();
         },
@@ -84,6 +116,8 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
   });
   socket.on('error', () => socket.destroy());
   socket.on('close', () => {
+    clearTimeout(frameTimer);
+    clearTimeout(idleTimer);
     const reason = new ServingError(Code.CANCELLED, 'the baidu_std client closed the connection');
     for (const controller of unanswered) controller.abort(reason);
     unanswered.clear();

@@ -34,6 +34,11 @@ export class PrpcFrameReader {
 
   constructor(private readonly maxBodyBytes: number) {}
 
+  /** Bytes of a frame started but not complete yet (0 between frames). */
+  get partialFrameBytes(): number {
+    return this.bufferedBytes;
+  }
+
   /** Linear in the bytes received: each byte is copied at most once, when its frame is complete. */
   push(chunk: Buffer): PrpcFrame[] {
     if (chunk.byteLength > 0) {
