@@ -102,6 +102,8 @@ export class BatchingEngine implements InferenceEngine {
       maxQueueTimeMicros: b.maxQueueTimeMicros,
       numBatchThreads: b.numBatchThreads,
       mergeTasks: b.enabled,
+      // Requests share a run only when their feeds have the same names, dtypes and row shapes.
+      mergeKeyOf: (task) => feedShapeKey(task.feeds),
       clock: options.clock ?? systemClock,
       processBatch: (batch) => this.processBatch(batch),
       onDrop: (task, reason) => {
@@ -150,16 +152,15 @@ export class BatchingEngine implements InferenceEngine {
   }
 
   private async runInline(engine: InlineEngine, feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number): Promise<EngineRunResult> {
-    const observer = this.options.observer;
     let result: EngineRunResult;
     try {
       result = await engine.run(feeds, outputNames);
     } catch (error) {
-      observer?.batchExecuted({ rows, requests: 1, ok: false, queueMicros: [0], computeInputMicros: 0, computeInferMicros: 0, computeOutputMicros: 0, onMainThread: true });
+      this.observeSafely({ rows, requests: 1, ok: false, queueMicros: [0], computeInputMicros: 0, computeInferMicros: 0, computeOutputMicros: 0, onMainThread: true });
       throw ServingError.from(error);
     }
     this.inlineGate!.recordRun(result.computeMicros);
-    observer?.batchExecuted({ rows, requests: 1, ok: true, queueMicros: [0], computeInputMicros: 0, computeInferMicros: result.computeMicros, computeOutputMicros: 0, onMainThread: true });
+    this.observeSafely({ rows, requests: 1, ok: true, queueMicros: [0], computeInputMicros: 0, computeInferMicros: result.computeMicros, computeOutputMicros: 0, onMainThread: true });
     return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }
 
@@ -193,26 +194,18 @@ export class BatchingEngine implements InferenceEngine {
     };
   }
 
+  /** Runs one batch (one feed shape: see mergeKeyOf); every task is settled whatever throws. */
   private async processBatch(batch: ScheduledBatch<EngineTask>): Promise<void> {
-    const { tasks } = batch;
-    if (tasks.length === 1) {
-      await this.runGroup(tasks, [batch.queueMicros[0]]);
-      return;
+    try {
+      await this.runGroup(batch.tasks, batch.queueMicros);
+    } catch (error) {
+      // Rejecting a task already resolved is a no-op: only the unsettled ones get this.
+      const serving = ServingError.from(error);
+      for (const task of batch.tasks) task.reject(serving);
     }
-    // Requests can only share a run when their feeds have the same names, dtypes and row shapes.
-    const groups = new Map<string, { tasks: EngineTask[]; queueMicros: number[] }>();
-    tasks.forEach((task, i) => {
-      const key = Object.keys(task.feeds).map((name) => `${name}:${rowShapeKey(task.feeds[name])}`).join('|');
-      let group = groups.get(key);
-      if (group === undefined) groups.set(key, (group = { tasks: [], queueMicros: [] }));
-      group.tasks.push(task);
-      group.queueMicros.push(batch.queueMicros[i]);
-    });
-    for (const group of groups.values()) await this.runGroup(group.tasks, group.queueMicros);
   }
 
   private async runGroup(tasks: readonly EngineTask[], queueMicros: readonly number[]): Promise<void> {
-    const observer = this.options.observer;
     const lone = tasks.length === 1;
     const inputStart = nowMicros();
     let feeds: Record<string, HostTensor>;
@@ -238,8 +231,8 @@ export class BatchingEngine implements InferenceEngine {
       result = await this.options.inner.run(feeds, outputNames);
     } catch (error) {
       const serving = ServingError.from(error);
-      observer?.batchExecuted({ rows, requests: tasks.length, ok: false, queueMicros, computeInputMicros, computeInferMicros: 0, computeOutputMicros: 0 });
       for (const task of tasks) task.reject(serving);
+      this.observeSafely({ rows, requests: tasks.length, ok: false, queueMicros, computeInputMicros, computeInferMicros: 0, computeOutputMicros: 0 });
       return;
     }
     const outputStart = nowMicros();
@@ -256,12 +249,21 @@ export class BatchingEngine implements InferenceEngine {
       settled.push(() => task.resolve(own));
     });
     const computeOutputMicros = lone ? 0 : nowMicros() - outputStart;
-    observer?.batchExecuted({
+    for (const settle of settled) settle();
+    this.observeSafely({
       rows, requests: tasks.length, ok: true,
       queueMicros: queueMicros.map((q) => q + result.queueMicros),
       computeInputMicros, computeInferMicros: result.computeMicros, computeOutputMicros,
     });
-    for (const settle of settled) settle();
+  }
+
+  /** Metrics never decide a caller's fate: the callers are settled first, and a throw here is dropped. */
+  private observeSafely(execution: BatchExecution): void {
+    try {
+      this.options.observer?.batchExecuted(execution);
+    } catch {
+      // A failing observer must not leave requests unanswered.
+    }
   }
 
   describe(): EngineDescription {
@@ -277,4 +279,8 @@ export class BatchingEngine implements InferenceEngine {
     await this.options.inline?.engine.close();
     await this.options.inner.close();
   }
+}
+
+function feedShapeKey(feeds: Record<string, HostTensor>): string {
+  return Object.keys(feeds).map((name) => `${name}:${rowShapeKey(feeds[name])}`).join('|');
 }

@@ -13,7 +13,8 @@
  * - `unary(path, message, { deadlineMs })` resolves with the response message bytes, or rejects
  *   with a ServingError: the server's `grpc-status` and percent-decoded `grpc-message`;
  *   DEADLINE_EXCEEDED when the deadline passes (the stream is reset, and `grpc-timeout` tells the
- *   server); UNAVAILABLE when no connection can be made or it drops mid-call; INTERNAL for a
+ *   server); UNAVAILABLE when no connection can be made or it drops mid-call (a stream the
+ *   server refused unprocessed is sent again on a new session, up to 3 times); INTERNAL for a
  *   response that is not gRPC; RESOURCE_EXHAUSTED for a response over `maxMessageBytes`.
  */
 import * as http2 from 'node:http2';
@@ -31,11 +32,15 @@ export interface UnaryCallOptions {
   readonly deadlineMs?: number;
 }
 
-const { NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
+/** How often a call the server refused unprocessed is sent again on a new session. */
+const MAX_TRANSPARENT_RETRIES = 3;
 
 export class GrpcUnaryChannel {
   private session: http2.ClientHttp2Session | undefined;
   private closed = false;
+  /** The last stream id the server will process, per session that received GOAWAY. */
+  private readonly goawayLastStreamId = new WeakMap<http2.ClientHttp2Session, number>();
   /** Calls in flight: the session keeps the process alive only while there are some. */
   private inFlight = 0;
   private readonly maxMessageBytes: number;
@@ -63,8 +68,18 @@ export class GrpcUnaryChannel {
   }
 
   unary(path: string, message: Uint8Array, options: UnaryCallOptions = {}): Promise<Buffer> {
-    if (this.closed) return Promise.reject(new ServingError(Code.UNAVAILABLE, 'the channel is closed'));
     const deadlineMs = options.deadlineMs ?? 0;
+    return this.attempt(path, message, deadlineMs > 0 ? Date.now() + deadlineMs : 0, MAX_TRANSPARENT_RETRIES);
+  }
+
+  /**
+   * One try. A stream the server never processed (REFUSED_STREAM, or above a GOAWAY's last stream
+   * id) or that could not be opened on a closing session is sent again on a new session, as
+   * gRPC's transparent retry does, at most MAX_TRANSPARENT_RETRIES times and within the deadline.
+   */
+  private attempt(path: string, message: Uint8Array, deadlineEpochMs: number, retries: number): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new ServingError(Code.UNAVAILABLE, 'the channel is closed'));
+    const deadlineMs = deadlineEpochMs === 0 ? 0 : Math.max(1, deadlineEpochMs - Date.now());
     const session = this.currentSession();
     return new Promise<Buffer>((resolve, reject) => {
       const headers: http2.OutgoingHttpHeaders = {
@@ -78,8 +93,10 @@ export class GrpcUnaryChannel {
       try {
         stream = session.request(headers);
       } catch (error) {
+        // The session was already closing (GOAWAY): nothing was sent, so a new session may take it.
         this.drop(session);
-        reject(unavailable(error));
+        if (retries > 0) this.attempt(path, message, deadlineEpochMs, retries - 1).then(resolve, reject);
+        else reject(unavailable(error));
         return;
       }
       const call = new UnaryResponse(this.maxMessageBytes);
@@ -112,6 +129,20 @@ export class GrpcUnaryChannel {
       stream.on('trailers', (trailers) => call.trailers(trailers));
       stream.on('error', (error) => call.streamError(error));
       stream.on('close', () => {
+        const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM || (stream.id !== undefined && stream.id > (this.goawayLastStreamId.get(session) ?? Number.POSITIVE_INFINITY));
+        if (!settled && retries > 0 && refused && call.unanswered && (deadlineEpochMs === 0 || Date.now() < deadlineEpochMs)) {
+          this.drop(session);
+          settled = true;
+          if (timer !== undefined) clearTimeout(timer);
+          if (--this.inFlight === 0 && !session.destroyed) session.unref();
+          this.attempt(path, message, deadlineEpochMs, retries - 1).then(resolve, reject);
+          return;
+        }
+        if (!settled && call.unanswered && deadlineEpochMs !== 0 && Date.now() >= deadlineEpochMs) {
+          // The deadline passed before the stream ended unanswered: that, not the stream's end, is the outcome.
+          finish(new ServingError(Code.DEADLINE_EXCEEDED, `deadline of ${deadlineMs} ms exceeded`));
+          return;
+        }
         call.outcome(stream.rstCode).then(
           (bytes) => finish(undefined, bytes),
           (error: ServingError) => finish(error),
@@ -140,7 +171,11 @@ export class GrpcUnaryChannel {
       createConnection: () => net.connect({ host, port, noDelay: true }),
     });
     session.on('error', () => this.drop(session));
-    session.on('goaway', () => this.drop(session));
+    session.on('goaway', (_code: number, lastStreamId: number) => {
+      // Streams above lastStreamId were never processed: they may be sent again elsewhere.
+      this.goawayLastStreamId.set(session, lastStreamId);
+      this.drop(session);
+    });
     session.on('close', () => this.drop(session));
     session.unref();
     this.session = session;
@@ -185,6 +220,11 @@ class UnaryResponse {
   private error: Error | undefined;
 
   constructor(private readonly maxMessageBytes: number) {}
+
+  /** No response headers and no status yet: the server never started answering. */
+  get unanswered(): boolean {
+    return this.httpStatus === 0 && this.status === undefined;
+  }
 
   headers(headers: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
     this.httpStatus = Number(headers[':status'] ?? 0);

@@ -116,8 +116,9 @@ describe('dynamic batching of requests whose row shapes differ (x float32 [batch
     return 1 / (1 + Math.exp(-sum));
   });
 
-  it('runs each row shape apart, merges the requests that share one, and answers every caller its own rows', { timeout: 60_000 }, async () => {
-    const requests = [[2, 2], [3, 3], [1, 2], [2, 3], [1, 5]].map(([rows, width], i) => ({ rows, width, data: feedOf(rows, width, i) }));
+  it('runs each row shape apart, merges neighbours that share one, and answers every caller its own rows', { timeout: 60_000 }, async () => {
+    // FIFO: a run takes the queued requests from the head while their row shape matches the first.
+    const requests = [[2, 2], [1, 2], [3, 3], [2, 3], [1, 5]].map(([rows, width], i) => ({ rows, width, data: feedOf(rows, width, i) }));
     const gate = gateRuns(innerEngineOf(t.server));
     try {
       const blocker = t.client.predict({ x: { dtype: 'float32', dims: [1, 2], data: feedOf(1, 2, 9) } });
@@ -135,7 +136,7 @@ describe('dynamic batching of requests whose row shapes differ (x float32 [batch
         Array.from(y.data as Float32Array).forEach((v, r) => assert.ok(Math.abs(v - want[r]!) < 1e-6, `request ${i} row ${r}: ${v} vs ${want[r]}`));
       });
       // Width 2: 2 + 1 rows in one run; width 3: 3 + 2 rows in one run; width 5 alone.
-      assert.deepEqual(results.map((r) => r.server.executedBatchRows), [3, 5, 3, 5, 1]);
+      assert.deepEqual(results.map((r) => r.server.executedBatchRows), [3, 3, 5, 5, 1]);
       const afterBlocker = gate.runDims.slice(1).map((dims) => dims.join('x')).sort();
       assert.deepEqual(afterBlocker, ['1x5', '3x2', '5x3']);
     } finally {

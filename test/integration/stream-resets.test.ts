@@ -83,7 +83,6 @@ describe('client stream resets on one connection', () => {
 
   it('64 RecServingClient callers with 1 ms deadlines: every call is OK or DEADLINE_EXCEEDED', {
     timeout: 60_000,
-    todo: 'src/client/grpc-unary-channel.ts does not retry a stream refused (REFUSED_STREAM) by a closing session on a new one, as grpc-js does',
   }, async () => {
     const feed = criteoFeed(1);
     const codes = new Map<string, number>();

@@ -40,6 +40,9 @@ describe('worker start-up and replacement', () => {
     const t = await startTestServer({ flags: ['--thread', '3', '--warmup_batch_sizes='] });
     try {
       assert.deepEqual([...poolOf(t).warmedUp.values()], [0, 0, 0]);
+      assert.ok(t.logLines.some((line) => line.includes('warmed up at batch sizes []')), 'no warm-up size, none added');
+      const result = await t.client.predict(criteoFeed(3));
+      assert.deepEqual(result.outputs['sigmoid_0.tmp_0'].dims, [3, 1], 'the first request is served');
     } finally {
       await t.stop();
     }

@@ -1,8 +1,7 @@
 /**
- * BatchingEngine must settle every caller whatever happens around the inner run, and requests
- * that cannot share a run must not queue behind each other inside one slot. Both are `todo`:
- * the fix is in batching-engine.ts (owned by the hot-path work in progress); the patch is
- * described with these tests' commit. They pass once it lands.
+ * BatchingEngine settles every caller whatever happens around the inner run (a throwing metrics
+ * observer included), and requests that cannot share a run do not queue behind each other inside
+ * one slot.
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -19,7 +18,6 @@ function wideFeeds(rows: number, width: number): Record<string, HostTensor> {
 
 describe('BatchingEngine settles every caller', () => {
   it('a throwing observer.batchExecuted does not leave the callers of that run waiting', {
-    todo: 'runGroup settles its tasks only after observer.batchExecuted returns (batching-engine.ts)',
   }, async () => {
     const puppet = new PuppetEngine();
     const engine = BatchingEngine.create({
@@ -37,7 +35,6 @@ describe('BatchingEngine settles every caller', () => {
   });
 
   it('requests of different row shapes queued together run in separate slots, not one after another', {
-    todo: 'processBatch runs shape groups sequentially in one slot; needs mergeKeyOf on the scheduler (batching-engine.ts)',
   }, async () => {
     const puppet = new PuppetEngine();
     const engine = BatchingEngine.create({
