@@ -5,14 +5,19 @@
 # tid) line; its ONNX Runtime worker is the other busy one.
 #
 #   npx tsc -p . && bash benchmarks/server-thread-cpu.sh [requests=5000] [extra rec-serve flags...]
+# WARMUP (default 12000) untimed calls first. With the default flags a lone batch-5 call runs on
+# the main thread's ONNX Runtime session, so the main-thread figure includes the model run; pass
+# --inline_max_rows 0 to see the serving overhead alone (the run then shows on a worker thread).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-5000}
 shift || true
+warmup=${WARMUP:-12000}
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 
 measure() { # $1 = label, $2 = pid, $3 = host:port
-  node dist/src/cli/rec-client.js --connect "$3" --batchsize 5 --requests 300 --quiet > /dev/null
+  # The JIT settles only after thousands of calls: measure the steady state.
+  node dist/src/cli/rec-client.js --connect "$3" --batchsize 5 --requests "$warmup" --quiet > /dev/null
   local before after
   before=$(for t in /proc/$2/task/*; do echo "$(basename "$t") $(awk '{print $14+$15}' "$t/stat")"; done | sort)
   node dist/src/cli/rec-client.js --connect "$3" --batchsize 5 --requests "$requests" --quiet | grep -E 'client_cost'

@@ -22,7 +22,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import * as http2 from 'node:http2';
-import { parseGrpcTimeoutMs } from './grpc-unary-stream';
+import { parseGrpcTimeoutMs, percentEncodeGrpcMessage } from './grpc-unary-stream';
 
 export interface H2SessionGuardOptions {
   readonly idleTimeoutMs: number;
@@ -137,7 +137,7 @@ function timeOutBody(stream: http2.ServerHttp2Stream, timeoutMs: number): void {
         ':status': 200,
         'content-type': 'application/grpc+proto',
         'grpc-status': '4',
-        'grpc-message': encodeURIComponent(`the request message was not complete ${timeoutMs} ms after the call's headers (--grpc_stream_body_timeout_ms)`),
+        'grpc-message': percentEncodeGrpcMessage(`the request message was not complete ${timeoutMs} ms after the call's headers (--grpc_stream_body_timeout_ms)`),
       }, { endStream: true });
     } catch {
       // The stream closed in between: nothing to answer.
