@@ -76,10 +76,10 @@ export function overheadMarkdown(report: OverheadReport, machine: MachineInfo, r
   ];
   const s = m.servedMeanMicros;
   const where = [
-    ['client side + network (client_cost − server_cost)', fixed(s.client - s.serverHandler, 0)],
+    ['transport: client encode and decode, both HTTP/2 stacks, the network (client_cost − server_cost)', fixed(s.client - s.serverHandler, 0)],
     ['server: decode, validate, encode, dispatch (server_cost − queue − compute)', fixed(s.serverHandler - s.queue - s.compute, 0)],
-    ['server: queue (hand-off to a worker thread until its run starts), queue_us', fixed(s.queue, 0)],
-    ['server: compute (ONNX Runtime run in the worker), compute_us', fixed(s.compute, 0)],
+    ['server: queue (hand-off to a worker until its run starts; 0 for a main-thread run), queue_us', fixed(s.queue, 0)],
+    ['server: compute (ONNX Runtime run, main thread or worker), compute_us', fixed(s.compute, 0)],
     ['total (mean client_cost)', fixed(s.client, 0)],
   ];
   const d = report.serverDefault;
