@@ -74,10 +74,18 @@ export function decodePaddleFeed(tensor: PaddleTensor, index: SignatureIndex): N
 function convert(name: string, code: number, values: ArrayLike<number | boolean>, target: DType, rounding = false): HostTensor['data'] {
   const out = allocate(target, values.length);
   if (out instanceof BigInt64Array) {
+    // Written as two 32-bit words (little-endian): no BigInt per value on the hot path.
+    const words = new Int32Array(out.buffer, out.byteOffset, out.length * 2);
     for (let i = 0; i < values.length; i++) {
       const v = Number(values[i]);
       if (!Number.isSafeInteger(v)) throw lossy(name, code, target, `value ${values[i]} at index ${i} is not an integer`);
-      out[i] = BigInt(v);
+      if (v >= 0) {
+        const low = v % 4294967296;
+        words[2 * i] = low | 0;
+        words[2 * i + 1] = (v - low) / 4294967296;
+      } else {
+        out[i] = BigInt(v);
+      }
     }
     return out;
   }

@@ -26,6 +26,12 @@ describe('Paddle tensor codec', () => {
     assert.deepEqual([...(tensor.data as BigInt64Array)], [3n, 9007199254740991n]);
   });
 
+  it('keeps every safe int64 exactly, around the 32-bit word boundaries and below zero', () => {
+    const values = [0, 1, 2147483647, 2147483648, 4294967295, 4294967296, 123456789012, -1, -2147483649, -9007199254740991];
+    const { tensor } = decodePaddleFeed({ int64_data: values, shape: [values.length, 1], elem_type: 0, name: 'C1' }, index);
+    assert.deepEqual([...(tensor.data as BigInt64Array)], values.map((v) => BigInt(v)));
+  });
+
   it('converts exactly representable values and refuses the rest, naming input, types and value', () => {
     const widened = decodePaddleFeed({ int_data: [1, 2], shape: [2, 1], elem_type: 2, name: 'C1' }, index);
     assert.deepEqual([...(widened.tensor.data as BigInt64Array)], [1n, 2n]);
