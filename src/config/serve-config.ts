@@ -54,6 +54,8 @@ export interface ServeConfig {
    * is idle and nothing is queued (no worker hand-off); 0 = always use the workers. CPU provider only.
    */
   readonly inlineMaxRows: number;
+  /** Refuse new requests at once (UNAVAILABLE) while the event loop is more than this far behind, ms; 0 = never. */
+  readonly shedLoopLagMs: number;
   /** Feed column inputs (several [rows, 1] inputs of one dtype) to ONNX Runtime as one packed tensor. */
   readonly packFeeds: boolean;
   /** Batch sizes run once on every worker before the server reports ready. */
@@ -84,6 +86,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   max_body_size: { kind: 'integer', help: 'largest request/response message in bytes', defaultText: '536870912' },
   max_batch_rows: { kind: 'integer', help: 'most rows one request may carry', defaultText: '4096' },
   inline_max_rows: { kind: 'integer', help: 'requests of at most this many rows run on a main-thread session while every worker is idle (no hand-off; blocks the event loop for one small run); 0 = always the workers; CPU only', defaultText: '16' },
+  shed_loop_lag_ms: { kind: 'integer', help: 'refuse new requests at once with UNAVAILABLE (HTTP 503, baidu_std ELOGOFF) while the event loop is more than this many ms behind (overload); 0 = never shed', defaultText: '0 (off)' },
   pack_feeds: { kind: 'boolean', help: 'feed column inputs (e.g. C1..C26, int64 [rows, 1]) to ONNX Runtime as one [rows, n] tensor through a rewritten graph that computes the same function', defaultText: 'true' },
   warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none); each at most --max_batch_rows (the defaults above it are skipped)', defaultText: '1,5,32' },
   shutdown_grace_ms: { kind: 'integer', help: 'how long a shutdown (SIGTERM) may take, milliseconds: requests already received are answered, new ones refused (UNAVAILABLE / 503), then the workers close; whatever is left after this is cut off', defaultText: '10000' },
@@ -153,6 +156,8 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   for (const size of warmup) if (!Number.isSafeInteger(size) || size < 1) problems.push(`--warmup_batch_sizes must be positive integers; got ${String(flags.warmup_batch_sizes)}`);
   const maxRequestRows = positive('max_batch_rows', DEFAULTS.maxRequestRows);
   const inlineMaxRows = (flags.inline_max_rows as number | undefined) ?? DEFAULTS.inlineMaxRows;
+  const shedLoopLagMs = (flags.shed_loop_lag_ms as number | undefined) ?? 0;
+  if (!Number.isSafeInteger(shedLoopLagMs) || shedLoopLagMs < 0) problems.push(`--shed_loop_lag_ms must be an integer >= 0; got ${String(flags.shed_loop_lag_ms)}`);
   if (!Number.isSafeInteger(inlineMaxRows) || inlineMaxRows < 0) problems.push(`--inline_max_rows must be an integer >= 0; got ${String(flags.inline_max_rows)}`);
   const tooLarge = flags.warmup_batch_sizes === undefined ? [] : warmup.filter((size) => size > maxRequestRows);
   if (tooLarge.length > 0) {
@@ -183,6 +188,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     maxRequestRows,
     inlineMaxRows,
     packFeeds: (flags.pack_feeds as boolean | undefined) ?? true,
+    shedLoopLagMs,
     // Only default sizes can exceed the limit here (explicit ones were refused above).
     warmupBatchSizes: Object.freeze(warmup.filter((size) => size <= maxRequestRows)),
     shutdownGraceMs,

@@ -47,15 +47,20 @@ export class Predictor {
   private readonly models = new Map<string, ServedModel>();
   private stopping = false;
 
-  private constructor(private readonly defaultModelName: string, private readonly limit: ConcurrencyLimit) {}
+  private constructor(
+    private readonly defaultModelName: string,
+    private readonly limit: ConcurrencyLimit,
+    /** Load shedding: an error refuses the prediction at once (e.g. the event loop is far behind). */
+    private readonly refusal?: () => ServingError | undefined,
+  ) {}
 
   /**
    * The first model is the default one (served for an empty model name). `maxConcurrency`: most
    * predictions in flight at once, all protocols together; 0 (default) = no cap.
    */
-  static create(models: readonly ServedModel[], options: { maxConcurrency?: number } = {}): Predictor {
+  static create(models: readonly ServedModel[], options: { maxConcurrency?: number; refusal?: () => ServingError | undefined } = {}): Predictor {
     if (models.length === 0) throw new Error('a Predictor needs at least one model');
-    const predictor = new Predictor(models[0].name, ConcurrencyLimit.create(options.maxConcurrency ?? 0));
+    const predictor = new Predictor(models[0].name, ConcurrencyLimit.create(options.maxConcurrency ?? 0), options.refusal);
     for (const model of models) {
       if (predictor.models.has(model.name)) throw new Error(`model "${model.name}" is given twice`);
       predictor.models.set(model.name, model);
@@ -78,6 +83,8 @@ export class Predictor {
 
   async predict(input: PredictInput, context: PredictContext = {}): Promise<PredictOutput> {
     if (this.stopping) throw unavailable('server is stopping; not accepting new requests');
+    const refused = this.refusal?.();
+    if (refused !== undefined) throw refused;
     const release = this.limit.acquire();
     try {
       return await this.predictWithinLimit(input, context);

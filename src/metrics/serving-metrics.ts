@@ -137,6 +137,17 @@ export class ServingMetrics {
     return new ServingMetrics(registry);
   }
 
+  /** `ctr_requests_shed_total`: requests refused at once because the server was overloaded; read at scrape time. */
+  countShed(shed: () => number): void {
+    new Counter({
+      name: 'ctr_requests_shed_total', help: 'Requests refused at once with UNAVAILABLE because the event loop was over --shed_loop_lag_ms behind', registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(shed());
+      },
+    });
+  }
+
   /** Declares a served model; `pending` reads its pending-request count at scrape time. */
   registerModel(model: string, version: string, pending?: () => number, executionProviders: readonly string[] = []): ModelMetrics {
     if (this.versions.size === 0) this.defaultModel = model;

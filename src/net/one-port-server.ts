@@ -27,6 +27,7 @@ import type { Duplex } from 'node:stream';
 import type { RunningGrpcServer, ServiceRegistration } from '../grpc/grpc-server-types';
 import { ConnectionDrain, type RequestTracker } from './connection-drain';
 import { guardHttp2Sessions } from './h2-session-guard';
+import type { ServingError } from '../core/errors';
 import { routeUnaryCallsFirst } from './grpc-fast-routes';
 import type { UnaryHandler } from './grpc-unary-stream';
 import { sniffProtocol } from './protocol-sniffer';
@@ -40,6 +41,8 @@ export interface OnePortServerOptions {
    * they should also be registered in `services`, which serve them if the route cannot be installed.
    */
   readonly unaryRoutes?: ReadonlyMap<string, UnaryHandler>;
+  /** Load shedding for the fast routes: asked before a request's body is read (grpc-unary-stream.ts). */
+  readonly refusal?: () => ServingError | undefined;
   /** Told whether the fast routes were installed (false: grpc-js serves every method). */
   readonly onUnaryRoutes?: (installed: boolean) => void;
   /** Largest gRPC message, bytes. */
@@ -67,7 +70,7 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   options.onH2Guards?.(guardHttp2Sessions(grpcServer, { idleTimeoutMs: h2.idleTimeoutMs, streamBodyTimeoutMs: h2.streamBodyTimeoutMs }));
   if (options.unaryRoutes !== undefined && options.unaryRoutes.size > 0) {
-    options.onUnaryRoutes?.(routeUnaryCallsFirst(grpcServer, options.unaryRoutes, { maxMessageBytes: options.maxMessageBytes }));
+    options.onUnaryRoutes?.(routeUnaryCallsFirst(grpcServer, options.unaryRoutes, { maxMessageBytes: options.maxMessageBytes, ...(options.refusal === undefined ? {} : { refusal: options.refusal }) }));
   }
   const sockets = new Set<net.Socket>();
   const sniffTimeoutMs = options.sniffTimeoutMs ?? 10_000;

@@ -26,6 +26,7 @@ import type { Logger } from '../logging/logger';
 import { loadModelDir } from '../model/load-model-dir';
 import { createServingOps, type ServingOps } from './serving-ops';
 import { InlineOnnxEngine } from '../engine/inline-onnx-engine';
+import { LoopLagShedder } from '../net/loop-lag-shedder';
 import { prepareModelImage, type ModelImage } from '../engine/model-image';
 import type { HostTensor } from '../core/tensor';
 import type { SessionConfig } from '../engine/session-config';
@@ -95,7 +96,12 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     effectiveConfig: { ...config },
   });
   // --max_concurrency: one cap for every protocol, taken in the core (0 = none).
-  const predictor = Predictor.create([model], { maxConcurrency: config.ops.maxConcurrency });
+  // Load shedding on event-loop lag, asked by the core (every protocol) and by the gRPC fast route before a body is read.
+  // The shedder starts once the port is open: start-up work must not count as lag.
+  let shedder: LoopLagShedder | undefined;
+  const refusal = config.shedLoopLagMs > 0 ? () => shedder?.refusal() : undefined;
+  if (refusal !== undefined) ops.metrics.countShed(() => shedder?.shed ?? 0);
+  const predictor = Predictor.create([model], { maxConcurrency: config.ops.maxConcurrency, ...(refusal === undefined ? {} : { refusal }) });
   let grpc: RunningGrpcServer;
   let fastGrpcRoutes = false;
   try {
@@ -114,6 +120,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
         ...ops.grpcServices(),
       ],
       unaryRoutes: new Map([[PREDICT_PATH, predict], ...paddleGrpc]),
+      ...(refusal === undefined ? {} : { refusal }),
       onUnaryRoutes: (installed) => {
         fastGrpcRoutes = installed;
         if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: Predict and Paddle inference are served through grpc-js (same answers, more overhead per call)');
@@ -127,6 +134,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
       },
     });
     await ops.start();
+    if (refusal !== undefined) shedder = LoopLagShedder.start(config.shedLoopLagMs);
   } catch (error) {
     await ops.close();
     await predictor.close();
@@ -151,6 +159,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
         await engine.terminate();
       }
       await ops.close();
+      shedder?.stop();
       logger.info('server stopped');
     },
   };
