@@ -22,7 +22,7 @@ import { Code, ServingError } from '../../core/errors';
 import type { PredictOutput, Predictor } from '../../core/predictor';
 import type { CallObserver } from '../../metrics/call-observer';
 import { ENGINE_NAME, type PaddleRequest, type PaddleResponse } from './paddle-messages';
-import { decodePaddleFeed, encodePaddleFetch } from './paddle-tensor-codec';
+import { FeedArena, decodePaddleFeed, encodePaddleFetch } from './paddle-tensor-codec';
 
 export interface InferenceContext {
   readonly signal?: AbortSignal;
@@ -70,7 +70,9 @@ export async function runGeneralModelInference(predictor: Predictor, request: Pa
 async function infer(predictor: Predictor, request: PaddleRequest, context: InferenceContext, startUs = (context.nowMicros ?? epochMicros)()): Promise<{ response: PaddleResponse; result: PredictOutput }> {
   const now = context.nowMicros ?? epochMicros;
   const model = predictor.model();
-  const inputs = (request.tensor ?? []).map((tensor) => decodePaddleFeed(tensor, model.index));
+  const feedTensors = request.tensor ?? [];
+  const arena = FeedArena.forTensors(feedTensors);
+  const inputs = feedTensors.map((tensor) => decodePaddleFeed(tensor, model.index, arena));
   const decodedUs = now();
   // The context itself, not a copy of its signal: a lazily created signal stays uncreated when not needed.
   const result = await predictor.predict({ inputs, outputNames: request.fetch_var_names ?? [] }, context);

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ModelSignature } from '../../../src/core/model-signature';
 import { SignatureIndex } from '../../../src/core/validate-request';
-import { decodePaddleFeed, encodePaddleFetch } from '../../../src/paddle/service/paddle-tensor-codec';
+import { FeedArena, decodePaddleFeed, encodePaddleFetch } from '../../../src/paddle/service/paddle-tensor-codec';
 
 const signature: ModelSignature = {
   inputs: [
@@ -24,6 +24,32 @@ describe('Paddle tensor codec', () => {
     assert.equal(name, 'C1');
     assert.ok(tensor.data instanceof BigInt64Array);
     assert.deepEqual([...(tensor.data as BigInt64Array)], [3n, 9007199254740991n]);
+  });
+
+  it('decodes a request\'s feeds into one shared buffer, each view 8-byte aligned, values intact', () => {
+    const tensors = [
+      { int64_data: [1, 2, 3], shape: [3, 1], elem_type: 0, name: 'C1' },
+      { float_data: [0.5, 1.5, 2.5, 3.5, 4.5, 5.5], shape: [3, 2], elem_type: 1, name: 'dense' },
+      { int_data: [7, 8, 9], shape: [3, 1], elem_type: 2, name: 'ids32' },
+    ];
+    const arena = FeedArena.forTensors(tensors);
+    const feeds = tensors.map((t) => decodePaddleFeed(t, index, arena).tensor);
+    assert.equal(feeds[0].data.buffer, feeds[1].data.buffer);
+    assert.equal(feeds[1].data.buffer, feeds[2].data.buffer);
+    for (const feed of feeds) assert.equal(feed.data.byteOffset % 8, 0);
+    assert.deepEqual([...(feeds[0].data as BigInt64Array)], [1n, 2n, 3n]);
+    assert.deepEqual([...(feeds[1].data as Float32Array)], [0.5, 1.5, 2.5, 3.5, 4.5, 5.5]);
+    assert.deepEqual([...(feeds[2].data as Int32Array)], [7, 8, 9]);
+  });
+
+  it('allocates per input when a request is too large for the arena or its shape is not a size', () => {
+    const huge = [{ int64_data: [1], shape: [1 << 20, 1], elem_type: 0, name: 'C1' }];
+    const small = { int64_data: [4, 5], shape: [2, 1], elem_type: 0, name: 'C1' };
+    const a = decodePaddleFeed(small, index, FeedArena.forTensors(huge)).tensor;
+    const b = decodePaddleFeed(small, index, FeedArena.forTensors([{ shape: [-1, 1] }])).tensor;
+    assert.equal(a.data.byteLength, a.data.buffer.byteLength, 'its own buffer');
+    assert.equal(b.data.byteLength, b.data.buffer.byteLength, 'its own buffer');
+    assert.deepEqual([...(a.data as BigInt64Array)], [4n, 5n]);
   });
 
   it('keeps every safe int64 exactly, around the 32-bit word boundaries and below zero', () => {
