@@ -26,6 +26,8 @@ export interface FuzzRunOptions {
   readonly probeEvery: number;
   readonly latencyCallers: number;
   readonly settleMs?: number;
+  /** Cases (from seed + 1, not counted) run before the RSS baseline, so it is the warm size. */
+  readonly warmupCases?: number;
   /** True for a failure the caller already knows about (reported, not counted as new). */
   readonly known?: (fuzzCase: FuzzCase, why: string) => boolean;
   readonly onProgress?: (done: number) => void;
@@ -50,6 +52,8 @@ export interface FuzzReport {
   readonly probeRounds: number;
   readonly probeFailures: string[];
   readonly crashed: boolean;
+  /** RSS after start-up and 1 s of valid calls, before any warm-up case. */
+  readonly rssColdKb: number;
   readonly rssBeforeKb: number;
   readonly rssAfterKb: number;
   readonly latency: { readonly count: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly errors: string[] };
@@ -61,6 +65,13 @@ export function sendCase(port: number, fuzzCase: FuzzCase): Promise<Outcome> {
   return transport.type === 'h2' ? sendH2(port, fuzzCase, transport.headers) : sendTcp(port, fuzzCase, transport.parser);
 }
 
+async function runCases(port: number, seed: number, count: number, concurrency: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) await sendCase(port, generateCase(seed, next++));
+  }));
+}
+
 export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
   const started = performance.now();
   const expected = await baseline(options.port);
@@ -68,6 +79,9 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
   const warm = startLatencyLoad(options.port, options.latencyCallers, 0);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   await warm.stop();
+  const rssColdKb = processState(options.pid).rssKb;
+  await runCases(options.port, options.seed + 1, options.warmupCases ?? 0, options.concurrency);
+  await new Promise((resolve) => setTimeout(resolve, options.warmupCases ? options.settleMs ?? 1000 : 0));
   const rssBeforeKb = processState(options.pid).rssKb;
 
   const counts = new Map<string, Map<string, number>>();
@@ -111,6 +125,7 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
     probeRounds,
     probeFailures,
     crashed: crashed || !after.alive,
+    rssColdKb,
     rssBeforeKb,
     rssAfterKb: after.rssKb,
     latency: { count: latency.samplesMs.length, p50Ms: percentile(latency.samplesMs, 50), p99Ms: percentile(latency.samplesMs, 99), maxMs: percentile(latency.samplesMs, 100), errors: latency.errors },
