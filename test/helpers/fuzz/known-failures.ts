@@ -24,7 +24,7 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     id: 'http-bomb-400',
     kinds: /^http\/(gzip|deflate)-bomb$/,
     expected: '413 saying the body inflates past --max_body_size (baidu_std: EREQUEST "gzip payload inflates to more than the N-byte limit"; gRPC: RESOURCE_EXHAUSTED)',
-    actual: '400 "request body is not valid gzip data: Cannot create a Buffer larger than 262144 bytes" (the body is valid gzip)',
+    actual: '400 "request body is not valid gzip data: Cannot create a Buffer larger than 262144 bytes" (deflate: "... not valid deflate data ..."); the body is valid',
   },
 ];
 
