@@ -150,6 +150,12 @@ function decodeProto(body: Buffer): PaddleRequest {
 }
 
 async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) {
+    // Refused before any of it is read, as gRPC refuses an oversized message.
+    req.resume();
+    throw new HttpBodyError(413, `request body of ${declared} bytes (Content-Length) is over the ${maxBytes}-byte limit (--max_body_size)`);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -172,6 +178,9 @@ async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Bu
   try {
     return await (encoding === 'gzip' ? gunzip : inflate)(raw, { maxOutputLength: maxBytes });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new HttpBodyError(413, `${encoding} request body inflates to more than the ${maxBytes}-byte limit (--max_body_size); got ${raw.byteLength} compressed bytes`);
+    }
     throw invalidArgument(`request body is not valid ${encoding} data: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
