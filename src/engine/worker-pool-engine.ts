@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { Code, ServingError, cancelled, deadlineExceeded } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
-import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from './inference-engine';
+import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from '../core/inference-engine';
 import type { ProviderReport } from './providers/resolve-providers';
 import { chainLabel } from './providers/select-providers';
 import { toOrtSessionOptions, toWorkerOrtSessionOptions, type SessionConfig } from './session-config';

@@ -113,4 +113,3 @@ export function createPredictionServiceHandlers(options: PredictServiceOptions, 
   };
   return { Predict: grpcJsUnary(predict), GetModelMetadata: getModelMetadata } as grpc.UntypedServiceImplementation;
 }
-export type { CallObserver } from '../metrics/call-observer';

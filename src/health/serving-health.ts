@@ -12,7 +12,7 @@
  */
 import { HealthImplementation, service as healthServiceDefinition, type ServingStatus } from 'grpc-health-check';
 import type * as grpc from '@grpc/grpc-js';
-import type { ServiceRegistration } from '../grpc/grpc-server-types';
+import type { ServiceRegistration } from '../net/port-server-types';
 
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
