@@ -14,8 +14,6 @@ import { HealthImplementation, service as healthServiceDefinition, type ServingS
 import type * as grpc from '@grpc/grpc-js';
 import type { ServiceRegistration } from '../net/port-server-types';
 
-export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
-
 export class ServingHealth {
   private readonly implementation: HealthImplementation;
   private started = false;
