@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 /**
- * In-process DeepFM speed matrix (Paddle's `paddle_infer.py` equivalent, no RPC), part 2 of
- * issue 5. Each row runs in its own child process: session creation with the row's options, then
+ * In-process DeepFM speed matrix (Paddle's `paddle_infer.py` equivalent, no RPC). Each row runs in its own child process: session creation with the row's options, then
  * one pass over the generated Criteo data, reading the files as part of the timed run.
  *
  * Default: Paddle's six published rows. Any combination can be asked for with the list flags

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Issue 2's overhead benchmark (and issue 5 part 4): in one run, side by side, the compute floor
+ * The overhead benchmark: in one run, side by side, the compute floor
  * (in-process ONNX Runtime, batch 5 and 2048, 1 thread and the server's default session
  * settings), the transport floor (grpc-js echo server in its own process, batch-5 payload) and
  * the real rec-serve (own process, default flags) at batch 5 with one request in flight. Reports
@@ -84,7 +84,7 @@ export function overheadMarkdown(report: OverheadReport, machine: MachineInfo, r
   ];
   const d = report.serverDefault;
   return [
-    '# Serving overhead at batch 5 (issue 2)',
+    '# Serving overhead at batch 5',
     '',
     `Measured in one run, batch-5 series interleaved in rounds; ${requests} timed calls per batch-5 series. Server default settings here: ${d.workers} worker(s) × ${d.intraOpThreads} intra-op thread(s), graph optimisation "${d.graphOptimizationLevel}", memory optimisation ${d.memoryOptimization ? 'on' : 'off'}, spinning ${d.allowSpinning ? 'on' : 'off'}. ` +
       'The echo server decodes nothing and runs nothing: it is grpc-js plus the client, the floor any gRPC server in Node pays.',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Served sweep CLI (issue 5 part 3): rec-serve and this client in separate processes; closed-loop
+ * Served sweep CLI: rec-serve and this client in separate processes; closed-loop
  * concurrency and open-loop Poisson rate sweeps for each batch size, batcher on/off (when
  * rec-serve has the flag) and client mode. Writes `benchmarks/results/served-sweep-<label>.*`:
  * markdown, CSV, perf_analyzer-format CSVs, JSON and the latency-vs-throughput SVG.

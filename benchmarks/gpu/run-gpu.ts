@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The GPU run (issue 6 part 5), ready for whenever a GPU machine is lent; on a CPU machine it runs
+ * The GPU run, ready for whenever a GPU machine is lent; on a CPU machine it runs
  * as far as one allows and says so. Steps, each recorded in the results:
  *  1. name the device (nvidia-smi) and the machine;
  *  2. optionally install the provider libraries (`--install_from DIR|TGZ`, or `--install` from
@@ -102,7 +102,7 @@ async function main(): Promise<number> {
   });
   const accuracyFailures = comparison.rows.filter((r) => r.maxRelativeError !== undefined && !(r.maxRelativeError < maxRelErr));
 
-  // 5. matrix + served sweep (issue 5's harness), GPU rows only
+  // 5. in-process matrix + served sweep, GPU rows only
   const runs: Array<{ what: string; command: string; status: number | null }> = [];
   if (flags.matrix === true) {
     const gpuProviders = ['cuda', 'tensorrt', 'webgpu'];

@@ -31,6 +31,10 @@ export class ServingHealth {
     return new ServingHealth(serviceNames);
   }
 
+  /**
+   * Always true: the process is live as long as it can answer at all. A wedged event loop or a
+   * dead process does not answer, and that is what a liveness probe detects (by its timeout).
+   */
   get isLive(): boolean {
     return true;
   }

@@ -1,5 +1,5 @@
 /**
- * The serving core around the engines (issue 4), assembled for `start-server.ts` so that file
+ * The serving core around the engines, assembled for `start-server.ts` so that file
  * only wires it in: the dynamic batcher in front of each model's worker pool, Prometheus metrics,
  * gRPC health and reflection, and the operations HTTP port (metrics + V2 health).
  *
