@@ -12,7 +12,7 @@
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../src/config/repo-root';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../src/config/parse-flags';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
 import { ensureCriteoData } from './lib/data-cache';
 import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machine-info';
 import { PADDLE_PUBLISHED, type MatrixRow, type Provider } from './lib/paddle-published';
@@ -128,12 +128,8 @@ export function rowsFromFlags(flags: Record<string, unknown>): MatrixRow[] {
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/inprocess-matrix.js [flags]', FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, FLAGS);
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/inprocess-matrix.js [flags]', FLAGS);
+  if (flags === undefined) return 0;
   const rows = rowsFromFlags(flags);
   const label = (flags.label as string | undefined) ?? 'full';
   const machine = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');

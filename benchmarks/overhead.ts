@@ -11,7 +11,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
 import { REPO_ROOT } from '../src/config/repo-root';
 import { loadServeConfig } from '../src/config/serve-config';
 import type { SessionConfig } from '../src/engine/session-config';
@@ -138,12 +138,8 @@ export async function runOverheadCli(flags: ParsedFlags, machine: MachineInfo): 
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/overhead.js [flags]', OVERHEAD_FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, OVERHEAD_FLAGS);
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/overhead.js [flags]', OVERHEAD_FLAGS);
+  if (flags === undefined) return 0;
   const { markdown, files } = await runOverheadCli(flags, describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs'));
   process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);
   return 0;

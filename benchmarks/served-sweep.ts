@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
 import { REPO_ROOT } from '../src/config/repo-root';
 import { TRANSPORTS } from '../src/client/transports';
 import { loadClientConfig } from '../src/client/client-config';
@@ -161,12 +161,8 @@ export async function runServedSweepCli(flags: ParsedFlags, machine: MachineInfo
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/served-sweep.js [--preset quick|full] [flags]', SWEEP_FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, SWEEP_FLAGS);
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/served-sweep.js [--preset quick|full] [flags]', SWEEP_FLAGS);
+  if (flags === undefined) return 0;
   const machine = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');
   const { markdown, files } = await runServedSweepCli(flags, machine);
   process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);

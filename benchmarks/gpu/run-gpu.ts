@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../../src/config/parse-flags';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../../src/config/parse-flags';
 import { REPO_ROOT } from '../../src/config/repo-root';
 import { GpuInstallError, installGpuProviders } from '../../src/engine/providers/install-providers';
 import { describeTarget, probeProviders, type ProviderProbeResult } from '../../src/engine/providers/probe-provider';
@@ -52,11 +52,8 @@ const fmt = (n: number | undefined, digits = 2) => (n === undefined ? '—' : n.
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/gpu/run-gpu.js [flags]', FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, FLAGS);
+  const flags = parseFlagsOrHelp(argv, 'usage: node dist/benchmarks/gpu/run-gpu.js [flags]', FLAGS);
+  if (flags === undefined) return 0;
   const gpuId = (flags.gpu_id as number | undefined) ?? 0;
   const maxRelErr = (flags.max_rel_err as number | undefined) ?? 1e-4;
   const batchSizes = ((flags.batch_sizes as string[] | undefined) ?? ['5', '2048']).map(Number);
