@@ -18,7 +18,7 @@ import { summarize } from '../src/client/latency-stats';
 import { loadCriteoBatches } from '../src/client/load-criteo-batches';
 import { createTransport } from '../src/client/transports';
 import type { TransportOptions } from '../src/client/transport-options';
-import { REPO_ROOT } from '../src/config/repo-root';
+import { REPO_ROOT } from '../src/model/repo-root';
 import { parseFlags } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
 

@@ -14,7 +14,7 @@ import { formatFetchMap } from '../client/format-fetch-map';
 import { loadCriteoBatches } from '../client/load-criteo-batches';
 import { formatRunSummary } from '../client/run-summary';
 import { createTransport, TRANSPORTS } from '../client/transports';
-import { REPO_ROOT } from '../config/repo-root';
+import { REPO_ROOT } from '../model/repo-root';
 import { runMain } from './run-main';
 
 const FLAGS: FlagSpecs = {
