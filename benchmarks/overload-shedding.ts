@@ -20,7 +20,7 @@ import { REPO_ROOT } from '../src/model/repo-root';
 import { Code, ServingError } from '../src/core/errors';
 import { syntheticFeeds } from '../src/core/synthetic-feeds';
 import { loadModelDir } from '../src/model/load-model-dir';
-import { LatencyHistogram, type LatencySummary } from './lib/latency-histogram';
+import { LatencyHistogram, type LatencySummary } from '../src/client/latency-histogram';
 import { startServerProcess } from './lib/server-process';
 
 const ms = (micros: number) => (micros / 1000).toFixed(1);

@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-node';
 import type { Batch } from '../../src/client/closed-loop-runner';
 import { RecServingClient } from '../../src/client/rec-serving-client';
 import { toOrtSessionOptions, type SessionConfig } from '../../src/engine/session-config';
-import { LatencyHistogram, mean, type LatencySummary } from '../lib/latency-histogram';
+import { LatencyHistogram, mean, type LatencySummary } from '../../src/client/latency-histogram';
 import type { ServerProcess } from '../lib/server-process';
 
 export interface OverheadOptions {
