@@ -19,9 +19,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RecServingClient } from '../src/client/rec-serving-client';
-import { REPO_ROOT } from '../src/config/repo-root';
+import { REPO_ROOT } from '../src/model/repo-root';
 import { Code, ServingError } from '../src/core/errors';
 import type { HostTensor } from '../src/core/tensor';
+import { LatencyHistogram } from '../src/client/latency-histogram';
 import { parsePrometheusText, sampleValue, type Sample } from '../src/metrics/parse-prometheus-text';
 
 interface Args { seconds: number; concurrency: number; out: string; note: string }
@@ -87,13 +88,15 @@ function feed(rows: number, seed: number): Record<string, HostTensor> {
   return out;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+/** The p50 or p99 of a run's served latencies, milliseconds (NaN when none was served). */
+function percentile(latency: LatencyHistogram, p: 50 | 99): number {
+  const s = latency.summary();
+  if (s.count === 0) return NaN;
+  return (p === 50 ? s.p50Micros : s.p99Micros) / 1000;
 }
 
 interface Measured {
-  label: string; rows: number; requests: number; seconds: number; latenciesMs: number[]; unavailable: number; otherErrors: number;
+  label: string; rows: number; requests: number; seconds: number; latency: LatencyHistogram; unavailable: number; otherErrors: number;
   execCount: number; inferenceCount: number; serverCpuS: number; engineRunS: number; clientCpuS: number; offeredRps?: number;
 }
 
@@ -107,11 +110,11 @@ async function measure(server: Server, label: string, rows: number, body: (clien
   const noop = () => undefined;
   await body(client, noop, performance.now() + 1000); // warm the path
   const before = await scrape(server);
-  const latenciesMs: number[] = [];
+  const latency = new LatencyHistogram();
   let unavailable = 0;
   let otherErrors = 0;
   const record = (result: number | ServingError) => {
-    if (typeof result === 'number') latenciesMs.push(result);
+    if (typeof result === 'number') latency.record(result * 1000);
     else if (result.code === Code.UNAVAILABLE) unavailable++;
     else otherErrors++;
   };
@@ -122,9 +125,8 @@ async function measure(server: Server, label: string, rows: number, body: (clien
   const cpu = process.cpuUsage(cpu0);
   const after = await scrape(server);
   client.close();
-  latenciesMs.sort((a, b) => a - b);
   return {
-    label, rows, requests: latenciesMs.length, seconds: elapsed, latenciesMs, unavailable, otherErrors,
+    label, rows, requests: latency.count, seconds: elapsed, latency, unavailable, otherErrors,
     execCount: delta(after, before, 'nv_inference_exec_count'), inferenceCount: delta(after, before, 'nv_inference_count'),
     serverCpuS: delta(after, before, 'process_cpu_seconds_total'), engineRunS: delta(after, before, 'ctr_engine_run_duration_us_total') / 1e6,
     clientCpuS: (cpu.user + cpu.system) / 1e6, offeredRps,
@@ -175,7 +177,7 @@ function row(m: Measured): string {
   const cpuPerReqUs = (m.serverCpuS / Math.max(1, m.requests + m.unavailable)) * 1e6;
   const inferShare = m.serverCpuS > 0 ? m.engineRunS / m.serverCpuS : NaN;
   const total = m.requests + m.unavailable + m.otherErrors;
-  return `| ${m.label} | ${rowsPerS.toFixed(0)} | ${(m.requests / m.seconds).toFixed(0)} | ${percentile(m.latenciesMs, 50).toFixed(2)} | ${percentile(m.latenciesMs, 99).toFixed(2)} | ${avgBatch.toFixed(2)} | ${(m.serverCpuS / m.seconds).toFixed(2)} | ${(m.engineRunS / m.seconds).toFixed(2)} | ${(100 * inferShare).toFixed(0)}% | ${cpuPerReqUs.toFixed(0)} | ${(m.clientCpuS / m.seconds).toFixed(2)} | ${total > 0 ? ((100 * m.unavailable) / total).toFixed(1) : '0'}% |`;
+  return `| ${m.label} | ${rowsPerS.toFixed(0)} | ${(m.requests / m.seconds).toFixed(0)} | ${percentile(m.latency, 50).toFixed(2)} | ${percentile(m.latency, 99).toFixed(2)} | ${avgBatch.toFixed(2)} | ${(m.serverCpuS / m.seconds).toFixed(2)} | ${(m.engineRunS / m.seconds).toFixed(2)} | ${(100 * inferShare).toFixed(0)}% | ${cpuPerReqUs.toFixed(0)} | ${(m.clientCpuS / m.seconds).toFixed(2)} | ${total > 0 ? ((100 * m.unavailable) / total).toFixed(1) : '0'}% |`;
 }
 
 async function main(): Promise<void> {
@@ -215,7 +217,7 @@ async function main(): Promise<void> {
   const header = '| run | rows/s | req/s | p50 ms | p99 ms | avg executed batch | server CPU (cores) | inside ORT (cores) | ORT share of server CPU | server CPU µs/request | client CPU (cores) | shed UNAVAILABLE |\n|---|---|---|---|---|---|---|---|---|---|---|---|';
   const ratio = (on: Measured, off: Measured) => ({
     rows: ((on.requests * on.rows) / on.seconds) / ((off.requests * off.rows) / off.seconds),
-    p99: percentile(on.latenciesMs, 99) / percentile(off.latenciesMs, 99),
+    p99: percentile(on.latency, 99) / percentile(off.latency, 99),
   });
   const r5 = ratio(results[1], results[0]);
   const shed = (m: Measured) => { const total = m.requests + m.unavailable + m.otherErrors; return total > 0 ? (100 * m.unavailable) / total : 0; };
@@ -245,8 +247,8 @@ async function main(): Promise<void> {
     `## 2x the sustainable load`,
     `Sustainable = the batcher-on, batch-5 closed-loop rate (${sustainable.toFixed(0)} req/s); offered ${(2 * sustainable).toFixed(0)} req/s open loop. Shed share and p99 of the served requests are in the last four rows. Other errors: ${overload.map((m) => `${m.label}: ${m.otherErrors}`).join('; ')}.`,
     '',
-    `- queue-policy timeout (--max_queue_time_micros ${QUEUE_TIME_MICROS}) vs none, batcher on: shed ${shed(timed).toFixed(1)}% vs ${shed(plain).toFixed(1)}%; served p99 ${percentile(timed.latenciesMs, 99).toFixed(2)} ms vs ${percentile(plain.latenciesMs, 99).toFixed(2)} ms (x${(percentile(timed.latenciesMs, 99) / percentile(plain.latenciesMs, 99)).toFixed(2)}); served req/s ${(timed.requests / timed.seconds).toFixed(0)} vs ${(plain.requests / plain.seconds).toFixed(0)}.`,
-    `- --max_concurrency 64 vs none, batcher on: shed ${shed(capped).toFixed(1)}% vs ${shed(plain).toFixed(1)}%; served p99 ${percentile(capped.latenciesMs, 99).toFixed(2)} ms vs ${percentile(plain.latenciesMs, 99).toFixed(2)} ms (x${(percentile(capped.latenciesMs, 99) / percentile(plain.latenciesMs, 99)).toFixed(2)}).`,
+    `- queue-policy timeout (--max_queue_time_micros ${QUEUE_TIME_MICROS}) vs none, batcher on: shed ${shed(timed).toFixed(1)}% vs ${shed(plain).toFixed(1)}%; served p99 ${percentile(timed.latency, 99).toFixed(2)} ms vs ${percentile(plain.latency, 99).toFixed(2)} ms (x${(percentile(timed.latency, 99) / percentile(plain.latency, 99)).toFixed(2)}); served req/s ${(timed.requests / timed.seconds).toFixed(0)} vs ${(plain.requests / plain.seconds).toFixed(0)}.`,
+    `- --max_concurrency 64 vs none, batcher on: shed ${shed(capped).toFixed(1)}% vs ${shed(plain).toFixed(1)}%; served p99 ${percentile(capped.latency, 99).toFixed(2)} ms vs ${percentile(plain.latency, 99).toFixed(2)} ms (x${(percentile(capped.latency, 99) / percentile(plain.latency, 99)).toFixed(2)}).`,
     '',
   ].join('\n');
   fs.mkdirSync(path.dirname(args.out), { recursive: true });

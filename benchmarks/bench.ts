@@ -15,8 +15,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/config/repo-root';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
+import { REPO_ROOT } from '../src/model/repo-root';
 import { inProcessMatrixMarkdown, runInProcessMatrix } from './inprocess-matrix';
 import { matrixCsv } from './inprocess/matrix-report';
 import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machine-info';
@@ -47,12 +47,8 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/bench.js [--mode quick|full]', FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, FLAGS);
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/bench.js [--mode quick|full]', FLAGS);
+  if (flags === undefined) return 0;
   const mode = (flags.mode as string | undefined) ?? 'quick';
   if (mode !== 'quick' && mode !== 'full') throw new FlagError([`--mode must be quick or full; got "${mode}"`]);
   const parts = ['matrix', 'overhead', 'sweep', 'naive'];

@@ -14,11 +14,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadClientConfig } from '../src/client/client-config';
 import { runClosedLoop } from '../src/client/closed-loop-runner';
-import { summarize } from '../src/client/latency-stats';
+import { LatencyHistogram } from '../src/client/latency-histogram';
 import { loadCriteoBatches } from '../src/client/load-criteo-batches';
 import { createTransport } from '../src/client/transports';
 import type { TransportOptions } from '../src/client/transport-options';
-import { REPO_ROOT } from '../src/config/repo-root';
+import { REPO_ROOT } from '../src/model/repo-root';
 import { parseFlags } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
 
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const server = await startServerProcess(port);
   const address = `127.0.0.1:${port}`;
-  const samples = new Map(MODES.map((m) => [m.label, { client: [] as number[], server: [] as number[], failures: 0 }]));
+  const samples = new Map(MODES.map((m) => [m.label, { client: new LatencyHistogram(), server: new LatencyHistogram(), failures: 0 }]));
   try {
     const transports = MODES.map((m) => ({ ...m, transport: createTransport(m.mode, address, 0, { ...m.options, signature: config.signature }) }));
     for (const m of transports) await runClosedLoop(m.transport, batches, { threads: 1, requests: warmup, fetch: config.fetchAliases });
@@ -78,8 +78,8 @@ async function main(): Promise<void> {
       for (const m of transports) {
         const result = await runClosedLoop(m.transport, batches, { threads: 1, requests: Math.ceil(requests / rounds), fetch: config.fetchAliases });
         const bucket = samples.get(m.label)!;
-        bucket.client.push(...result.clientMicros);
-        bucket.server.push(...result.serverMicros);
+        bucket.client.add(result.clientMicros);
+        bucket.server.add(result.serverMicros);
         bucket.failures += [...result.failures.values()].reduce((a, b) => a + b, 0);
       }
     }
@@ -90,12 +90,12 @@ async function main(): Promise<void> {
   const ms = (micros: number) => (micros / 1000).toFixed(3);
   const rows = MODES.map(({ label }) => {
     const s = samples.get(label)!;
-    const c = summarize(s.client);
-    const v = summarize(s.server);
-    return `| ${label} | ${c.count} | ${s.failures} | ${ms(c.p50)} | ${ms(c.p99)} | ${ms(v.p50)} | ${ms(v.p99)} |`;
+    const c = s.client.summary();
+    const v = s.server.summary();
+    return `| ${label} | ${c.count} | ${s.failures} | ${ms(c.p50Micros)} | ${ms(c.p99Micros)} | ${ms(v.p50Micros)} | ${ms(v.p99Micros)} |`;
   });
-  const grpcP50 = summarize(samples.get(MODES[0].label)!.client).p50;
-  const ratios = MODES.map(({ label }) => `${label} ${(summarize(samples.get(label)!.client).p50 / grpcP50).toFixed(2)}x`).join(', ');
+  const grpcP50 = samples.get(MODES[0].label)!.client.summary().p50Micros;
+  const ratios = MODES.map(({ label }) => `${label} ${(samples.get(label)!.client.summary().p50Micros / grpcP50).toFixed(2)}x`).join(', ');
   const command = `node dist/benchmarks/client-modes.js ${process.argv.slice(2).join(' ')}`.trim();
   const cpus = os.cpus();
   const report = [

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 /**
- * In-process DeepFM speed matrix (Paddle's `paddle_infer.py` equivalent, no RPC), part 2 of
- * issue 5. Each row runs in its own child process: session creation with the row's options, then
+ * In-process DeepFM speed matrix (Paddle's `paddle_infer.py` equivalent, no RPC). Each row runs in its own child process: session creation with the row's options, then
  * one pass over the generated Criteo data, reading the files as part of the timed run.
  *
  * Default: Paddle's six published rows. Any combination can be asked for with the list flags
@@ -12,8 +11,8 @@
  */
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../src/config/repo-root';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../src/config/parse-flags';
+import { REPO_ROOT } from '../src/model/repo-root';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
 import { ensureCriteoData } from './lib/data-cache';
 import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machine-info';
 import { PADDLE_PUBLISHED, type MatrixRow, type Provider } from './lib/paddle-published';
@@ -129,12 +128,8 @@ export function rowsFromFlags(flags: Record<string, unknown>): MatrixRow[] {
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/inprocess-matrix.js [flags]', FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, FLAGS);
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/inprocess-matrix.js [flags]', FLAGS);
+  if (flags === undefined) return 0;
   const rows = rowsFromFlags(flags);
   const label = (flags.label as string | undefined) ?? 'full';
   const machine = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');

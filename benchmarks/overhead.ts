@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Issue 2's overhead benchmark (and issue 5 part 4): in one run, side by side, the compute floor
+ * The overhead benchmark: in one run, side by side, the compute floor
  * (in-process ONNX Runtime, batch 5 and 2048, 1 thread and the server's default session
  * settings), the transport floor (grpc-js echo server in its own process, batch-5 payload) and
  * the real rec-serve (own process, default flags) at batch 5 with one request in flight. Reports
@@ -11,8 +11,8 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/config/repo-root';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
+import { REPO_ROOT } from '../src/model/repo-root';
 import { loadServeConfig } from '../src/config/serve-config';
 import type { SessionConfig } from '../src/engine/session-config';
 import { ensureCriteoData } from './lib/data-cache';
@@ -84,7 +84,7 @@ export function overheadMarkdown(report: OverheadReport, machine: MachineInfo, r
   ];
   const d = report.serverDefault;
   return [
-    '# Serving overhead at batch 5 (issue 2)',
+    '# Serving overhead at batch 5',
     '',
     `Measured in one run, batch-5 series interleaved in rounds; ${requests} timed calls per batch-5 series. Server default settings here: ${d.workers} worker(s) × ${d.intraOpThreads} intra-op thread(s), graph optimisation "${d.graphOptimizationLevel}", memory optimisation ${d.memoryOptimization ? 'on' : 'off'}, spinning ${d.allowSpinning ? 'on' : 'off'}. ` +
       'The echo server decodes nothing and runs nothing: it is grpc-js plus the client, the floor any gRPC server in Node pays.',
@@ -138,12 +138,8 @@ export async function runOverheadCli(flags: ParsedFlags, machine: MachineInfo): 
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/overhead.js [flags]', OVERHEAD_FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, OVERHEAD_FLAGS);
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/overhead.js [flags]', OVERHEAD_FLAGS);
+  if (flags === undefined) return 0;
   const { markdown, files } = await runOverheadCli(flags, describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs'));
   process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);
   return 0;

@@ -16,11 +16,11 @@ import { performance } from 'node:perf_hooks';
 import { RecServingClient } from '../src/client/rec-serving-client';
 import { runMain } from '../src/cli/run-main';
 import { parseFlags } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/config/repo-root';
+import { REPO_ROOT } from '../src/model/repo-root';
 import { Code, ServingError } from '../src/core/errors';
 import { syntheticFeeds } from '../src/core/synthetic-feeds';
 import { loadModelDir } from '../src/model/load-model-dir';
-import { LatencyHistogram, type LatencySummary } from './lib/latency-histogram';
+import { LatencyHistogram, type LatencySummary } from '../src/client/latency-histogram';
 import { startServerProcess } from './lib/server-process';
 
 const ms = (micros: number) => (micros / 1000).toFixed(1);

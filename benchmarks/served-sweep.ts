@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Served sweep CLI (issue 5 part 3): rec-serve and this client in separate processes; closed-loop
+ * Served sweep CLI: rec-serve and this client in separate processes; closed-loop
  * concurrency and open-loop Poisson rate sweeps for each batch size, batcher on/off (when
  * rec-serve has the flag) and client mode. Writes `benchmarks/results/served-sweep-<label>.*`:
  * markdown, CSV, perf_analyzer-format CSVs, JSON and the latency-vs-throughput SVG.
@@ -11,8 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/config/repo-root';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
+import { REPO_ROOT } from '../src/model/repo-root';
 import { TRANSPORTS } from '../src/client/transports';
 import { loadClientConfig } from '../src/client/client-config';
 import { ensureCriteoData } from './lib/data-cache';
@@ -161,12 +161,8 @@ export async function runServedSweepCli(flags: ParsedFlags, machine: MachineInfo
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/served-sweep.js [--preset quick|full] [flags]', SWEEP_FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, SWEEP_FLAGS);
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/served-sweep.js [--preset quick|full] [flags]', SWEEP_FLAGS);
+  if (flags === undefined) return 0;
   const machine = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');
   const { markdown, files } = await runServedSweepCli(flags, machine);
   process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);

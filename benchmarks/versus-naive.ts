@@ -11,8 +11,8 @@
  */
 import * as path from 'node:path';
 import { createTransport } from '../src/client/transports';
-import { formatHelp, parseFlags, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/config/repo-root';
+import { parseFlagsOrHelp, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
+import { REPO_ROOT } from '../src/model/repo-root';
 import { runMain } from '../src/cli/run-main';
 import { ensureCriteoData } from './lib/data-cache';
 import { describeMachine, type MachineInfo } from './lib/machine-info';
@@ -97,12 +97,8 @@ export async function runVersusNaiveCli(flags: ParsedFlags, machine: MachineInfo
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/versus-naive.js [flags]', VERSUS_NAIVE_FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, VERSUS_NAIVE_FLAGS);
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/versus-naive.js [flags]', VERSUS_NAIVE_FLAGS);
+  if (flags === undefined) return 0;
   const { markdown, files } = await runVersusNaiveCli(flags, describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs'));
   process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);
   return 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The GPU run (issue 6 part 5), ready for whenever a GPU machine is lent; on a CPU machine it runs
+ * The GPU run, ready for whenever a GPU machine is lent; on a CPU machine it runs
  * as far as one allows and says so. Steps, each recorded in the results:
  *  1. name the device (nvidia-smi) and the machine;
  *  2. optionally install the provider libraries (`--install_from DIR|TGZ`, or `--install` from
@@ -22,8 +22,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../../src/config/parse-flags';
-import { REPO_ROOT } from '../../src/config/repo-root';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../../src/config/parse-flags';
+import { REPO_ROOT } from '../../src/model/repo-root';
 import { GpuInstallError, installGpuProviders } from '../../src/engine/providers/install-providers';
 import { describeTarget, probeProviders, type ProviderProbeResult } from '../../src/engine/providers/probe-provider';
 import { ortPackageDir, readProviderInstallState } from '../../src/engine/providers/provider-install-state';
@@ -52,11 +52,8 @@ const fmt = (n: number | undefined, digits = 2) => (n === undefined ? '—' : n.
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    process.stdout.write(`${formatHelp('usage: node dist/benchmarks/gpu/run-gpu.js [flags]', FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, FLAGS);
+  const flags = parseFlagsOrHelp(argv, 'usage: node dist/benchmarks/gpu/run-gpu.js [flags]', FLAGS);
+  if (flags === undefined) return 0;
   const gpuId = (flags.gpu_id as number | undefined) ?? 0;
   const maxRelErr = (flags.max_rel_err as number | undefined) ?? 1e-4;
   const batchSizes = ((flags.batch_sizes as string[] | undefined) ?? ['5', '2048']).map(Number);
@@ -102,7 +99,7 @@ async function main(): Promise<number> {
   });
   const accuracyFailures = comparison.rows.filter((r) => r.maxRelativeError !== undefined && !(r.maxRelativeError < maxRelErr));
 
-  // 5. matrix + served sweep (issue 5's harness), GPU rows only
+  // 5. in-process matrix + served sweep, GPU rows only
   const runs: Array<{ what: string; command: string; status: number | null }> = [];
   if (flags.matrix === true) {
     const gpuProviders = ['cuda', 'tensorrt', 'webgpu'];

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { batchRecords, readCriteoRecords, recordsToFeed } from '../../src/data/criteo-reader';
 import { toOrtSessionOptions, type ExecutionProviderConfig } from '../../src/engine/session-config';
-import { LatencyHistogram, type LatencySummary } from '../lib/latency-histogram';
+import { LatencyHistogram, type LatencySummary } from '../../src/client/latency-histogram';
 import type { MatrixRow } from '../lib/paddle-published';
 
 export interface RowPassOptions {

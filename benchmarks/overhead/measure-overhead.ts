@@ -1,5 +1,5 @@
 /**
- * Issue 2's overhead measurement, all in one run so the ratios are taken side by side:
+ * The overhead measurement, all in one run so the ratios are taken side by side:
  * - compute floor: in-process ONNX Runtime on the default model at batch 5 and 2048, with 1
  *   intra-op thread and with the server's default session settings;
  * - transport floor: the grpc-js echo server (separate process) answering the batch-5 payload;
@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-node';
 import type { Batch } from '../../src/client/closed-loop-runner';
 import { RecServingClient } from '../../src/client/rec-serving-client';
 import { toOrtSessionOptions, type SessionConfig } from '../../src/engine/session-config';
-import { LatencyHistogram, mean, type LatencySummary } from '../lib/latency-histogram';
+import { LatencyHistogram, mean, type LatencySummary } from '../../src/client/latency-histogram';
 import type { ServerProcess } from '../lib/server-process';
 
 export interface OverheadOptions {

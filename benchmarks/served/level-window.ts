@@ -8,7 +8,7 @@
  * server's handler time (encode, network both ways, decode on the client); the server's handler
  * time splits into queue, compute and the rest (decode, validation, encode).
  */
-import { LatencyHistogram, type LatencySummary } from '../lib/latency-histogram';
+import { LatencyHistogram, type LatencySummary } from '../../src/client/latency-histogram';
 import type { TransportResult } from '../../src/client/prediction-transport';
 
 export class WindowAccumulator {

@@ -1,5 +1,5 @@
 /**
- * The served sweep (issue 5 part 3): rec-serve in its own process, the client in this one; for
+ * The served sweep: rec-serve in its own process, the client in this one; for
  * every server variant (batcher off/on), client mode and batch size, a closed-loop concurrency
  * sweep, then an open-loop Poisson sweep at fractions of the best closed-loop request rate.
  *

@@ -11,7 +11,7 @@
 import type { Batch } from '../../src/client/closed-loop-runner';
 import { runClosedLoop } from '../../src/client/closed-loop-runner';
 import type { PredictionTransport } from '../../src/client/prediction-transport';
-import { LatencyHistogram, type LatencySummary } from '../lib/latency-histogram';
+import { LatencyHistogram, type LatencySummary } from '../../src/client/latency-histogram';
 import type { Load, LoadKey, Series } from './series';
 
 export interface SeriesTarget {
@@ -85,8 +85,7 @@ export async function measureVersus(options: MeasureVersusOptions): Promise<Seri
         const target = targets[(i + round) % targets.length];
         const result = await runOnce(target, plan, plan.requests);
         const a = acc.get(keyOf(target.series, plan.load))!;
-        const hist = new LatencyHistogram();
-        for (const micros of result.clientMicros) hist.record(micros);
+        const hist = result.clientMicros;
         a.pooled.add(hist);
         a.rows += result.rows;
         a.calls += result.requests;

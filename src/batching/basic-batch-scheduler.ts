@@ -151,18 +151,10 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     return this.queuedTasks + this.runningTasks;
   }
 
-  numRunningBatches(): number {
-    return this.inFlight;
-  }
-
   schedulingCapacity(): number {
     if (this.closed) return 0;
     const freeSlots = this.queuedTasks === 0 ? this.options.numBatchThreads - this.inFlight : 0;
     return Math.max(0, freeSlots) + Math.max(0, this.options.maxQueueSize - this.queuedTasks);
-  }
-
-  maxTaskSize(): number {
-    return this.options.maxBatchSize;
   }
 
   /** Refuses new tasks; resolves when every queued and running task has finished. */

@@ -7,7 +7,7 @@
  *   to the processor, or dropped through `onDrop` because its signal aborted while queued or it
  *   waited longer than the scheduler's queue-time limit) or
  *   throws a ServingError at once: UNAVAILABLE when the queue is full or the scheduler is closed,
- *   INVALID_ARGUMENT when the task is larger than `maxTaskSize()`.
+ *   INVALID_ARGUMENT when the task is larger than the max batch size.
  * - Batches keep FIFO order: tasks of one batch are given in the order they were scheduled, and
  *   a task never runs before a task scheduled earlier that is still queued.
  */
@@ -26,6 +26,4 @@ export interface BatchScheduler<T extends BatchTask> {
   numEnqueuedTasks(): number;
   /** How many more tasks `schedule` accepts right now. */
   schedulingCapacity(): number;
-  /** The largest task size (rows) `schedule` accepts: the max batch size. */
-  maxTaskSize(): number;
 }

@@ -26,7 +26,7 @@
  */
 import { Code, ServingError, unavailable } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
-import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from '../engine/inference-engine';
+import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from '../core/inference-engine';
 import type { BatchTask } from './batch-scheduler';
 import { BasicBatchScheduler, abortReason, type ScheduledBatch } from './basic-batch-scheduler';
 import type { BatchingOptions } from './batching-options';

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../config/repo-root';
+import { REPO_ROOT } from '../model/repo-root';
 import { runMain } from './run-main';
 
 const SERVE = path.join(__dirname, 'serve.js');

@@ -7,14 +7,14 @@
  * Exit codes: 0 when every request succeeded, 1 when any failed, 2 for bad flags or data.
  */
 import * as path from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../config/parse-flags';
+import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../config/parse-flags';
 import { loadClientConfig } from '../client/client-config';
 import { runClosedLoop } from '../client/closed-loop-runner';
 import { formatFetchMap } from '../client/format-fetch-map';
 import { loadCriteoBatches } from '../client/load-criteo-batches';
 import { formatRunSummary } from '../client/run-summary';
 import { createTransport, TRANSPORTS } from '../client/transports';
-import { REPO_ROOT } from '../config/repo-root';
+import { REPO_ROOT } from '../model/repo-root';
 import { runMain } from './run-main';
 
 const FLAGS: FlagSpecs = {
@@ -38,12 +38,8 @@ const FLAGS: FlagSpecs = {
 };
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${formatHelp('usage: rec-client --connect 127.0.0.1:9393 --batchsize 5 [flags]', FLAGS)}\n`);
-    return 0;
-  }
-  const flags = parseFlags(argv, FLAGS);
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: rec-client --connect 127.0.0.1:9393 --batchsize 5 [flags]', FLAGS);
+  if (flags === undefined) return 0;
   if (flags.reader_file !== undefined) {
     throw new FlagError(['--reader_file loads a Python reader, which rec-client cannot run; it reads Criteo slot and raw files itself (--reader slot|raw|auto)']);
   }

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../config/parse-flags';
-import { formatGeneralModelConfigText, fromModelSignature } from '../paddle/config';
+import { formatGeneralModelConfigText, fromModelSignature } from '../model/paddle-config';
 import { convertOnnxModel } from '../paddle/convert/convert-onnx-model';
 
 const CONVERT_FLAGS: FlagSpecs = {

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import type { ModelSignature } from '../core/model-signature';
-import { readGeneralModelConfig, readGeneralModelConfigFromDir, toModelSignature } from '../paddle/config';
+import { readGeneralModelConfig, readGeneralModelConfigFromDir, toModelSignature } from '../model/paddle-config';
 
 export interface ClientConfig {
   readonly source: string;

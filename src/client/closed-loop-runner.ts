@@ -5,11 +5,13 @@
  * Contract: batches are taken from a shared cursor in order; with neither `requests` nor
  * `durationMs` set, every batch is sent exactly once; otherwise the batches cycle until the
  * request count or the duration is reached (whichever is set; both bound the run). Failures are
- * counted by gRPC code and never stop the run. Resolves with every latency sample.
+ * counted by gRPC code and never stop the run. Resolves with the latencies in HDR histograms
+ * (fixed memory, 3 significant digits).
  */
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
+import { LatencyHistogram } from './latency-histogram';
 import type { PredictionTransport, TransportResult } from './prediction-transport';
 
 export interface Batch {
@@ -33,8 +35,9 @@ export interface ClosedLoopResult {
   readonly requests: number;
   readonly rows: number;
   readonly wallMicros: number;
-  readonly clientMicros: number[];
-  readonly serverMicros: number[];
+  readonly clientMicros: LatencyHistogram;
+  /** Only the answers that carried the server's own time. */
+  readonly serverMicros: LatencyHistogram;
   readonly failures: Map<string, number>;
 }
 
@@ -46,8 +49,9 @@ export async function runClosedLoop(transport: PredictionTransport, batches: rea
   const stopAt = (options.durationMs ?? 0) > 0 ? started + options.durationMs! : Number.POSITIVE_INFINITY;
   let next = 0;
   let rows = 0;
-  const clientMicros: number[] = [];
-  const serverMicros: number[] = [];
+  let requests = 0;
+  const clientMicros = new LatencyHistogram();
+  const serverMicros = new LatencyHistogram();
   const failures = new Map<string, number>();
 
   const caller = async () => {
@@ -57,8 +61,9 @@ export async function runClosedLoop(transport: PredictionTransport, batches: rea
       const batch = batches[batchIndex];
       try {
         const result = await transport.predict(batch.feed, options.fetch, requestId);
-        clientMicros.push(result.clientMicros);
-        if (!Number.isNaN(result.serverMicros)) serverMicros.push(result.serverMicros);
+        requests++;
+        clientMicros.record(result.clientMicros);
+        if (Number.isFinite(result.serverMicros) && result.serverMicros >= 0) serverMicros.record(result.serverMicros);
         rows += batch.rows;
         options.onResult?.(requestId, batchIndex, result);
       } catch (error) {
@@ -70,5 +75,5 @@ export async function runClosedLoop(transport: PredictionTransport, batches: rea
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.threads) }, caller));
-  return { requests: clientMicros.length, rows, wallMicros: (performance.now() - started) * 1000, clientMicros, serverMicros, failures };
+  return { requests, rows, wallMicros: (performance.now() - started) * 1000, clientMicros, serverMicros, failures };
 }

@@ -10,7 +10,7 @@
 import type { ModelSignature } from '../core/model-signature';
 import { ServingError, Code } from '../core/errors';
 import { type HostTensor, allocate, fromLittleEndianBytes } from '../core/tensor';
-import { dtypeOfPaddleCode, paddleCodeOfDType } from '../paddle/config';
+import { dtypeOfPaddleCode, paddleCodeOfDType } from '../model/paddle-config';
 import type { PaddleRequest, PaddleResponse, PaddleTensor } from '../paddle/service/paddle-messages';
 
 export function buildPaddleRequest(

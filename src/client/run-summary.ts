@@ -5,7 +5,23 @@
  */
 import { auc, logLoss } from '../data/classification-metrics';
 import type { Batch, ClosedLoopResult } from './closed-loop-runner';
-import { summarize, type LatencySummary } from './latency-stats';
+import type { LatencyHistogram } from './latency-histogram';
+
+/** Microseconds; NaN throughout when nothing was recorded. */
+export interface LatencySummary {
+  readonly count: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+function summarize(histogram: LatencyHistogram): LatencySummary {
+  const s = histogram.summary();
+  if (s.count === 0) return { count: 0, mean: Number.NaN, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  return { count: s.count, mean: s.meanMicros, p50: s.p50Micros, p90: s.p90Micros, p99: s.p99Micros, max: s.maxMicros };
+}
 
 export interface RunSummaryInput {
   readonly mode: string;

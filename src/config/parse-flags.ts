@@ -103,6 +103,18 @@ function convert(name: string, kind: FlagKind, raw: string): FlagValue | { probl
   }
 }
 
+/**
+ * The flags of a command line program: `parseFlags(argv)`, except that `--help` (or `-h`) prints
+ * `usage` and the flags to stdout and returns undefined (the caller then exits 0).
+ */
+export function parseFlagsOrHelp(argv: readonly string[], usage: string, specs: FlagSpecs): ParsedFlags | undefined {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${formatHelp(usage, specs)}\n`);
+    return undefined;
+  }
+  return parseFlags(argv, specs);
+}
+
 export function formatHelp(usage: string, specs: FlagSpecs): string {
   const lines = [usage, '', 'Flags:'];
   for (const [name, spec] of Object.entries(specs)) {

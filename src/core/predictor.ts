@@ -120,10 +120,6 @@ export class Predictor {
     this.stopping = true;
   }
 
-  get isStopping(): boolean {
-    return this.stopping;
-  }
-
   async close(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.listModels().map((model) => model.engine.close()));

@@ -3,7 +3,7 @@
  *
  * Contract: immutable after creation; `index` is built once so the request path does no setup.
  */
-import type { InferenceEngine } from '../engine/inference-engine';
+import type { InferenceEngine } from './inference-engine';
 import type { ModelSignature } from './model-signature';
 import { SignatureIndex } from './validate-request';
 

@@ -23,10 +23,6 @@ export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = {
 
 export const ALL_DTYPES: readonly DType[] = Object.keys(BYTES_PER_ELEMENT) as DType[];
 
-export function isDType(value: string): value is DType {
-  return Object.prototype.hasOwnProperty.call(BYTES_PER_ELEMENT, value);
-}
-
 export function elementCount(dims: readonly number[]): number {
   let count = 1;
   for (const d of dims) count *= d;

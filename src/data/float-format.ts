@@ -63,10 +63,18 @@ function placeDecimalPoint(digits: string, exp: number, negative: boolean): stri
 /** Shortest round-tripping text of a float32 value; see the header. */
 export function formatFloat32(x: number): string {
   const f = Math.fround(x);
-  if (!Number.isFinite(f)) return formatPython2Float(f);
+  return Number.isFinite(f) ? withDotZero(shortestFloat32(f)) : formatPython2Float(f);
+}
+
+/**
+ * JavaScript's spelling (`String(n)`) of the shortest decimal that `Math.fround` reads back to
+ * `Math.fround(x)`, e.g. `0.1` for `Math.fround(0.1)`; for finite `x`.
+ */
+export function shortestFloat32(x: number): string {
+  const f = Math.fround(x);
   for (let precision = 1; precision < 9; precision++) {
     const candidate = Number(f.toPrecision(precision));
-    if (Math.fround(candidate) === f) return withDotZero(String(candidate));
+    if (Math.fround(candidate) === f) return String(candidate);
   }
-  return withDotZero(String(Number(f.toPrecision(9))));
+  return String(Number(f.toPrecision(9)));
 }

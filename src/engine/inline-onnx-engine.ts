@@ -12,7 +12,7 @@
  */
 import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
-import type { EngineDescription, EngineRunResult, InferenceEngine } from './inference-engine';
+import type { EngineDescription, EngineRunResult, InferenceEngine } from '../core/inference-engine';
 import { sessionBytes, type ModelImage } from './model-image';
 import { OrtSessionRunner } from './ort-session-runner';
 import { toOrtSessionOptions, type SessionConfig } from './session-config';

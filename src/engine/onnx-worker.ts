@@ -14,15 +14,12 @@
  *
  * @private
  */
-import { performance } from 'node:perf_hooks';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { sessionBytes } from './model-image';
 import { OrtSessionRunner } from './ort-session-runner';
 import { packTensors, unpackTensors } from './packed-tensors';
-import { takeWorkerSessionOptions, type WorkerBarrier, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
-
-const nowEpochMs = () => performance.timeOrigin + performance.now();
+import { nowEpochMs, takeWorkerSessionOptions, type WorkerBarrier, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
 
 async function createHandler(): Promise<(task: WorkerTask | WorkerBarrier) => Promise<unknown>> {
   const init = workerData as WorkerInit;

@@ -20,15 +20,14 @@
  *   arrays are copied, never detached.
  */
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { Code, ServingError, cancelled, deadlineExceeded } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
-import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from './inference-engine';
+import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from '../core/inference-engine';
 import type { ProviderReport } from './providers/resolve-providers';
 import { chainLabel } from './providers/select-providers';
 import { toOrtSessionOptions, toWorkerOrtSessionOptions, type SessionConfig } from './session-config';
-import type { WorkerBarrier, WorkerFault, WorkerInit, WorkerResult, WorkerTask, WorkerWarmedUp } from './worker-protocol';
+import { nowEpochMs, type WorkerBarrier, type WorkerFault, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
 import type { ModelImage } from './model-image';
 import { packTensors, unpackTensors } from './packed-tensors';
 
@@ -54,8 +53,6 @@ export interface WorkerPoolEngineOptions {
   /** How long start-up waits for every worker to be up, milliseconds. Default 600000. */
   readonly startupTimeoutMs?: number;
 }
-
-const nowEpochMs = () => performance.timeOrigin + performance.now();
 
 export class WorkerPoolEngine implements InferenceEngine {
   private closed = false;

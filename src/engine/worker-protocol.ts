@@ -4,6 +4,7 @@
  *
  * @private
  */
+import { performance } from 'node:perf_hooks';
 import type { PackedTensors } from './packed-tensors';
 import type { ModelImage } from './model-image';
 import type { OrtSessionOptions } from './session-config';
@@ -51,6 +52,12 @@ export function takeWorkerSessionOptions(init: WorkerInit): OrtSessionOptions {
   if (slots === undefined || slots.length === 0 || init.slotCounter === undefined) return init.sessionOptions;
   return slots[Atomics.add(init.slotCounter, 0, 1) % slots.length];
 }
+
+/**
+ * Epoch milliseconds with sub-millisecond resolution: comparable across the main thread and the
+ * workers (each thread's `performance.now()` has its own origin), so both stamp tasks with it.
+ */
+export const nowEpochMs = (): number => performance.timeOrigin + performance.now();
 
 export interface WorkerTask {
   /** Inputs by the model's real names, packed into one transferable buffer. */

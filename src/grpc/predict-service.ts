@@ -19,7 +19,7 @@ import {
   GET_MODEL_METADATA_PATH, PREDICT_PATH, GetModelMetadataRequestType, GetModelMetadataResponseType,
   decodePredictRequest, encodePredictResponse, type PredictRequestMessage,
 } from '../protocol/predict-messages';
-import { grpcJsUnary } from './grpc-js-unary';
+import { asResponseBuffer, grpcJsUnary } from '../net/grpc-js-unary';
 import { describeModel } from './model-metadata';
 import { decodeInputs, encodeOutputs } from './tensor-wire';
 
@@ -31,8 +31,6 @@ export interface PredictServiceOptions {
 
 const nowEpochMs = () => performance.timeOrigin + performance.now();
 const passThrough = (bytes: Buffer) => bytes;
-/** grpc-js frames what a serializer returns as a Buffer. */
-export const asResponseBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 export const predictionServiceDefinition: grpc.ServiceDefinition = {
   Predict: {
@@ -113,4 +111,3 @@ export function createPredictionServiceHandlers(options: PredictServiceOptions, 
   };
   return { Predict: grpcJsUnary(predict), GetModelMetadata: getModelMetadata } as grpc.UntypedServiceImplementation;
 }
-export type { CallObserver } from '../metrics/call-observer';

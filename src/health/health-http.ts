@@ -1,7 +1,7 @@
 /**
  * HTTP health endpoints of the KServe V2 / Open Inference Protocol: `GET /v2/health/live` and
- * `GET /v2/health/ready`. Exported as one request handler so any HTTP/1.1 front end (the metrics
- * port here, the main port's HTTP adapter) can route them.
+ * `GET /v2/health/ready`, served on the operations HTTP port (ops-http-server.ts, with
+ * `--enable_prometheus`); the main port does not serve them.
  *
  * Contract: `handleHealthHttp(req, res, health)` returns false without touching `res` for any
  * other path; for these paths it answers 200 `{"live":true}` / `{"ready":true,"models":{...}}`

@@ -10,7 +10,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import type * as grpc from '@grpc/grpc-js';
-import type { ServiceRegistration } from '../grpc/grpc-server-types';
+import type { ServiceRegistration } from '../net/port-server-types';
 
 export function reflectionRegistrations(protoFiles: readonly string[], includeDirs: readonly string[]): ServiceRegistration[] {
   const definition = protoLoader.loadSync([...protoFiles, healthProtoPath], { includeDirs: [...includeDirs], keepCase: true, longs: String, defaults: true });

@@ -12,9 +12,7 @@
  */
 import { HealthImplementation, service as healthServiceDefinition, type ServingStatus } from 'grpc-health-check';
 import type * as grpc from '@grpc/grpc-js';
-import type { ServiceRegistration } from '../grpc/grpc-server-types';
-
-export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+import type { ServiceRegistration } from '../net/port-server-types';
 
 export class ServingHealth {
   private readonly implementation: HealthImplementation;
@@ -33,6 +31,10 @@ export class ServingHealth {
     return new ServingHealth(serviceNames);
   }
 
+  /**
+   * Always true: the process is live as long as it can answer at all. A wedged event loop or a
+   * dead process does not answer, and that is what a liveness probe detects (by its timeout).
+   */
   get isLive(): boolean {
     return true;
   }

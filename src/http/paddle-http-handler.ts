@@ -28,7 +28,7 @@ import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { Code, ServingError, cancelled, httpStatusOf, invalidArgument } from '../core/errors';
 import type { Predictor } from '../core/predictor';
-import type { CallObserver } from '../grpc/predict-service';
+import type { CallObserver } from '../metrics/call-observer';
 import type { Logger } from '../logging/logger';
 import { serveGeneralModelCall } from '../paddle/service/general-model-inference';
 import { formatPaddleJsonResponse, parsePaddleJsonRequest } from '../paddle/service/paddle-json';

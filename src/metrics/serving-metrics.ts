@@ -34,6 +34,7 @@
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import { Code } from '../core/errors';
+import type { BatchExecution } from '../batching/batching-engine';
 
 export interface CallOutcome {
   readonly model: string;
@@ -42,18 +43,6 @@ export interface CallOutcome {
   readonly code: Code;
   readonly rows: number;
   readonly durationMicros: number;
-}
-
-export interface BatchMetricsEvent {
-  readonly rows: number;
-  readonly requests: number;
-  readonly ok: boolean;
-  readonly queueMicros: readonly number[];
-  readonly computeInputMicros: number;
-  readonly computeInferMicros: number;
-  readonly computeOutputMicros: number;
-  /** Run on the main-thread engine (a lone request while the server was quiet) instead of a worker. */
-  readonly onMainThread?: boolean;
 }
 
 interface CallSeries {
@@ -66,7 +55,7 @@ interface CallSeries {
 }
 
 export interface ModelMetrics {
-  batchExecuted(event: BatchMetricsEvent): void;
+  batchExecuted(event: BatchExecution): void;
   requestDropped(code: Code): void;
 }
 
@@ -193,7 +182,7 @@ export class ServingMetrics {
   }
 
   /** The batch metrics of one model, labelled once. */
-  private batchSeries(labels: { model: string; version: string }): (event: BatchMetricsEvent) => void {
+  private batchSeries(labels: { model: string; version: string }): (event: BatchExecution) => void {
     const execCount = this.execCount.labels(labels);
     const mainRuns = this.engineRuns.labels({ ...labels, thread: 'main' });
     const workerRuns = this.engineRuns.labels({ ...labels, thread: 'worker' });

@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { REPO_ROOT } from './repo-root';
 import { readOnnxModelInfo } from './onnx/read-onnx-model-info';
 import { createDeepFmWeights } from './deepfm/deepfm-weights';
 import { buildDeepFmOnnx } from './deepfm/build-deepfm-onnx';
@@ -39,19 +40,8 @@ export interface GenerateDefaultModelResult {
   readonly description?: string;
 }
 
-/** The directory holding package.json, searched upwards from this file (works from src/ and dist/). */
-export function findRepoRoot(start: string = __dirname): string {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json found above ${start}`);
-    dir = parent;
-  }
-}
-
 export function defaultModelPath(): string {
-  return join(findRepoRoot(), 'serving_server', 'model.onnx');
+  return join(REPO_ROOT, 'serving_server', 'model.onnx');
 }
 
 export function generateDefaultModel(options: GenerateDefaultModelOptions = {}): GenerateDefaultModelResult {

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelSignature, TensorSpec } from '../core/model-signature';
 import { readOnnxModelInfo, type OnnxModelInfo, type OnnxTensorInfo } from './onnx';
-import { findGeneralModelConfigFile, readGeneralModelConfig, toModelSignature } from '../paddle/config';
+import { findGeneralModelConfigFile, readGeneralModelConfig, toModelSignature } from './paddle-config';
 
 export interface LoadedModel {
   readonly dir: string;

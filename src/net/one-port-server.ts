@@ -24,7 +24,7 @@ import * as grpc from '@grpc/grpc-js';
 import type * as http from 'node:http';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { RunningGrpcServer, ServiceRegistration } from '../grpc/grpc-server-types';
+import type { RunningPortServer, ServiceRegistration } from './port-server-types';
 import { ConnectionDrain, type RequestTracker } from './connection-drain';
 import { guardHttp2Sessions } from './h2-session-guard';
 import type { ServingError } from '../core/errors';
@@ -59,7 +59,7 @@ export interface OnePortServerOptions {
   readonly onH2Guards?: (installed: boolean) => void;
 }
 
-export async function startOnePortServer(options: OnePortServerOptions): Promise<RunningGrpcServer> {
+export async function startOnePortServer(options: OnePortServerOptions): Promise<RunningPortServer> {
   const h2 = options.h2 ?? { idleTimeoutMs: 300_000, streamBodyTimeoutMs: 30_000, maxConcurrentStreams: 1000 };
   const grpcServer = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,

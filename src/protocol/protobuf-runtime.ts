@@ -3,7 +3,12 @@
  * instead of Long objects (an allocation per value on the request path). Values beyond 2^53 lose
  * precision; no field we decode carries such values (ids are < 2^31, timestamps are µs).
  *
- * Contract: import protobufjs through this module, never directly, so the setting always holds.
+ * Contract: code that decodes requests imports protobufjs through this module, so the setting
+ * holds before its first decode. The setting is process-wide: once this module is loaded, every
+ * protobufjs user in the process decodes 64-bit integers as numbers, including
+ * model/onnx/onnx-schema.ts, which imports protobufjs directly (the model generator must run
+ * without this module) and therefore reads int64 fields through `toSafeNumber`/`toBigInt`,
+ * which accept both a `Long` and a number.
  */
 import * as protobuf from 'protobufjs';
 

@@ -1,5 +1,5 @@
 /**
- * The serving core around the engines (issue 4), assembled for `start-server.ts` so that file
+ * The serving core around the engines, assembled for `start-server.ts` so that file
  * only wires it in: the dynamic batcher in front of each model's worker pool, Prometheus metrics,
  * gRPC health and reflection, and the operations HTTP port (metrics + V2 health).
  *
@@ -18,8 +18,8 @@ import { Registry } from 'prom-client';
 import { BatchingEngine, type BatchingEngineOptions } from '../batching/batching-engine';
 import { validateBatchingOptions, type BatchingOptions } from '../batching/batching-options';
 import type { ServeConfig } from '../config/serve-config';
-import type { InferenceEngine } from '../engine/inference-engine';
-import type { ServiceRegistration } from '../grpc/grpc-server-types';
+import type { InferenceEngine } from '../core/inference-engine';
+import type { ServiceRegistration } from '../net/port-server-types';
 import type { CallObserver } from '../metrics/call-observer';
 import { startOpsHttpServer, type OpsHttpServer } from '../health/ops-http-server';
 import { reflectionRegistrations } from '../health/reflection';

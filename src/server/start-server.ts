@@ -15,7 +15,7 @@ import { syntheticFeeds } from '../core/synthetic-feeds';
 import type { ServeConfig } from '../config/serve-config';
 import { WorkerPoolEngine } from '../engine/worker-pool-engine';
 import { resolveProviders } from '../engine/providers/resolve-providers';
-import type { RunningGrpcServer } from '../grpc/grpc-server-types';
+import type { RunningPortServer } from '../net/port-server-types';
 import { startOnePortServer } from '../net/one-port-server';
 import { createPaddleHttpServer } from '../http/paddle-http-handler';
 import { serveBaiduStd } from '../paddle/brpc/baidu-std-connection';
@@ -34,7 +34,8 @@ import type { SessionConfig } from '../engine/session-config';
 export interface RunningServer {
   readonly port: number;
   readonly predictor: Predictor;
-  readonly grpc: RunningGrpcServer;
+  /** The one-port server: gRPC, Paddle's HTTP/1.1 and baidu_std on `port`. */
+  readonly portServer: RunningPortServer;
   /** Predict and Paddle's gRPC inference are served straight on node:http2 (false: through grpc-js). */
   readonly fastGrpcRoutes: boolean;
   /** Batcher, metrics, health, reflection and the ops HTTP port (serving-ops.ts). */
@@ -102,7 +103,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   const refusal = config.shedLoopLagMs > 0 ? () => shedder?.refusal() : undefined;
   if (refusal !== undefined) ops.metrics.countShed(() => shedder?.shed ?? 0);
   const predictor = Predictor.create([model], { maxConcurrency: config.ops.maxConcurrency, ...(refusal === undefined ? {} : { refusal }) });
-  let grpc: RunningGrpcServer;
+  let portServer: RunningPortServer;
   let fastGrpcRoutes = false;
   try {
     // One port for gRPC (Predict + Paddle's GeneralModelService), Paddle's HTTP/1.1 and baidu_std.
@@ -110,7 +111,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     const limits = config.connections;
     const predict = createPredictHandler({ predictor, logger, observe: ops.observe });
     const paddleGrpc = createGeneralModelHandlers(paddle);
-    grpc = await startOnePortServer({
+    portServer = await startOnePortServer({
       host: config.host,
       port: config.port,
       maxMessageBytes: config.maxBodyBytes,
@@ -140,18 +141,18 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     await predictor.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  logger.info(`serving "${config.modelName}" on ${config.host}:${grpc.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std)`);
+  logger.info(`serving "${config.modelName}" on ${config.host}:${portServer.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std)`);
   return {
-    port: grpc.port,
+    port: portServer.port,
     predictor,
-    grpc,
+    portServer,
     fastGrpcRoutes,
     ops,
     async stop() {
       const deadline = Date.now() + config.shutdownGraceMs;
       ops.markStopping();
       predictor.beginShutdown();
-      await grpc.stop(config.shutdownGraceMs);
+      await portServer.stop(config.shutdownGraceMs);
       const closing = predictor.close();
       if (!(await settlesWithin(closing, deadline - Date.now()))) {
         logger.warn(`the workers did not finish within --shutdown_grace_ms (${config.shutdownGraceMs} ms): terminating them`);

@@ -9,7 +9,7 @@
  * wrapper. Runs started before the gate was installed are not held.
  */
 import type { BatchingEngine } from '../../src/batching/batching-engine';
-import type { InferenceEngine } from '../../src/engine/inference-engine';
+import type { InferenceEngine } from '../../src/core/inference-engine';
 import type { RunningServer } from '../../src/server/start-server';
 
 export interface RunGate {

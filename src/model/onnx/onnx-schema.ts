@@ -5,7 +5,9 @@
  * Contract: field names and numbers are copied verbatim from onnx.proto, so bytes written with
  * this schema are standard ModelProto bytes, and any ModelProto decodes with it: fields left out
  * here (sparse initializers, training info, functions, ...) are skipped as unknown fields, never
- * rejected. int64 fields decode as `Long` (or number); use `toSafeNumber`/`toBigInt` to read them.
+ * rejected. int64 fields decode as `Long`, or as a number once protocol/protobuf-runtime.ts has
+ * been loaded in the process (it switches `Long` off for all of protobufjs); use
+ * `toSafeNumber`/`toBigInt`, which accept both, to read them.
  *
  * Keeping the schema as text inside the compiled module (rather than a .proto next to it) means
  * the model generator that runs during `npm install` needs nothing but node_modules/protobufjs.

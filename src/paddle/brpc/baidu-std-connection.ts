@@ -21,7 +21,7 @@
 import type { Duplex } from 'node:stream';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
-import type { CallObserver } from '../../grpc/predict-service';
+import type { CallObserver } from '../../metrics/call-observer';
 import type { Logger } from '../../logging/logger';
 import type { RequestTracker } from '../../net/connection-drain';
 import { serveGeneralModelCall } from '../service/general-model-inference';

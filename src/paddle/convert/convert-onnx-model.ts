@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelSignature, TensorSpec } from '../../core/model-signature';
 import { readOnnxModelInfo, type OnnxTensorInfo } from '../../model/onnx';
-import { fromModelSignature, writeGeneralModelConfig } from '../config';
+import { fromModelSignature, writeGeneralModelConfig } from '../../model/paddle-config';
 
 export interface ConvertOptions {
   /** The ONNX model file. */

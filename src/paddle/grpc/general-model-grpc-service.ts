@@ -11,8 +11,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
-import { grpcJsUnary } from '../../grpc/grpc-js-unary';
-import { asResponseBuffer } from '../../grpc/predict-service';
+import { asResponseBuffer, grpcJsUnary } from '../../net/grpc-js-unary';
 import type { CallObserver } from '../../metrics/call-observer';
 import type { Logger } from '../../logging/logger';
 import type { UnaryHandler } from '../../net/grpc-unary-stream';

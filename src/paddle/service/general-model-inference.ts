@@ -62,10 +62,6 @@ export async function serveGeneralModelCall(
   }
 }
 
-export async function runGeneralModelInference(predictor: Predictor, request: PaddleRequest, context: InferenceContext = {}): Promise<PaddleResponse> {
-  return (await infer(predictor, request, context)).response;
-}
-
 /** `startUs`: when the handling began (before the transport's body was decoded); default now. */
 async function infer(predictor: Predictor, request: PaddleRequest, context: InferenceContext, startUs = (context.nowMicros ?? epochMicros)()): Promise<{ response: PaddleResponse; result: PredictOutput }> {
   const now = context.nowMicros ?? epochMicros;

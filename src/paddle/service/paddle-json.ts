@@ -13,6 +13,7 @@
  *   as the strings protobuf JSON uses.
  */
 import { invalidArgument } from '../../core/errors';
+import { shortestFloat32 } from '../../data/float-format';
 import { checkPaddleJsonRequest } from './paddle-json-check';
 import { type PaddleRequest, type PaddleResponse, type PaddleTensor, paddleRequestFromObject, paddleResponseFromObject } from './paddle-messages';
 
@@ -56,7 +57,7 @@ export function formatPaddleJsonResponse(response: PaddleResponse): string {
 function formatTensor(tensor: PaddleTensor): string {
   const fields: string[] = [];
   pushList(fields, 'int64_data', tensor.int64_data, String);
-  pushList(fields, 'float_data', tensor.float_data, formatFloat32);
+  pushList(fields, 'float_data', tensor.float_data, formatJsonFloat32);
   pushList(fields, 'int_data', tensor.int_data, String);
   pushList(fields, 'float64_data', tensor.float64_data, formatDouble);
   pushList(fields, 'uint32_data', tensor.uint32_data, String);
@@ -86,15 +87,9 @@ function nonFinite(value: number): string | undefined {
   return undefined;
 }
 
-/** Shortest decimal that reads back to the same float32. */
-export function formatFloat32(value: number): string {
-  const special = nonFinite(value);
-  if (special !== undefined) return special;
-  for (let digits = 1; digits < 9; digits++) {
-    const text = value.toPrecision(digits);
-    if (Math.fround(Number(text)) === value) return String(Number(text));
-  }
-  return String(Number(value.toPrecision(9)));
+/** JSON number for a float32: the shortest decimal that reads back to it; NaN and infinities quoted. */
+export function formatJsonFloat32(value: number): string {
+  return nonFinite(value) ?? shortestFloat32(value);
 }
 
 function formatDouble(value: number): string {

@@ -16,7 +16,7 @@ import type { TensorSpec } from '../../core/model-signature';
 import { checkShape } from '../../core/decode-tensor';
 import type { NamedTensor, SignatureIndex } from '../../core/validate-request';
 import { BYTES_PER_ELEMENT, type DType, type HostTensor, allocate, fromLittleEndianBytes, toLittleEndianBytes, view } from '../../core/tensor';
-import { PaddleTypeCode, describePaddleCode, paddleCodeOfDType } from '../config';
+import { PaddleTypeCode, describePaddleCode, paddleCodeOfDType } from '../../model/paddle-config';
 import type { PaddleTensor } from './paddle-messages';
 
 /** Where each elem_type's values travel, and the dtype they have on the wire. */

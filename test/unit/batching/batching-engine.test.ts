@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { BatchingEngine, type BatchExecution } from '../../../src/batching/batching-engine';
 import { DEFAULT_BATCHING_OPTIONS, validateBatchingOptions, type BatchingOptions } from '../../../src/batching/batching-options';
 import { Code, ServingError, cancelled, deadlineExceeded } from '../../../src/core/errors';
-import type { EngineRunResult } from '../../../src/engine/inference-engine';
+import type { EngineRunResult } from '../../../src/core/inference-engine';
 import { FakeClock } from './fake-clock';
 import { PuppetEngine, puppetFeeds } from './puppet-engine';
 

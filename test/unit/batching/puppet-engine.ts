@@ -7,7 +7,7 @@
  */
 import { internal } from '../../../src/core/errors';
 import type { HostTensor } from '../../../src/core/tensor';
-import type { EngineDescription, EngineRunResult, InferenceEngine } from '../../../src/engine/inference-engine';
+import type { EngineDescription, EngineRunResult, InferenceEngine } from '../../../src/core/inference-engine';
 
 export interface PuppetRun {
   readonly feeds: Record<string, HostTensor>;

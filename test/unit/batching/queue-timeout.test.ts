@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { BatchingEngine } from '../../../src/batching/batching-engine';
 import { DEFAULT_BATCHING_OPTIONS, validateBatchingOptions, type BatchingOptions } from '../../../src/batching/batching-options';
 import { Code, ServingError } from '../../../src/core/errors';
-import type { EngineRunResult } from '../../../src/engine/inference-engine';
+import type { EngineRunResult } from '../../../src/core/inference-engine';
 import { FakeClock } from './fake-clock';
 import { PuppetEngine, flush, puppetFeeds } from './puppet-engine';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LatencyHistogram } from '../../../benchmarks/lib/latency-histogram';
+import { LatencyHistogram } from '../../../src/client/latency-histogram';
 
 test('reports count, mean and percentiles in microseconds', () => {
   const h = new LatencyHistogram();

@@ -5,19 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../../../src/model/repo-root';
 
-/** The repository root: the nearest ancestor of this file holding package.json (dist/ or not). */
-export function findRepoRoot(from: string = __dirname): string {
-  let dir = from;
-  while (!existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'dist') {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-export const CRITEO_SAMPLE_DIR = path.resolve(findRepoRoot(), '..', 'shared', 'data', 'criteo_sample');
+export const CRITEO_SAMPLE_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'criteo_sample');
 export const SLOT_SAMPLE = path.join(CRITEO_SAMPLE_DIR, 'slot', 'sample_train.txt');
 export const RAW_SAMPLE = path.join(CRITEO_SAMPLE_DIR, 'raw', 'part-0');
 

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { createCriteoLineGenerator } from '../../../src/data/criteo-line-generator';
 import { generateCriteoSlotFiles } from '../../../src/data/generate-criteo';
 import { parseSlotLine } from '../../../src/data/slot-format';
-import { findRepoRoot } from './criteo-sample-dir';
+import { REPO_ROOT } from '../../../src/model/repo-root';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'generate-criteo-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -40,11 +40,11 @@ test('same seed -> identical bytes; another seed -> different; splitting keeps t
   assert.ok(Buffer.concat(parts).equals(bytesA));
 });
 
-test('the bundled client sample is reproducible from its documented command', { skip: existsSync(path.join(findRepoRoot(), 'serving_client/sample_data/part-0')) ? false : 'serving_client/sample_data/part-0 is absent' }, async () => {
+test('the bundled client sample is reproducible from its documented command', { skip: existsSync(path.join(REPO_ROOT, 'serving_client/sample_data/part-0')) ? false : 'serving_client/sample_data/part-0 is absent' }, async () => {
   // node dist/src/data/generate-criteo.js --lines 200 --seed 1 --out serving_client/sample_data/part-0
   const out = path.join(scratch, 'sample-part-0');
   await generateCriteoSlotFiles({ outPath: out, lines: 200, seed: 1 });
-  const bundled = readFileSync(path.join(findRepoRoot(), 'serving_client/sample_data/part-0'));
+  const bundled = readFileSync(path.join(REPO_ROOT, 'serving_client/sample_data/part-0'));
   assert.ok(readFileSync(out).equals(bundled), 'regenerate it with the command in serving_client/sample_data/README.md');
 });
 

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defaultModelPath, findRepoRoot, generateDefaultModel } from '../../../src/model/generate-default-model';
+import { defaultModelPath, generateDefaultModel } from '../../../src/model/generate-default-model';
+import { REPO_ROOT } from '../../../src/model/repo-root';
 import { readOnnxModelInfo } from '../../../src/model/onnx/read-onnx-model-info';
 
 // Compiled to dist/test/unit/model/; the CLI is dist/src/model/generate-default-model.js.
@@ -71,7 +72,7 @@ const DEFAULT_MODEL = join(REPO_ROOT_FROM_TEST, 'serving_server', 'model.onnx');
 
 test('the default output is serving_server/model.onnx under the repository root', () => {
   assert.equal(defaultModelPath(), DEFAULT_MODEL);
-  assert.equal(findRepoRoot(), REPO_ROOT_FROM_TEST);
+  assert.equal(REPO_ROOT, REPO_ROOT_FROM_TEST);
 });
 
 test('without --out the CLI targets serving_server/model.onnx (kept when valid)', { skip: existsSync(DEFAULT_MODEL) ? false : `${DEFAULT_MODEL} is absent (run npm install); skipped` }, () => {

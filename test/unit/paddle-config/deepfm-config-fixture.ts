@@ -6,8 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** Repository root, from dist/test/unit/paddle-config/. */
-export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+export { REPO_ROOT } from '../../../src/model/repo-root';
 
 function varBlock(kind: 'feed' | 'fetch', name: string, type: number, shape: number): string {
   return [

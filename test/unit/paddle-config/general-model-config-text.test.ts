@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { Code, ServingError } from '../../../src/core/errors';
 import {
   createGeneralModelConfig, formatGeneralModelConfigText, parseGeneralModelConfigText,
-} from '../../../src/paddle/config';
+} from '../../../src/model/paddle-config';
 import { DEEPFM_CONFIG_TEXT } from './deepfm-config-fixture';
 
 const FILE = 'model/serving_server_conf.prototxt';

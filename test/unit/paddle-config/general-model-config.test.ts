@@ -8,7 +8,7 @@ import {
   CONFIG_FILE_NAMES, findGeneralModelConfigFile, formatGeneralModelConfigText,
   parseGeneralModelConfigText, readGeneralModelConfig, readGeneralModelConfigFromDir,
   readModelSignatureFromDir, serializeGeneralModelConfigBinary, writeGeneralModelConfig,
-} from '../../../src/paddle/config';
+} from '../../../src/model/paddle-config';
 import { DEEPFM_CONFIG_TEXT, REPO_ROOT, makeTempDir } from './deepfm-config-fixture';
 
 function thrown(fn: () => unknown): ServingError {

@@ -6,7 +6,7 @@ import type { DType } from '../../../src/core/tensor';
 import {
   type FeedVarInit, createGeneralModelConfig, fromModelSignature, parseGeneralModelConfigText,
   toModelSignature,
-} from '../../../src/paddle/config';
+} from '../../../src/model/paddle-config';
 import { DEEPFM_CONFIG_TEXT } from './deepfm-config-fixture';
 
 const OUT = { name: 'out', fetchType: 1, shape: [1] };

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { readGeneralModelConfig, toModelSignature } from '../../../src/paddle/config';
+import { readGeneralModelConfig, toModelSignature } from '../../../src/model/paddle-config';
 import { convertOnnxModel } from '../../../src/paddle/convert/convert-onnx-model';
 import { writeTinyDeepFm } from '../../helpers/model-fixtures';
 import { makeTempDir } from '../../helpers/test-server';

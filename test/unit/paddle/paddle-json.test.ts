@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Code, ServingError } from '../../../src/core/errors';
-import { formatFloat32, formatPaddleJsonResponse, parsePaddleJsonRequest } from '../../../src/paddle/service/paddle-json';
+import { formatJsonFloat32, formatPaddleJsonResponse, parsePaddleJsonRequest } from '../../../src/paddle/service/paddle-json';
 
 describe('Paddle JSON', () => {
   it('parses the HttpClient layout, int64 as numbers or strings', () => {
@@ -50,10 +50,10 @@ describe('Paddle JSON', () => {
 
   it('formats float32 values so they read back to the same float32', () => {
     for (const value of [0.1, 1 / 3, 123456.789, 1e-30, -2.5e20].map(Math.fround)) {
-      assert.equal(Math.fround(Number(formatFloat32(value))), value);
+      assert.equal(Math.fround(Number(formatJsonFloat32(value))), value);
     }
-    assert.equal(formatFloat32(Math.fround(0.1)), '0.1');
-    assert.equal(formatFloat32(Number.NaN), '"NaN"');
-    assert.equal(formatFloat32(Number.NEGATIVE_INFINITY), '"-Infinity"');
+    assert.equal(formatJsonFloat32(Math.fround(0.1)), '0.1');
+    assert.equal(formatJsonFloat32(Number.NaN), '"NaN"');
+    assert.equal(formatJsonFloat32(Number.NEGATIVE_INFINITY), '"-Infinity"');
   });
 });

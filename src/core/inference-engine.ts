@@ -7,7 +7,7 @@
  * rows first. It rejects with a ServingError: INTERNAL for engine failures (cause kept for the
  * log), CANCELLED / DEADLINE_EXCEEDED when `signal` aborted before the run started.
  */
-import type { HostTensor } from '../core/tensor';
+import type { HostTensor } from './tensor';
 
 export interface EngineRunOptions {
   /** Aborted when the caller went away or its deadline passed; the run is skipped if not started. */

@@ -1,10 +1,11 @@
 /**
- * Latency recording for the benchmarks: an HdrHistogram (hdr-histogram-js) in microseconds with
+ * Latency recording for rec-client and the benchmarks: an HdrHistogram (hdr-histogram-js) in microseconds with
  * 3 significant digits, and the summary every table prints.
  *
  * Contract: `record(micros)` accepts any non-negative finite number (rounded to whole µs, values
  * below 1 µs count as 1 µs, above one hour are clamped); `summary()` gives count, mean and the
  * percentiles perf_analyzer reports, all in microseconds (zeros when nothing was recorded).
+ * Memory is fixed whatever the number of samples, so a run under `--duration_s` does not grow.
  */
 import * as hdr from 'hdr-histogram-js';
 

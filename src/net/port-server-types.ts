@@ -1,7 +1,7 @@
 /**
- * Types shared by the code that assembles the gRPC side of the server: a service to register
- * (rec-serving's PredictionService, Paddle's GeneralModelService, health, reflection) and the
- * running server that `net/one-port-server.ts` returns.
+ * The one-port server's own types: a gRPC service to register on it (rec-serving's
+ * PredictionService, Paddle's GeneralModelService, health, reflection) and the running server
+ * that `startOnePortServer` returns, which serves every protocol on its port.
  */
 import type * as grpc from '@grpc/grpc-js';
 
@@ -10,7 +10,8 @@ export interface ServiceRegistration {
   readonly implementation: grpc.UntypedServiceImplementation;
 }
 
-export interface RunningGrpcServer {
+export interface RunningPortServer {
+  /** The grpc-js server the gRPC services are registered on. */
   readonly server: grpc.Server;
   readonly port: number;
   /** Stops accepting, waits for calls in flight up to `graceMs`, then forces. */

@@ -4,14 +4,17 @@
  * (no (de)serialisation in grpc-js).
  *
  * Contract: the call's deadline and cancellation become the handler's `deadlineEpochMs` and
- * `signal` (grpc/call-signal.ts); a thrown ServingError becomes its gRPC status, anything else
+ * `signal` (call-signal.ts); a thrown ServingError becomes its gRPC status, anything else
  * INTERNAL "internal error".
  */
 import type * as grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import { ServingError } from '../core/errors';
-import type { UnaryHandler } from '../net/grpc-unary-stream';
+import type { UnaryHandler } from './grpc-unary-stream';
 import { signalForCall } from './call-signal';
+
+/** The response serializer of a pass-through method: grpc-js frames what a serializer returns as a Buffer. */
+export const asResponseBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 export function grpcJsUnary(handler: UnaryHandler): grpc.handleUnaryCall<Buffer, Uint8Array> {
   return (call, callback) => {
