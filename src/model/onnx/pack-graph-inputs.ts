@@ -10,8 +10,9 @@
  * - when one `Concat(axis 1)` consumes exactly the group's inputs and nothing else reads them,
  *   the Concat is removed and its output becomes the packed input;
  * - otherwise a `Split(axis 1)` node turns the packed input back into the original names.
- * Models this module's ONNX schema subset cannot re-encode losslessly (unknown fields, external
- * data) are skipped, never altered.
+ * Models this module's ONNX schema subset cannot re-encode to exactly their own bytes (unknown
+ * fields, another field order, 64-bit values the process's protobufjs setting would round) and
+ * models with external data are skipped, never altered.
  */
 import { decodeOnnxModel, type DecodedModel, type DecodedNode, type DecodedValueInfo } from './decode-onnx-model';
 import { onnxDTypeFromCode, type OnnxDType } from './onnx-data-type';
@@ -32,8 +33,10 @@ const ONNX_INT64 = 7;
 export function packGraphInputs(bytes: Uint8Array, source: string): PackedModel {
   const type = onnxModelProtoType();
   const model = decodeOnnxModel(bytes, source);
-  if (type.encode(model as object).finish().byteLength !== bytes.byteLength) {
-    return { skipped: 'the model has fields outside the subset of onnx.proto this server rewrites' };
+  // Only a model that re-encodes to exactly its own bytes is rewritten: unknown fields, another
+  // field order, or an int64 a 64-bit-less protobufjs setting would round all make it differ.
+  if (!sameBytes(type.encode(model as object).finish(), bytes)) {
+    return { skipped: 'the model does not re-encode to its own bytes with the subset of onnx.proto this server rewrites (unknown fields, field order or 64-bit values)' };
   }
   const graph = model.graph!;
   if ((graph.initializer ?? []).some((t) => (t as { data_location?: number }).data_location === 1)) {
@@ -109,6 +112,10 @@ function isColumnConcat(node: DecodedNode, members: ReadonlySet<string>): boolea
   if (axis !== 1 && axis !== -1) return false;
   const inputs = node.input ?? [];
   return inputs.length === members.size && new Set(inputs).size === inputs.length && inputs.every((name) => members.has(name));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 function defaultOpset(model: DecodedModel): number {

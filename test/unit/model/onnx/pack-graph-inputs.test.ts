@@ -65,6 +65,14 @@ describe('packGraphInputs', () => {
     assert.match(result.skipped, /no two inputs share an element type and a \[batch, 1\] shape/);
   });
 
+  it('leaves alone a model that does not re-encode to its own bytes (here: a field outside the schema subset)', () => {
+    const { path } = writeTinyDeepFm(makeTempDir('pack'));
+    const withUnknownField = Buffer.concat([fs.readFileSync(path), Buffer.from([0xa0, 0x01, 0x01])]); // field 20, varint 1
+    const result = packGraphInputs(withUnknownField, 'extended.onnx');
+    assert.ok('skipped' in result);
+    assert.match(result.skipped, /does not re-encode to its own bytes/);
+  });
+
   it('rejects bytes that are not a model with the decoder message', () => {
     assert.throws(() => packGraphInputs(new Uint8Array([1, 2, 3]), 'junk.onnx'), /junk\.onnx is not a valid ONNX model/);
   });
