@@ -5,9 +5,10 @@
  * latency-vs-throughput SVG chart.
  *
  * Contract: pure. perf_analyzer column mapping: Client Send and Client Recv are not split by our
- * client, so they are 0 and the whole client-side share (client latency − server handler time)
- * is in "Network+Server Send/Recv" together with the server's time outside queue and compute;
- * Server Compute Input/Output are 0 (ONNX Runtime's run is one step), Compute Infer = compute.
+ * client, so they are left empty and the whole client-side share (client latency − server
+ * handler time) is in "Network+Server Send/Recv" together with the server's time outside queue
+ * and compute; Server Compute Input/Output are left empty (not measured apart: ONNX Runtime's run
+ * is one step), Compute Infer = compute.
  */
 import { csvTable, fixed, markdownTable, type Cell } from '../lib/table-format';
 import { renderLineChart, type ChartSeries } from '../lib/svg-chart';
@@ -25,7 +26,7 @@ const us = (v: number) => (Number.isFinite(v) ? Math.round(v) : 0);
 export function perfAnalyzerCsv(rows: readonly SweepRow[], kind: 'concurrency' | 'rate'): string {
   const header = [kind === 'concurrency' ? 'Concurrency' : 'Request Rate', ...PERF_ANALYZER_COLUMNS, 'Server Variant', 'Client Mode', 'Batch Size', 'Stable'];
   const body = rows.filter((r) => r.load.kind === kind).map((r): Cell[] => [
-    loadCell(r), r.rowsPerSecond.toFixed(1), 0, us(r.clientSendRecvMicros + r.serverOtherMicros), us(r.serverQueueMicros), 0, us(r.serverComputeMicros), 0, 0,
+    loadCell(r), r.rowsPerSecond.toFixed(1), '', us(r.clientSendRecvMicros + r.serverOtherMicros), us(r.serverQueueMicros), '', us(r.serverComputeMicros), '', '',
     us(r.latency.p50Micros), us(r.latency.p90Micros), us(r.latency.p95Micros), us(r.latency.p99Micros), r.variant, r.mode, r.batchSize, r.stable ? 'yes' : 'no',
   ]);
   return csvTable(header, body);
