@@ -1,15 +1,14 @@
 /**
- * The model bytes every session of a served model loads: read from disk once at start-up,
- * rewritten for ONNX Runtime (column inputs packed, model/onnx/pack-graph-inputs.ts) and kept in
+ * The model bytes every session of a served model loads: the bytes read and validated once at
+ * start-up (model/load-model-dir.ts), rewritten for ONNX Runtime (column inputs packed, model/onnx/pack-graph-inputs.ts) and kept in
  * shared memory, so the workers, their replacements and the main-thread session all load exactly
  * the bytes that were validated, never the file as it is later on disk.
  *
- * Contract: `prepareModelImage(path, { packColumns })` reads and decodes the file (throwing the
- * decoder's message for a corrupt model) and returns the image plus a sentence for the log saying
- * what was packed or why nothing was. `sessionBytes(image)` is a private copy for one
+ * Contract: `prepareModelImage(source, bytes, { packColumns })` returns the image plus a sentence
+ * for the log saying what was packed or why nothing was; it throws the decoder's message for
+ * bytes that are not a model. It does no I/O. `sessionBytes(image)` is a private copy for one
  * `InferenceSession.create` (ONNX Runtime does not take shared memory).
  */
-import * as fs from 'node:fs';
 import { packGraphInputs, type InputPacking } from '../model/onnx/pack-graph-inputs';
 
 export interface ModelImage {
@@ -20,8 +19,7 @@ export interface ModelImage {
   readonly packings: readonly InputPacking[];
 }
 
-export function prepareModelImage(path: string, options: { packColumns: boolean }): { image: ModelImage; note: string } {
-  const original = fs.readFileSync(path);
+export function prepareModelImage(path: string, original: Uint8Array, options: { packColumns: boolean }): { image: ModelImage; note: string } {
   let bytes: Uint8Array = original;
   let packings: readonly InputPacking[] = [];
   let note = 'column inputs are fed one by one (--pack_feeds off)';

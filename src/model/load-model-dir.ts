@@ -19,6 +19,8 @@ import { findGeneralModelConfigFile, readGeneralModelConfig, toModelSignature } 
 export interface LoadedModel {
   readonly dir: string;
   readonly modelPath: string;
+  /** The model file's bytes as read and validated here: what every session loads (never re-read). */
+  readonly modelBytes: Uint8Array;
   /** Version folder name, or "1" for a flat directory. */
   readonly version: string;
   /** The config file the signature came from, or undefined when derived from the ONNX graph. */
@@ -33,11 +35,17 @@ export function loadModelDir(dir: string): LoadedModel {
     throw new Error(`model directory ${absoluteDir} does not exist`);
   }
   const { modelPath, version } = findModelFile(absoluteDir);
-  const onnx = readOnnxModelInfo(modelPath);
+  let modelBytes: Uint8Array;
+  try {
+    modelBytes = fs.readFileSync(modelPath);
+  } catch (err) {
+    throw new Error(`cannot read ONNX model ${modelPath}: ${(err as Error).message}`, { cause: err });
+  }
+  const onnx = readOnnxModelInfo(modelBytes, modelPath);
   const configPath = findConfigFile(absoluteDir);
   const declared = configPath === undefined ? signatureFromOnnx(onnx) : toModelSignature(readGeneralModelConfig(configPath), { source: configPath });
   const signature = reconcile(declared, onnx, configPath ?? '(no config)', modelPath);
-  return Object.freeze({ dir: absoluteDir, modelPath, version, configPath, signature, onnx });
+  return Object.freeze({ dir: absoluteDir, modelPath, modelBytes, version, configPath, signature, onnx });
 }
 
 function findModelFile(dir: string): { modelPath: string; version: string } {

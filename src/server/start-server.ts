@@ -67,7 +67,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     executionProviders: providers.workerChains[0],
     workerExecutionProviders: providers.workerChains,
   };
-  const { image, note } = prepareModelImage(loaded.modelPath, { packColumns: config.packFeeds });
+  const { image, note } = prepareModelImage(loaded.modelPath, loaded.modelBytes, { packColumns: config.packFeeds });
   logger.info(`model "${config.modelName}": ${note}`);
   const engine = await WorkerPoolEngine.create({
     model: image,

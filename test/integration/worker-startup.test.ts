@@ -6,6 +6,8 @@
  * no worker left calls fail at once with UNAVAILABLE instead of waiting.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { BatchingEngine } from '../../src/batching/batching-engine';
 import { Code, ServingError } from '../../src/core/errors';
@@ -43,6 +45,23 @@ describe('worker start-up and replacement', () => {
       assert.ok(t.logLines.some((line) => line.includes('warmed up at batch sizes []')), 'no warm-up size, none added');
       const result = await t.client.predict(criteoFeed(3));
       assert.deepEqual(result.outputs['sigmoid_0.tmp_0'].dims, [3, 1], 'the first request is served');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('a replacement worker loads the bytes validated at start-up, not the file as it is now on disk', { timeout: 60_000 }, async () => {
+    const t = await startTestServer({ flags: ['--thread', '1', '--fault_injection'] });
+    try {
+      const pool = poolOf(t);
+      const before = await t.client.predict(criteoFeed(3));
+      fs.writeFileSync(path.join(t.modelDir, 'model.onnx'), 'not a model any more');
+      pool.injectFault('exit');
+      await t.client.predict(criteoFeed(3)).catch(() => undefined);
+      await until('a replacement worker serves', () => pool.readyWorkers === 1 && pool.warmedUp.size === 2);
+      const after = await t.client.predict(criteoFeed(3));
+      const name = Object.keys(before.outputs)[0];
+      assert.deepEqual([...(after.outputs[name].data as Float32Array)], [...(before.outputs[name].data as Float32Array)]);
     } finally {
       await t.stop();
     }
