@@ -68,11 +68,18 @@ export class Predictor {
     return predictor;
   }
 
-  model(name?: string): ServedModel {
+  /**
+   * The model serving `name` (empty: the default model) at `version` (empty: the newest ready
+   * version), or a NOT_FOUND ServingError naming what is available.
+   */
+  model(name?: string, version?: string): ServedModel {
     const key = name === undefined || name === '' ? this.defaultModelName : name;
     const model = this.models.get(key);
     if (model === undefined) {
       throw notFound(`model "${key}" not found; available: [${[...this.models.keys()].map((n) => `"${n}"`).join(', ')}]`);
+    }
+    if (version !== undefined && version !== '' && version !== model.version) {
+      throw notFound(`model "${model.name}" version "${version}" not found; available: ["${model.version}"]`);
     }
     return model;
   }
@@ -99,10 +106,7 @@ export class Predictor {
   }
 
   private async predictWithinLimit(input: PredictInput, context: PredictContext): Promise<PredictOutput> {
-    const model = this.model(input.modelName);
-    if (input.modelVersion && input.modelVersion !== model.version) {
-      throw notFound(`model "${model.name}" version "${input.modelVersion}" not found; available: ["${model.version}"]`);
-    }
+    const model = this.model(input.modelName, input.modelVersion);
     const request = validateRequest(model.index, input.inputs, input.outputNames, model.options.maxRequestRows);
     const result = await model.engine.run(request.feeds, request.outputs.map((spec) => spec.name), context);
     const outputs = request.outputs.map((spec) => {
