@@ -23,7 +23,7 @@ import { REPO_ROOT } from '../src/model/repo-root';
 import { Code, ServingError } from '../src/core/errors';
 import type { HostTensor } from '../src/core/tensor';
 import { LatencyHistogram } from '../src/client/latency-histogram';
-import { parsePrometheusText, sampleValue, type Sample } from '../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue, type Sample } from './lib/parse-prometheus-text';
 
 interface Args { seconds: number; concurrency: number; out: string; note: string }
 

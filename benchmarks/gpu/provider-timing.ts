@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import type { ModelSignature } from '../../src/core/model-signature';
-import { SeededRandom } from '../../src/model/deepfm/seeded-random';
+import { SeededRandom } from '../../src/data/seeded-random';
 
 export interface ProviderUnderTest {
   readonly label: string; // e.g. "cuda:0"

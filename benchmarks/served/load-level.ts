@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../../src/core/errors';
 import type { Batch } from '../../src/client/closed-loop-runner';
 import type { PredictionTransport } from '../../src/client/prediction-transport';
-import { createSeededRandom } from '../../src/data/seeded-random';
+import { SeededRandom } from '../../src/data/seeded-random';
 import { isStable, type StabilityRule } from '../lib/stability';
 import { summarizeWindows, WindowAccumulator, type LevelFigures } from './level-window';
 
@@ -76,7 +76,7 @@ export async function runLoadLevel(transport: PredictionTransport, batches: read
   } else {
     const rate = options.load.requestsPerSecond;
     if (!(rate > 0)) throw new RangeError(`request rate must be positive; got ${rate}`);
-    const random = createSeededRandom(options.seed ?? 1);
+    const random = SeededRandom.create(options.seed ?? 1, 'arrivals');
     const gapMs = () => (-Math.log(1 - random.nextFloat()) / rate) * 1000;
     const maxInFlight = options.maxInFlight ?? 1024;
     const pending = new Set<Promise<void>>();

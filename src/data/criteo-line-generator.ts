@@ -19,7 +19,7 @@
 import { criteoCategoricalId } from './criteo-hash';
 import { formatPython2Float } from './float-format';
 import { CRITEO_CONT_DIFF, CRITEO_CONT_MIN, FIRST_CATEGORICAL_COLUMN } from './raw-format';
-import { createFlooredSampler, createPermutation, createSeededRandom, mix32 } from './seeded-random';
+import { createFlooredSampler, createPermutation, mix32, SeededRandom } from './seeded-random';
 
 /** Ids are drawn in [1, MAX_GENERATED_ID]. */
 export const MAX_GENERATED_ID = 1_000_000;
@@ -70,7 +70,7 @@ export function createCriteoLineGenerator(seed: number): CriteoLineGenerator {
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
     throw new RangeError(`seed must be an integer in [0, 2^32); got ${seed}`);
   }
-  const random = createSeededRandom(seed);
+  const random = SeededRandom.create(seed, 'criteo-lines');
   const sparse = SPARSE_FIELDS.map((field, k) => {
     const { cardinality, exponent } = field;
     // Inverse CDF of a power law on [1, cardinality + 1); its floor minus 1 is a 0-based rank.

@@ -18,7 +18,7 @@ import type { OnnxDType } from '../../src/model/onnx/onnx-data-type';
 import { createDeepFmWeights, type DeepFmWeights } from '../../src/model/deepfm/deepfm-weights';
 import { buildDeepFmOnnx, DEEPFM_OUTPUT_NAME } from '../../src/model/deepfm/build-deepfm-onnx';
 import type { DeepFmOptions } from '../../src/model/deepfm/deepfm-options';
-import { SeededRandom } from '../../src/model/deepfm/seeded-random';
+import { SeededRandom } from '../../src/data/seeded-random';
 
 export const TINY_DEEPFM_OPTIONS = Object.freeze({
   vocabularySize: 1000, embeddingSize: 4, sparseFields: 26, denseFeatures: 13, hiddenUnits: [16, 8], seed: 7,

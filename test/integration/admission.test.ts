@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { Code, ServingError } from '../../src/core/errors';
 import { toLittleEndianBytes } from '../../src/core/tensor';
-import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue } from '../../benchmarks/lib/parse-prometheus-text';
 import { DTYPE_TO_WIRE, PREDICT_PATH, encodePredictRequest } from '../../src/protocol/predict-messages';
 import { criteoFeed } from '../helpers/feeds';
 import { startTestServer, type TestServer } from '../helpers/test-server';

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue } from '../../benchmarks/lib/parse-prometheus-text';
 import { encodeRpcMeta, decodePaddleResponse } from '../../src/paddle/service/paddle-messages';
 import { criteoFeed } from '../helpers/feeds';
 import { FULL_SERVICE, paddleProtoBody, prpcFrame } from '../helpers/paddle-requests';

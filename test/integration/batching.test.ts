@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue } from '../../benchmarks/lib/parse-prometheus-text';
 import { runDeepFmReference } from '../helpers/deepfm-reference';
 import type { HostTensor } from '../../src/core/tensor';
 import type { BatchingEngine } from '../../src/batching/batching-engine';

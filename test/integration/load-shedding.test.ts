@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Code, ServingError } from '../../src/core/errors';
-import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue } from '../../benchmarks/lib/parse-prometheus-text';
 import { LoopLagShedder } from '../../src/net/loop-lag-shedder';
 import { criteoFeed } from '../helpers/feeds';
 import { startTestServer, type TestServer } from '../helpers/test-server';

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue } from '../../benchmarks/lib/parse-prometheus-text';
 import { criteoFeed } from '../helpers/feeds';
 import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
 

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parsePrometheusText, sampleValue, type Sample } from '../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue, type Sample } from '../../benchmarks/lib/parse-prometheus-text';
 import { criteoFeed } from '../helpers/feeds';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 

@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { loadServeConfig } from '../../src/config/serve-config';
 import { Code, ServingError } from '../../src/core/errors';
-import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue } from '../../benchmarks/lib/parse-prometheus-text';
 import { BrpcErrno } from '../../src/paddle/brpc/brpc-codes';
 import { PrpcFrameReader } from '../../src/paddle/brpc/prpc-frame';
 import { decodeRpcMeta } from '../../src/paddle/service/paddle-messages';

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { parsePrometheusText, sampleValue } from '../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue } from '../../benchmarks/lib/parse-prometheus-text';
 import { criteoFeed } from '../helpers/feeds';
 import { paddleJsonBody, paddleRequestObject } from '../helpers/paddle-requests';
 import { startTestServer, type TestServer } from '../helpers/test-server';

@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { TRANSPORTS, createTransport } from '../../src/client/transports';
-import { parsePrometheusText, sampleValue, type Sample } from '../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue, type Sample } from '../../benchmarks/lib/parse-prometheus-text';
 import { PrpcFrameReader } from '../../src/paddle/brpc/prpc-frame';
 import { decodePaddleResponse, decodeRpcMeta } from '../../src/paddle/service/paddle-messages';
 import { criteoFeed } from '../helpers/feeds';

@@ -11,7 +11,7 @@
  * Each parameter draws from its own named stream, so e.g. the DNN does not change with V.
  * The default shape (10 M table floats) takes well under a second.
  */
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '../../data/seeded-random';
 import { resolveDeepFmOptions, type DeepFmOptions, type ResolvedDeepFmOptions } from './deepfm-options';
 
 export interface DeepFmLinear {

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { Code } from '../../../src/core/errors';
-import { parsePrometheusText, sampleValue } from '../../../src/metrics/parse-prometheus-text';
+import { parsePrometheusText, sampleValue } from '../../../benchmarks/lib/parse-prometheus-text';
 import { ServingMetrics } from '../../../src/metrics/serving-metrics';
 
 describe('ServingMetrics', () => {

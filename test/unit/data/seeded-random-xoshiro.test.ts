@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SeededRandom } from '../../../../src/model/deepfm/seeded-random';
+import { SeededRandom } from '../../../src/data/seeded-random';
 
 test('xoshiro128** matches the reference test vector (state 1,2,3,4)', () => {
   // From rand_xoshiro's Xoshiro128StarStar test (seeded with the words 1, 2, 3, 4).
