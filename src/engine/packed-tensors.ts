@@ -10,6 +10,7 @@
  *
  * @private
  */
+import { copyIntoAlignedArena } from '../core/aligned-arena';
 import { ALL_DTYPES, BYTES_PER_ELEMENT, type DType, type HostTensor, type TensorData, view } from '../core/tensor';
 
 export interface PackedTensors {
@@ -20,32 +21,23 @@ export interface PackedTensors {
   readonly buffer: ArrayBuffer;
 }
 
-const align8 = (n: number) => (n + 7) & ~7;
-
 export function packTensors(tensors: Readonly<Record<string, HostTensor>>): PackedTensors {
   const names = Object.keys(tensors);
-  let bytes = 0;
   let layoutLength = 0;
-  for (const name of names) {
-    const tensor = tensors[name];
-    bytes = align8(bytes) + tensor.data.byteLength;
-    layoutLength += 3 + tensor.dims.length;
-  }
-  const buffer = new ArrayBuffer(align8(bytes));
-  const target = new Uint8Array(buffer);
+  for (const name of names) layoutLength += 3 + tensors[name].dims.length;
+  const { buffer, offsets } = copyIntoAlignedArena(names.map((name) => {
+    const { data } = tensors[name];
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }));
   const layout = new Float64Array(layoutLength);
-  let offset = 0;
   let at = 0;
-  for (const name of names) {
-    const { dtype, dims, data } = tensors[name];
-    offset = align8(offset);
+  names.forEach((name, i) => {
+    const { dtype, dims } = tensors[name];
     layout[at++] = ALL_DTYPES.indexOf(dtype);
     layout[at++] = dims.length;
     for (const dim of dims) layout[at++] = dim;
-    layout[at++] = offset;
-    target.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
-    offset += data.byteLength;
-  }
+    layout[at++] = offsets[i];
+  });
   return { names: names.join('\n'), layout, buffer };
 }
 
