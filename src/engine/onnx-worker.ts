@@ -19,7 +19,8 @@ import { Piscina } from 'piscina';
 import { sessionBytes } from './model-image';
 import { OrtSessionRunner } from './ort-session-runner';
 import { packTensors, unpackTensors } from './packed-tensors';
-import { nowEpochMs, takeWorkerSessionOptions, type WorkerBarrier, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
+import { nowEpochMs } from '../core/epoch-time';
+import { takeWorkerSessionOptions, type WorkerBarrier, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
 
 async function createHandler(): Promise<(task: WorkerTask | WorkerBarrier) => Promise<unknown>> {
   const init = workerData as WorkerInit;

@@ -27,7 +27,8 @@ import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEng
 import type { ProviderReport } from './providers/resolve-providers';
 import { chainLabel } from './providers/select-providers';
 import { toOrtSessionOptions, toWorkerOrtSessionOptions, type SessionConfig } from './session-config';
-import { nowEpochMs, type WorkerBarrier, type WorkerFault, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
+import { nowEpochMs } from '../core/epoch-time';
+import { type WorkerBarrier, type WorkerFault, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
 import type { ModelImage } from './model-image';
 import { packTensors, unpackTensors } from './packed-tensors';
 

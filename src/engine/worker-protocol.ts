@@ -53,12 +53,6 @@ export function takeWorkerSessionOptions(init: WorkerInit): OrtSessionOptions {
   return slots[Atomics.add(init.slotCounter, 0, 1) % slots.length];
 }
 
-/**
- * Epoch milliseconds with sub-millisecond resolution: comparable across the main thread and the
- * workers (each thread's `performance.now()` has its own origin), so both stamp tasks with it.
- */
-export const nowEpochMs = (): number => performance.timeOrigin + performance.now();
-
 export interface WorkerTask {
   /** Inputs by the model's real names, packed into one transferable buffer. */
   readonly feeds: PackedTensors;

@@ -8,6 +8,7 @@
  * `timing.start_us`/`end_us` span the whole handling: from the first byte decoded to the last
  * byte of the response encoded (the timing field itself is encoded last and appended).
  */
+import { nowEpochMs } from '../core/epoch-time';
 import * as grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import { ServingError, Code, invalidArgument } from '../core/errors';
@@ -29,7 +30,6 @@ export interface PredictServiceOptions {
   readonly observe?: CallObserver;
 }
 
-const nowEpochMs = () => performance.timeOrigin + performance.now();
 const passThrough = (bytes: Buffer) => bytes;
 
 export const predictionServiceDefinition: grpc.ServiceDefinition = {

@@ -7,6 +7,7 @@
  * `signal` (call-signal.ts); a thrown ServingError becomes its gRPC status, anything else
  * INTERNAL "internal error".
  */
+import { nowEpochMs } from '../core/epoch-time';
 import type * as grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import { ServingError } from '../core/errors';
@@ -18,7 +19,7 @@ export const asResponseBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(
 
 export function grpcJsUnary(handler: UnaryHandler): grpc.handleUnaryCall<Buffer, Uint8Array> {
   return (call, callback) => {
-    const callSignal = signalForCall(call, performance.timeOrigin + performance.now());
+    const callSignal = signalForCall(call, nowEpochMs());
     const deadline = call.getDeadline();
     const deadlineEpochMs = deadline instanceof Date ? deadline.getTime() : deadline;
     handler(call.request, { deadlineEpochMs, signal: callSignal.signal }).then(

@@ -17,6 +17,7 @@
  *   included) reported once to the metrics observer, labelled with the adapter's protocol. So
  *   metrics are observed in this one place for every Paddle transport.
  */
+import { nowEpochMicros as epochMicros } from '../../core/epoch-time';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../../core/errors';
 import type { PredictOutput, Predictor } from '../../core/predictor';
@@ -30,7 +31,6 @@ export interface InferenceContext {
   readonly nowMicros?: () => number;
 }
 
-const epochMicros = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
 /** The front ends of GeneralModelService, as the `protocol` label of `ctr_requests_total` names them. */
 export type PaddleProtocol = 'paddle_grpc' | 'paddle_http' | 'baidu_std';
