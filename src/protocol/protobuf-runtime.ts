@@ -1,7 +1,9 @@
 /**
  * The project's protobufjs instance, configured once: 64-bit integers decode as JS numbers
- * instead of Long objects (an allocation per value on the request path). Values beyond 2^53 lose
- * precision; no field we decode carries such values (ids are < 2^31, timestamps are µs).
+ * instead of Long objects (an allocation per value on the request path). Values beyond 2^53 - 1
+ * would be rounded, so none is served rounded: Predict carries tensors as raw bytes (exact), and
+ * Paddle's `int64_data` values beyond ±(2^53 - 1) are refused with INVALID_ARGUMENT by
+ * paddle/service/paddle-tensor-codec.ts; shapes and timestamps are far below 2^53.
  *
  * Contract: code that decodes requests imports protobufjs through this module, so the setting
  * holds before its first decode. The setting is process-wide: once this module is loaded, every

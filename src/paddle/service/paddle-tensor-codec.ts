@@ -107,7 +107,12 @@ function convert(name: string, code: number, values: ArrayLike<number | boolean>
   const out = arena === undefined ? allocate(target, values.length) : arena.take(target, values.length);
   if (out instanceof BigInt64Array) {
     const bad = int64FromNumbers(values as ArrayLike<number>, out);
-    if (bad >= 0) throw lossy(name, code, target, `value ${values[bad]} at index ${bad} is not an integer`);
+    if (bad >= 0) {
+      const v = Number(values[bad]);
+      throw lossy(name, code, target, Number.isInteger(v)
+        ? `value ${values[bad]} at index ${bad} is beyond ±(2^53 - 1), the largest integer read exactly from int64_data (JSON numbers and varints are read as doubles); hash ids into a smaller range`
+        : `value ${values[bad]} at index ${bad} is not an integer`);
+    }
     return out;
   }
   if (rounding) {

@@ -26,6 +26,15 @@ describe('Paddle tensor codec', () => {
     assert.deepEqual([...(tensor.data as BigInt64Array)], [3n, 9007199254740991n]);
   });
 
+  it('refuses an int64 id beyond 2^53 - 1 (read as a rounded double) instead of serving a neighbouring id', () => {
+    // protobufjs and JSON.parse read 64-bit integers as doubles: 2^53 + 1 arrives as 2^53.
+    for (const value of [2 ** 53, -(2 ** 53), 2 ** 62]) {
+      assert.throws(() => decodePaddleFeed({ int64_data: [1, value], shape: [2, 1], elem_type: 0, name: 'C1' }, index),
+        (error: Error) => /input "C1".*value -?\d+ at index 1 is beyond ±\(2\^53 - 1\)/.test(error.message));
+    }
+    assert.throws(() => decodePaddleFeed({ int64_data: [1.5], shape: [1, 1], elem_type: 0, name: 'C1' }, index), /value 1.5 at index 0 is not an integer/);
+  });
+
   it('decodes a request\'s feeds into one shared buffer, each view 8-byte aligned, values intact', () => {
     const tensors = [
       { int64_data: [1, 2, 3], shape: [3, 1], elem_type: 0, name: 'C1' },
