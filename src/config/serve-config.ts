@@ -14,7 +14,7 @@ import type { Precision } from '../engine/providers/provider-catalog';
 import type { ProviderRequest } from '../engine/providers/select-providers';
 import { providerConfigFromFlags } from './provider-config';
 import { startupWarnings } from './startup-warnings';
-import { BATCHING_FLAGS, batchingConfigFromFlags, type BatchingConfig, type OpsConfig } from './batching-config';
+import { BATCHING_FLAGS, batchingConfigFromFlags, checkOverridesServed, type BatchingConfig, type OpsConfig } from './batching-config';
 import { CONNECTION_FLAGS, connectionLimitsFromFlags, type ConnectionLimits } from './connection-limits';
 
 export interface ServeConfig {
@@ -168,11 +168,13 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     name === 'cuda' || name === 'tensorrt' ? { name, deviceId: firstDevice } : { name },
   );
   const probeTimeoutMs = positive('probe_timeout_ms', 60000);
-  if (problems.length > 0) throw new FlagError(problems);
   const modelDir = (flags.model as string | undefined) ?? DEFAULTS.modelDir;
+  const modelName = (flags.name as string | undefined) ?? baseName(modelDir);
+  checkOverridesServed(batching.overrides, [modelName], problems);
+  if (problems.length > 0) throw new FlagError(problems);
   return Object.freeze({
     modelDir,
-    modelName: (flags.name as string | undefined) ?? baseName(modelDir),
+    modelName,
     host: (flags.host as string | undefined) ?? DEFAULTS.host,
     port,
     workers,
