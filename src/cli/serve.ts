@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logging.logFormat);
   for (const warning of config.startupWarnings) logger.warn(warning);
   let server;
   try {

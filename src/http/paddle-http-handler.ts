@@ -110,7 +110,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   res.once('close', () => { if (!res.writableFinished) controller.abort(cancelled('the HTTP client closed the connection')); });
   try {
     const method = path.slice(path.lastIndexOf('/') + 1);
-    const response = await serveGeneralModelCall(options.predictor, { protocol: 'paddle_http', method, signal: controller.signal, observe: options.observe }, async () => {
+    const response = await serveGeneralModelCall(options.predictor, { protocol: 'paddle_http', method, signal: controller.signal, observe: options.observe, peer: req.socket }, async () => {
       if (!isProto && !JSON_ALIKE_CONTENT_TYPES.has(contentType) && !contentType.endsWith('+json')) {
         req.resume();
         throw new HttpBodyError(415, `Content-Type "${contentType}" is not supported; use application/json or ${PROTO_CONTENT_TYPE}`);
