@@ -115,7 +115,7 @@ export function sweepReportMarkdown(result: SweepResult, options: SweepOptions, 
     'rec-serve in its own process, the client in the benchmark process, over loopback. Closed loop: N callers each sending the next request when the previous answer arrives. ' +
       'Open loop: Poisson arrivals at fractions of the best closed-loop request rate, latency from the scheduled start. ' +
       `A level counts when 3 windows of ${options.windowMs} ms agree within ±10% (throughput and average latency); "stable = no" means ${options.maxWindows} windows passed without that, and the last 3 are reported. ` +
-      'Latencies are the client\'s (HdrHistogram); client send/recv = client latency − server handler time; the server\'s queue/compute come from the timing in each Predict response.',
+      'Latencies are the client\'s (HdrHistogram); client send/recv = client latency − server handler time; the server\'s queue/compute come from the timing in each Predict response; Paddle\'s protocols report only the handler time, so their queue, compute and other columns are left empty (-), never 0.',
     '',
     machineMarkdown(machine),
     `- Server: ${Object.entries(result.serverArgs).map(([name, args]) => `${name}: \`rec-serve ${args.join(' ')}\``).join('; ')}`,

@@ -21,12 +21,13 @@ export const PERF_ANALYZER_COLUMNS = [
 
 const loadCell = (r: SweepRow) => (r.load.kind === 'concurrency' ? r.load.concurrency : Number(r.load.requestsPerSecond.toFixed(1)));
 const failuresText = (r: SweepRow) => Object.entries(r.failures).map(([code, n]) => `${code}×${n}`).join(' ') || '0';
-const us = (v: number) => (Number.isFinite(v) ? Math.round(v) : 0);
+/** Microseconds, or empty when never measured (NaN). */
+const us = (v: number): number | '' => (Number.isFinite(v) ? Math.round(v) : '');
 
 export function perfAnalyzerCsv(rows: readonly SweepRow[], kind: 'concurrency' | 'rate'): string {
   const header = [kind === 'concurrency' ? 'Concurrency' : 'Request Rate', ...PERF_ANALYZER_COLUMNS, 'Server Variant', 'Client Mode', 'Batch Size', 'Stable'];
   const body = rows.filter((r) => r.load.kind === kind).map((r): Cell[] => [
-    loadCell(r), r.rowsPerSecond.toFixed(1), '', us(r.clientSendRecvMicros + r.serverOtherMicros), us(r.serverQueueMicros), '', us(r.serverComputeMicros), '', '',
+    loadCell(r), r.rowsPerSecond.toFixed(1), '', us(r.clientSendRecvMicros + (Number.isFinite(r.serverOtherMicros) ? r.serverOtherMicros : 0)), us(r.serverQueueMicros), '', us(r.serverComputeMicros), '', '',
     us(r.latency.p50Micros), us(r.latency.p90Micros), us(r.latency.p95Micros), us(r.latency.p99Micros), r.variant, r.mode, r.batchSize, r.stable ? 'yes' : 'no',
   ]);
   return csvTable(header, body);
