@@ -129,7 +129,7 @@ export function answerHelpOrVersion(argv: readonly string[], usage: string, spec
     process.stdout.write(`${formatHelp(usage, specs)}\n`);
     return true;
   }
-  if (argv.includes('--version')) {
+  if (specs.version === undefined && argv.includes('--version')) {
     process.stdout.write(`${versionLine(program)}\n`);
     return true;
   }
