@@ -14,6 +14,7 @@
  * Server: 2 workers x 1 intra-op thread (the default on 2 cores).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { trackChild } from './lib/child-cleanup';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,9 +47,9 @@ function parseArgs(argv: string[]): Args {
 interface Server { child: ChildProcess; port: number; opsPort: number; log: () => string }
 
 async function startServer(extraFlags: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'),
+  const child = trackChild(spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'),
     '--model', path.join(REPO_ROOT, 'serving_server'), '--host', '127.0.0.1', '--port', '0', '--thread', '2', '--cpu_threads', '1',
-    '--enable_prometheus', '--prometheus_port', '0', '--max_queue_size', '256', '--log_level', 'info', ...extraFlags], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--enable_prometheus', '--prometheus_port', '0', '--max_queue_size', '256', '--log_level', 'info', ...extraFlags], { stdio: ['ignore', 'ignore', 'pipe'] }));
   let log = '';
   const ports = await new Promise<[number, number]>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -5,7 +5,9 @@
  * 2. the overhead at batch 5 (in-process vs grpc-js echo vs rec-serve, side by side),
  * 3. the served sweep (closed- and open-loop, batch sizes, batcher on/off, client modes),
  * 4. rec-serve against the naive baseline server (every protocol, batch 5 and 2048, side by side),
- * then `benchmarks/results/summary-<mode>.md` with the headline figures the README quotes.
+ * then `summary-<mode>.md` with the headline figures the README quotes. Everything goes to a run
+ * folder `benchmarks/runs/<UTC timestamp>-bench-<mode>/` (git-ignored); `--publish` also copies it
+ * to the tracked `benchmarks/results/`. Ctrl-C stops every server the run started.
  *
  * Quick (default) finishes in a few minutes on 2 cores: 50,000 lines, short windows, few levels.
  * Full: 1,800,000 lines (Paddle's test split size), long windows, every level.
@@ -23,6 +25,7 @@ import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machin
 import { PADDLE_PUBLISHED } from './lib/paddle-published';
 import { createProgress } from './lib/progress';
 import { writeResults } from './lib/results-writer';
+import { RESULTS_DIR, RUN_FOLDER_FLAGS, publishRun, runFolder } from './lib/run-folder';
 import { runOverheadCli } from './overhead';
 import { runServedSweepCli } from './served-sweep';
 import { runVersusNaiveCli } from './versus-naive';
@@ -33,7 +36,7 @@ const FLAGS: FlagSpecs = {
   mode: { kind: 'string', help: 'quick | full', defaultText: 'quick' },
   only: { kind: 'list', help: 'subset of matrix,overhead,sweep,naive', defaultText: 'all four' },
   matrix_lines: { kind: 'integer', help: 'lines for the in-process matrix', defaultText: 'quick 50000, full 1800000' },
-  out_dir: { kind: 'string', help: 'results folder', defaultText: 'benchmarks/results' },
+  ...RUN_FOLDER_FLAGS,
   note: { kind: 'string', help: 'caveat written into the results', defaultText: 'machine shared with other jobs' },
   help: { kind: 'boolean', help: 'print this help' },
 };
@@ -54,7 +57,7 @@ async function main(): Promise<number> {
   const parts = ['matrix', 'overhead', 'sweep', 'naive'];
   const only = new Set((flags.only as string[] | undefined) ?? parts);
   for (const part of only) if (!parts.includes(part)) throw new FlagError([`--only takes ${parts.join(', ')}; got "${part}"`]);
-  const outDir = path.resolve(REPO_ROOT, (flags.out_dir as string | undefined) ?? 'benchmarks/results');
+  const outDir = runFolder(flags.out_dir as string | undefined, `bench-${mode}`);
   const machine: MachineInfo = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');
   const progress = createProgress('bench');
   const cacheDir = path.join(REPO_ROOT, 'benchmarks', '.data');
@@ -84,14 +87,16 @@ async function main(): Promise<number> {
   }
   const inputs: SummaryInputs = {
     matrix: await readJson(path.join(outDir, `inprocess-matrix-${mode}.json`)),
-    matrixFull: await readJson(path.join(outDir, 'inprocess-matrix-full.json')),
+    // The full matrix takes hours: a quick run quotes the last published one.
+    matrixFull: await readJson(path.join(outDir, 'inprocess-matrix-full.json')) ?? await readJson(path.join(RESULTS_DIR, 'inprocess-matrix-full.json')),
     overhead: await readJson(path.join(outDir, mode === 'full' ? 'overhead-full.json' : 'overhead.json')),
     sweep: await readJson(path.join(outDir, `served-sweep-${mode}.json`)),
   };
   const summary = buildSummary(inputs, mode);
   await writeFile(path.join(outDir, `summary-${mode}.md`), `${summary}\n${machineMarkdown(machine)}\n`);
   process.stdout.write(`${summary}\n`);
-  progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), outDir)}/`);
+  const published = flags.publish === true ? await publishRun(outDir, flags.publish_dir as string | undefined) : [];
+  progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), outDir)}/${published.length > 0 ? `, published to ${path.relative(process.cwd(), path.dirname(published[0]))}/` : ' (not published: --publish copies them to benchmarks/results/)'}`);
   return 0;
 }
 

@@ -8,6 +8,7 @@
  *   node dist/benchmarks/client-modes.js [--requests 2000] [--rounds 4] [--warmup 100]
  */
 import { spawn } from 'node:child_process';
+import { trackChild } from './lib/child-cleanup';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -42,7 +43,7 @@ async function freePort(): Promise<number> {
 }
 
 async function startServerProcess(port: number) {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'), '--model', path.join(REPO_ROOT, 'serving_server'), '--host', '127.0.0.1', '--port', String(port), '--thread', '1', '--warmup_batch_sizes', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = trackChild(spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'), '--model', path.join(REPO_ROOT, 'serving_server'), '--host', '127.0.0.1', '--port', String(port), '--thread', '1', '--warmup_batch_sizes', '5'], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

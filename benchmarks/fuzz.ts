@@ -23,6 +23,7 @@ import { runFuzz } from '../test/helpers/fuzz/runner';
 import { describeMachine } from './lib/machine-info';
 import { createProgress } from './lib/progress';
 import { writeResults } from './lib/results-writer';
+import { RUN_FOLDER_FLAGS, publishRun, runFolder } from './lib/run-folder';
 import { fuzzMarkdown, fuzzVerdict } from './lib/fuzz-report';
 
 async function main(): Promise<number> {
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
     callers: { kind: 'integer', help: 'concurrent small valid calls (closed loop)', defaultText: '2' },
     warmup_cases: { kind: 'integer', help: 'cases (another seed, not counted) before the RSS baseline', defaultText: '1000' },
     model: { kind: 'string', help: 'model directory', defaultText: 'serving_server' },
-    out_dir: { kind: 'string', help: 'results folder', defaultText: 'benchmarks/results' },
+    ...RUN_FOLDER_FLAGS,
     note: { kind: 'string', help: 'caveat written into the results', defaultText: 'machine shared with other jobs' },
   });
   const cases = (flags.cases as number | undefined) ?? 20_000;
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
   const callers = (flags.callers as number | undefined) ?? 2;
   const warmupCases = (flags.warmup_cases as number | undefined) ?? 1000;
   const modelDir = path.resolve(REPO_ROOT, (flags.model as string | undefined) ?? 'serving_server');
-  const outDir = path.resolve(REPO_ROOT, (flags.out_dir as string | undefined) ?? 'benchmarks/results');
+  const outDir = runFolder(flags.out_dir as string | undefined, 'fuzz');
   const machine = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');
   const progress = createProgress('fuzz');
 
@@ -64,7 +65,8 @@ async function main(): Promise<number> {
   const verdict = fuzzVerdict(report);
   const counts = Object.fromEntries([...report.counts].sort().map(([kind, byOutcome]) => [kind, Object.fromEntries(byOutcome)]));
   const files = await writeResults(outDir, 'fuzz', fuzzMarkdown(report, settings, verdict, machine), undefined, { machine, settings, verdict, ...report, counts });
-  progress(`${verdict.pass ? 'PASS' : 'FAIL'}: ${verdict.lines.join('; ')}; wrote ${files.join(', ')}`);
+  const published = flags.publish === true ? await publishRun(outDir, flags.publish_dir as string | undefined) : [];
+  progress(`${verdict.pass ? 'PASS' : 'FAIL'}: ${verdict.lines.join('; ')}; wrote ${files.join(', ')}${published.length > 0 ? `; published ${published.length} file(s) to ${flags.publish_dir ?? 'benchmarks/results'}` : ''}`);
   return verdict.pass ? 0 : 1;
 }
 

@@ -10,6 +10,7 @@
  *   node dist/benchmarks/inprocess-matrix.js --providers cpu,cuda --threads 1,2 --batch_sizes 5,2048
  */
 import { fork } from 'node:child_process';
+import { trackChild } from './lib/child-cleanup';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../src/model/repo-root';
 import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
@@ -18,6 +19,7 @@ import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machin
 import { PADDLE_PUBLISHED, type MatrixRow, type Provider } from './lib/paddle-published';
 import { createProgress } from './lib/progress';
 import { writeResults } from './lib/results-writer';
+import { RUN_FOLDER_FLAGS, publishRun, runFolder } from './lib/run-folder';
 import { matrixCsv, matrixMarkdown } from './inprocess/matrix-report';
 import type { RowPassOptions, RowPassResult } from './inprocess/matrix-row-pass';
 import { runMain } from '../src/cli/run-main';
@@ -41,7 +43,7 @@ export interface InProcessMatrixResult {
 function runRowInChild(options: Omit<RowPassOptions, 'onProgress'>, progress: (message: string) => void): Promise<RowPassResult> {
   return new Promise((resolve, reject) => {
     // The child's stderr is kept: ORT prints its provider-loading errors there, which would drown the progress lines.
-    const child = fork(path.join(__dirname, 'inprocess', 'matrix-row-child.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = trackChild(fork(path.join(__dirname, 'inprocess', 'matrix-row-child.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
     let settled = false;
@@ -90,7 +92,7 @@ const FLAGS: FlagSpecs = {
   label: { kind: 'string', help: 'result file suffix', defaultText: 'full' },
   model: { kind: 'string', help: 'ONNX model', defaultText: 'serving_server/model.onnx' },
   cache_dir: { kind: 'string', help: 'where generated data is kept (outside git)', defaultText: 'benchmarks/.data' },
-  out_dir: { kind: 'string', help: 'results folder', defaultText: 'benchmarks/results' },
+  ...RUN_FOLDER_FLAGS,
   providers: { kind: 'list', help: 'cpu,cuda,tensorrt,webgpu (with the other list flags: run their cartesian product)' },
   mkldnn: { kind: 'list', help: 'false,true' },
   threads: { kind: 'list', help: 'intra-op threads, e.g. 1,128' },
@@ -144,8 +146,9 @@ async function main(): Promise<number> {
     progress,
   });
   const markdown = inProcessMatrixMarkdown(result, machine, label);
-  const files = await writeResults(path.resolve(REPO_ROOT, (flags.out_dir as string | undefined) ?? 'benchmarks/results'), `inprocess-matrix-${label}`, markdown, matrixCsv(result.results), { machine, ...result });
-  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);
+  const files = await writeResults(runFolder(flags.out_dir as string | undefined, `inprocess-matrix-${label}`), `inprocess-matrix-${label}`, markdown, matrixCsv(result.results), { machine, ...result });
+  const published = flags.publish === true ? await publishRun(path.dirname(files[0]), flags.publish_dir as string | undefined) : [];
+  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}${published.length > 0 ? `\npublished ${published.join(', ')}` : ''}\n`);
   return 0;
 }
 

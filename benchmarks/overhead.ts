@@ -19,6 +19,7 @@ import { ensureCriteoData } from './lib/data-cache';
 import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machine-info';
 import { createProgress } from './lib/progress';
 import { writeResults } from './lib/results-writer';
+import { RUN_FOLDER_FLAGS, publishRun, runFolder } from './lib/run-folder';
 import { startServerProcess } from './lib/server-process';
 import { fixed, markdownTable } from './lib/table-format';
 import { measureOverhead, type OverheadMeasurement } from './overhead/measure-overhead';
@@ -33,7 +34,7 @@ export const OVERHEAD_FLAGS: FlagSpecs = {
   label: { kind: 'string', help: 'result file suffix (none: overhead.md)' },
   seed: { kind: 'integer', help: 'generator seed', defaultText: '1' },
   cache_dir: { kind: 'string', help: 'generated data cache (outside git)', defaultText: 'benchmarks/.data' },
-  out_dir: { kind: 'string', help: 'results folder', defaultText: 'benchmarks/results' },
+  ...RUN_FOLDER_FLAGS,
   note: { kind: 'string', help: 'caveat written into the results', defaultText: 'machine shared with other jobs' },
   help: { kind: 'boolean', help: 'print this help' },
 };
@@ -133,7 +134,7 @@ export async function runOverheadCli(flags: ParsedFlags, machine: MachineInfo): 
   const report = overheadFigures(measurement, serverDefault);
   const markdown = overheadMarkdown(report, machine, Math.ceil(requests / rounds) * rounds);
   const label = flags.label as string | undefined;
-  const files = await writeResults(path.resolve(REPO_ROOT, (flags.out_dir as string | undefined) ?? 'benchmarks/results'), label ? `overhead-${label}` : 'overhead', markdown, undefined, { machine, ...report });
+  const files = await writeResults(runFolder(flags.out_dir as string | undefined, 'overhead'), label ? `overhead-${label}` : 'overhead', markdown, undefined, { machine, ...report });
   return { report, markdown, files };
 }
 
@@ -141,7 +142,8 @@ async function main(): Promise<number> {
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/overhead.js [flags]', OVERHEAD_FLAGS);
   if (flags === undefined) return 0;
   const { markdown, files } = await runOverheadCli(flags, describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs'));
-  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);
+  const published = flags.publish === true ? await publishRun(path.dirname(files[0]), flags.publish_dir as string | undefined) : [];
+  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}${published.length > 0 ? `\npublished ${published.join(', ')}` : ''}\n`);
   return 0;
 }
 

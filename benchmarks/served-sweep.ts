@@ -20,6 +20,7 @@ import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machin
 import { createProgress } from './lib/progress';
 import { PERF_ANALYZER_RULE } from './lib/stability';
 import { writeResults } from './lib/results-writer';
+import { RUN_FOLDER_FLAGS, publishRun, runFolder } from './lib/run-folder';
 import { bestUnderBound, runServedSweep, type SweepOptions, type SweepResult } from './served/run-sweep';
 import { serverVariants } from './served/server-variants';
 import { latencyThroughputSvg, perfAnalyzerCsv, sweepCsv, sweepMarkdown } from './served/sweep-report';
@@ -56,7 +57,7 @@ export const SWEEP_FLAGS: FlagSpecs = {
   lines: { kind: 'integer', help: 'generated lines the batches are read from', defaultText: 'preset' },
   seed: { kind: 'integer', help: 'generator seed', defaultText: '1' },
   cache_dir: { kind: 'string', help: 'generated data cache (outside git)', defaultText: 'benchmarks/.data' },
-  out_dir: { kind: 'string', help: 'results folder', defaultText: 'benchmarks/results' },
+  ...RUN_FOLDER_FLAGS,
   note: { kind: 'string', help: 'caveat written into the results', defaultText: 'machine shared with other jobs' },
   help: { kind: 'boolean', help: 'print this help' },
 };
@@ -114,7 +115,7 @@ export function sweepReportMarkdown(result: SweepResult, options: SweepOptions, 
     'rec-serve in its own process, the client in the benchmark process, over loopback. Closed loop: N callers each sending the next request when the previous answer arrives. ' +
       'Open loop: Poisson arrivals at fractions of the best closed-loop request rate, latency from the scheduled start. ' +
       `A level counts when 3 windows of ${options.windowMs} ms agree within ±10% (throughput and average latency); "stable = no" means ${options.maxWindows} windows passed without that, and the last 3 are reported. ` +
-      'Latencies are the client\'s (HdrHistogram); client send/recv = client latency − server handler time; the server\'s queue/compute come from the timing in each Predict response.',
+      'Latencies are the client\'s (HdrHistogram); client send/recv = client latency − server handler time; the server\'s queue/compute come from the timing in each Predict response; Paddle\'s protocols report only the handler time, so their queue, compute and other columns are left empty (-), never 0.',
     '',
     machineMarkdown(machine),
     `- Server: ${Object.entries(result.serverArgs).map(([name, args]) => `${name}: \`rec-serve ${args.join(' ')}\``).join('; ')}`,
@@ -145,7 +146,7 @@ export async function runServedSweepCli(flags: ParsedFlags, machine: MachineInfo
   const { options, boundMicros, variantNote } = sweepOptionsFromFlags(flags, progress, dataPath);
   const result = await runServedSweep(options);
   const markdown = sweepReportMarkdown(result, options, boundMicros, machine, label, variantNote ? [variantNote] : []);
-  const outDir = path.resolve(REPO_ROOT, (flags.out_dir as string | undefined) ?? 'benchmarks/results');
+  const outDir = runFolder(flags.out_dir as string | undefined, `served-sweep-${label}`);
   const base = `served-sweep-${label}`;
   const files = await writeResults(outDir, base, markdown, sweepCsv(result.rows), { machine, options: { ...options, progress: undefined, transportOptions: undefined }, boundMicros, best: bestUnderBound(result.rows, boundMicros), ...result });
   const extra: Array<[string, string]> = [
@@ -165,7 +166,8 @@ async function main(): Promise<number> {
   if (flags === undefined) return 0;
   const machine = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');
   const { markdown, files } = await runServedSweepCli(flags, machine);
-  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);
+  const published = flags.publish === true ? await publishRun(path.dirname(files[0]), flags.publish_dir as string | undefined) : [];
+  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}${published.length > 0 ? `\npublished ${published.join(', ')}` : ''}\n`);
   return 0;
 }
 

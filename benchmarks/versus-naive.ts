@@ -18,6 +18,7 @@ import { ensureCriteoData } from './lib/data-cache';
 import { describeMachine, type MachineInfo } from './lib/machine-info';
 import { createProgress } from './lib/progress';
 import { writeResults } from './lib/results-writer';
+import { RUN_FOLDER_FLAGS, publishRun, runFolder } from './lib/run-folder';
 import { startServerProcess, type ServerProcess } from './lib/server-process';
 import { loadRequestBatches } from './served/load-batches';
 import { measureVersus, type LoadPlan, type SeriesTarget } from './versus/measure-versus';
@@ -36,7 +37,7 @@ export const VERSUS_NAIVE_FLAGS: FlagSpecs = {
   label: { kind: 'string', help: 'result file suffix (none: versus-naive.md)' },
   seed: { kind: 'integer', help: 'generator seed', defaultText: '1' },
   cache_dir: { kind: 'string', help: 'generated data cache (outside git)', defaultText: 'benchmarks/.data' },
-  out_dir: { kind: 'string', help: 'results folder', defaultText: 'benchmarks/results' },
+  ...RUN_FOLDER_FLAGS,
   note: { kind: 'string', help: 'caveat written into the results', defaultText: 'machine shared with other jobs' },
   help: { kind: 'boolean', help: 'print this help' },
 };
@@ -92,7 +93,7 @@ export async function runVersusNaiveCli(flags: ParsedFlags, machine: MachineInfo
   const report = buildVersusReport(results);
   const markdown = versusMarkdown(report, machine, config);
   const label = flags.label as string | undefined;
-  const files = await writeResults(path.resolve(REPO_ROOT, (flags.out_dir as string | undefined) ?? 'benchmarks/results'), label ? `versus-naive-${label}` : 'versus-naive', markdown, undefined, { machine, config, ...report });
+  const files = await writeResults(runFolder(flags.out_dir as string | undefined, 'versus-naive'), label ? `versus-naive-${label}` : 'versus-naive', markdown, undefined, { machine, config, ...report });
   return { report, markdown, files };
 }
 
@@ -100,7 +101,8 @@ async function main(): Promise<number> {
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/versus-naive.js [flags]', VERSUS_NAIVE_FLAGS);
   if (flags === undefined) return 0;
   const { markdown, files } = await runVersusNaiveCli(flags, describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs'));
-  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);
+  const published = flags.publish === true ? await publishRun(path.dirname(files[0]), flags.publish_dir as string | undefined) : [];
+  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}${published.length > 0 ? `\npublished ${published.join(', ')}` : ''}\n`);
   return 0;
 }
 

@@ -5,9 +5,11 @@
  * Contract: `startServerProcess(script, args)` resolves once that line appears (the model is
  * warm by then), with the address and `stop()`; it rejects with the process's last stderr lines
  * when it exits first or stays silent past `startTimeoutMs`. `stop()` sends SIGTERM, waits for
- * exit (SIGKILL after `stopTimeoutMs`) and never throws.
+ * exit (SIGKILL after `stopTimeoutMs`) and never throws. The process is killed with the benchmark
+ * (Ctrl-C, SIGTERM, exit: child-cleanup.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { trackChild } from './child-cleanup';
 
 export interface ServerProcess {
   readonly address: string;
@@ -26,7 +28,7 @@ export interface StartServerProcessOptions {
 const SERVING_LINE = /serving .* on (\S+):(\d+)/;
 
 export function startServerProcess(script: string, args: readonly string[], options: StartServerProcessOptions = {}): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  const child: ChildProcess = trackChild(spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env }));
   let output = '';
   const onData = (chunk: Buffer) => {
     output += chunk.toString('utf8');

@@ -10,12 +10,19 @@
 export interface ChartPoint {
   readonly x: number;
   readonly y: number;
+  /** Shown in the point's tooltip. */
   readonly label?: string;
+  /** Written next to the point (e.g. its concurrency level). */
+  readonly tag?: string;
 }
 
 export interface ChartSeries {
   readonly name: string;
   readonly points: readonly ChartPoint[];
+  /** Line colour; default: the next of a 10-colour palette. */
+  readonly color?: string;
+  /** SVG stroke-dasharray (e.g. "6 3"); default solid. Series sharing a colour differ by this. */
+  readonly dash?: string;
 }
 
 export interface LineChart {
@@ -111,17 +118,19 @@ export function renderLineChart(chart: LineChart): string {
     out.push(`<text x="${margin.left + plotW - 4}" y="${Number(y) - 4}" text-anchor="end" fill="#666">${escapeXml(chart.yReference.label)}</text>`);
   }
   series.forEach((series, index) => {
-    const color = COLORS[index % COLORS.length];
+    const color = series.color ?? COLORS[index % COLORS.length];
+    const dash = series.dash === undefined ? '' : ` stroke-dasharray="${escapeXml(series.dash)}"`;
     if (series.points.length > 0) {
       const points = series.points.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
-      out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points}"><title>${escapeXml(series.name)}</title></polyline>`);
+      out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${points}"><title>${escapeXml(series.name)}</title></polyline>`);
       for (const p of series.points) {
         const tip = `${series.name}: ${p.label ? `${p.label}, ` : ''}x=${shortNumber(p.x)}, y=${shortNumber(p.y)}`;
         out.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${color}"><title>${escapeXml(tip)}</title></circle>`);
+        if (p.tag !== undefined) out.push(`<text x="${(sx(p.x) + 4).toFixed(1)}" y="${(sy(p.y) - 4).toFixed(1)}" font-size="9" fill="${color}">${escapeXml(p.tag)}</text>`);
       }
     }
     const ly = margin.top + 10 + index * 18;
-    out.push(`<line x1="${width - margin.right + 15}" y1="${ly}" x2="${width - margin.right + 35}" y2="${ly}" stroke="${color}" stroke-width="3"/>`);
+    out.push(`<line x1="${width - margin.right + 15}" y1="${ly}" x2="${width - margin.right + 35}" y2="${ly}" stroke="${color}" stroke-width="3"${dash}/>`);
     out.push(`<text x="${width - margin.right + 40}" y="${ly + 4}">${escapeXml(series.name)}</text>`);
   });
   out.push('</svg>');

@@ -19,6 +19,9 @@ export class WindowAccumulator {
   serverMicrosSum = 0;
   queueMicrosSum = 0;
   computeMicrosSum = 0;
+  /** Answers that split the handler time into queue and compute (Predict does; Paddle's protocols do not). */
+  splitSamples = 0;
+  splitServerMicrosSum = 0;
   clientMinusServerSum = 0;
   batchRowsSamples = 0;
   batchRowsSum = 0;
@@ -31,8 +34,12 @@ export class WindowAccumulator {
     if (Number.isFinite(result.serverMicros) && result.serverMicros >= 0) {
       this.serverSamples++;
       this.serverMicrosSum += result.serverMicros;
-      this.queueMicrosSum += result.queueMicros ?? 0;
-      this.computeMicrosSum += result.computeMicros ?? 0;
+      if (result.queueMicros !== undefined && result.computeMicros !== undefined) {
+        this.splitSamples++;
+        this.splitServerMicrosSum += result.serverMicros;
+        this.queueMicrosSum += result.queueMicros;
+        this.computeMicrosSum += result.computeMicros;
+      }
       this.clientMinusServerSum += Math.max(0, result.clientMicros - result.serverMicros);
     }
     if (result.executedBatchRows !== undefined && result.executedBatchRows > 0) {
@@ -67,7 +74,7 @@ export interface LevelFigures {
 
 export function summarizeWindows(windows: readonly WindowAccumulator[], seconds: number): LevelFigures {
   const total = new LatencyHistogram();
-  let requests = 0, rows = 0, serverSamples = 0, server = 0, queue = 0, compute = 0, clientMinus = 0, batchSamples = 0, batchRows = 0;
+  let requests = 0, rows = 0, serverSamples = 0, server = 0, queue = 0, compute = 0, clientMinus = 0, batchSamples = 0, batchRows = 0, splitSamples = 0, splitServer = 0;
   const failures: Record<string, number> = {};
   for (const w of windows) {
     total.add(w.latency);
@@ -77,12 +84,16 @@ export function summarizeWindows(windows: readonly WindowAccumulator[], seconds:
     server += w.serverMicrosSum;
     queue += w.queueMicrosSum;
     compute += w.computeMicrosSum;
+    splitSamples += w.splitSamples;
+    splitServer += w.splitServerMicrosSum;
     clientMinus += w.clientMinusServerSum;
     batchSamples += w.batchRowsSamples;
     batchRows += w.batchRowsSum;
     for (const [code, count] of w.failures) failures[code] = (failures[code] ?? 0) + count;
   }
   const per = (sum: number) => (serverSamples > 0 ? sum / serverSamples : NaN);
+  // Never measured (the protocol does not say) is NaN, which the reports leave empty, never 0.
+  const perSplit = (sum: number) => (splitSamples > 0 ? sum / splitSamples : NaN);
   return {
     requests, rows, seconds,
     requestsPerSecond: seconds > 0 ? requests / seconds : 0,
@@ -90,9 +101,9 @@ export function summarizeWindows(windows: readonly WindowAccumulator[], seconds:
     latency: total.summary(),
     clientSendRecvMicros: per(clientMinus),
     serverMicros: per(server),
-    serverQueueMicros: per(queue),
-    serverComputeMicros: per(compute),
-    serverOtherMicros: per(server - queue - compute),
+    serverQueueMicros: perSplit(queue),
+    serverComputeMicros: perSplit(compute),
+    serverOtherMicros: perSplit(splitServer - queue - compute),
     averageBatchRows: batchSamples > 0 ? batchRows / batchSamples : NaN,
     failures,
   };

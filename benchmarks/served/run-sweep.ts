@@ -13,6 +13,7 @@ import type { TransportOptions } from '../../src/client/transport-options';
 import type { Batch } from '../../src/client/closed-loop-runner';
 import type { StabilityRule } from '../lib/stability';
 import { startServerProcess } from '../lib/server-process';
+import { createEta } from '../lib/eta';
 import { loadRequestBatches } from './load-batches';
 import { runLoadLevel, type LevelResult } from './load-level';
 import type { ServerVariant } from './server-variants';
@@ -67,24 +68,31 @@ export async function runServedSweep(options: SweepOptions): Promise<SweepResult
     }
     return batches;
   };
+  // Overall progress: every level of every group is one step; a skipped mode's levels count as done.
+  const levelsPerSize = options.concurrencies.length + options.rateFractions.length;
+  const sizesOf = (modeIndex: number) => (modeIndex === 0 ? options.batchSizes : options.otherModeBatchSizes);
+  const total = options.variants.length * options.modes.reduce((sum, _mode, i) => sum + sizesOf(i).length * levelsPerSize, 0);
+  const eta = createEta(total);
   for (const variant of options.variants) {
     const args = ['--model', options.modelDir, '--port', '0', '--host', '127.0.0.1', '--warmup_batch_sizes', [...new Set([1, 5, 32, ...options.batchSizes])].join(','), ...variant.args];
     serverArgs[variant.name] = args;
     options.progress(`starting rec-serve (${variant.name}): ${path.relative(process.cwd(), options.serverScript)} ${args.join(' ')}`);
     const server = await startServerProcess(options.serverScript, args);
+    options.progress(`rec-serve (${variant.name}) is pid ${server.pid} on ${server.address} [${eta.text()}]`);
     try {
       for (const [modeIndex, mode] of options.modes.entries()) {
         const transport = createTransport(mode, server.address, options.deadlineMs, options.transportOptions);
         try {
-          const sizes = modeIndex === 0 ? options.batchSizes : options.otherModeBatchSizes;
-          for (const batchSize of sizes) {
+          const sizes = sizesOf(modeIndex);
+          for (const [sizeIndex, batchSize] of sizes.entries()) {
             const batches = await batchesFor(batchSize);
             try {
               await transport.predict(batches[0].feed, options.fetch, 0);
             } catch (error) {
               const reason = error instanceof Error ? error.message : String(error);
               notes.push(`client mode "${mode}" against ${variant.name}: first request at batch ${batchSize} failed (${reason.split('\n')[0].slice(0, 200)}); mode skipped for this server`);
-              options.progress(`client mode "${mode}" failed its first request: skipped (${reason.split('\n')[0].slice(0, 120)})`);
+              for (let i = 0; i < (sizes.length - sizeIndex) * levelsPerSize; i++) eta.done();
+              options.progress(`client mode "${mode}" failed its first request: skipped (${reason.split('\n')[0].slice(0, 120)}) [${eta.text()}]`);
               break;
             }
             const group = `${variant.name}, ${mode}, batch ${batchSize}`;
@@ -93,14 +101,19 @@ export async function runServedSweep(options: SweepOptions): Promise<SweepResult
               const result = await runLoadLevel(transport, batches, { load: { kind: 'concurrency', concurrency }, windowMs: options.windowMs, maxWindows: options.maxWindows, rule: options.rule, fetch: options.fetch });
               rows.push({ ...result, variant: variant.name, mode, batchSize });
               bestRequestsPerSecond = Math.max(bestRequestsPerSecond, result.requestsPerSecond);
-              options.progress(`${group}: ${levelName(result)}: ${result.rowsPerSecond.toFixed(0)} rows/s, p99 ${(result.latency.p99Micros / 1000).toFixed(2)} ms${result.stable ? '' : ' (unstable)'}`);
+              eta.done();
+              options.progress(`${group}: ${levelName(result)}: ${result.rowsPerSecond.toFixed(0)} rows/s, p99 ${(result.latency.p99Micros / 1000).toFixed(2)} ms${result.stable ? '' : ' (unstable)'} [${eta.text()}]`);
             }
             for (const fraction of options.rateFractions) {
               const rate = bestRequestsPerSecond * fraction;
-              if (!(rate > 0)) continue;
+              if (!(rate > 0)) {
+                eta.done();
+                continue;
+              }
               const result = await runLoadLevel(transport, batches, { load: { kind: 'rate', requestsPerSecond: rate }, windowMs: options.windowMs, maxWindows: options.maxWindows, rule: options.rule, fetch: options.fetch, seed: batchSize });
               rows.push({ ...result, variant: variant.name, mode, batchSize });
-              options.progress(`${group}: ${levelName(result)} (${Math.round(fraction * 100)}% of best): ${result.rowsPerSecond.toFixed(0)} rows/s, p99 ${(result.latency.p99Micros / 1000).toFixed(2)} ms${result.stable ? '' : ' (unstable)'}`);
+              eta.done();
+              options.progress(`${group}: ${levelName(result)} (${Math.round(fraction * 100)}% of best): ${result.rowsPerSecond.toFixed(0)} rows/s, p99 ${(result.latency.p99Micros / 1000).toFixed(2)} ms${result.stable ? '' : ' (unstable)'} [${eta.text()}]`);
             }
           }
         } finally {

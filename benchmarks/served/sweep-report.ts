@@ -21,12 +21,13 @@ export const PERF_ANALYZER_COLUMNS = [
 
 const loadCell = (r: SweepRow) => (r.load.kind === 'concurrency' ? r.load.concurrency : Number(r.load.requestsPerSecond.toFixed(1)));
 const failuresText = (r: SweepRow) => Object.entries(r.failures).map(([code, n]) => `${code}×${n}`).join(' ') || '0';
-const us = (v: number) => (Number.isFinite(v) ? Math.round(v) : 0);
+/** Microseconds, or empty when never measured (NaN). */
+const us = (v: number): number | '' => (Number.isFinite(v) ? Math.round(v) : '');
 
 export function perfAnalyzerCsv(rows: readonly SweepRow[], kind: 'concurrency' | 'rate'): string {
   const header = [kind === 'concurrency' ? 'Concurrency' : 'Request Rate', ...PERF_ANALYZER_COLUMNS, 'Server Variant', 'Client Mode', 'Batch Size', 'Stable'];
   const body = rows.filter((r) => r.load.kind === kind).map((r): Cell[] => [
-    loadCell(r), r.rowsPerSecond.toFixed(1), '', us(r.clientSendRecvMicros + r.serverOtherMicros), us(r.serverQueueMicros), '', us(r.serverComputeMicros), '', '',
+    loadCell(r), r.rowsPerSecond.toFixed(1), '', us(r.clientSendRecvMicros + (Number.isFinite(r.serverOtherMicros) ? r.serverOtherMicros : 0)), us(r.serverQueueMicros), '', us(r.serverComputeMicros), '', '',
     us(r.latency.p50Micros), us(r.latency.p90Micros), us(r.latency.p95Micros), us(r.latency.p99Micros), r.variant, r.mode, r.batchSize, r.stable ? 'yes' : 'no',
   ]);
   return csvTable(header, body);
@@ -60,18 +61,29 @@ export function sweepMarkdown(rows: readonly SweepRow[]): string {
   return [...groups].map(([key, group]) => `### ${key}\n\n${markdownTable(header, group.map((r) => sweepCells(r).slice(3)))}`).join('\n\n');
 }
 
+/** 12 colours distinguishable from each other (Paul Tol's muted and bright schemes). */
+const SERIES_COLORS = ['#332288', '#117733', '#44aa99', '#88ccee', '#ddcc77', '#cc6677', '#aa4499', '#882255', '#4477aa', '#ee6677', '#228833', '#ccbb44'];
+/** Solid for the first variant (batching on), dashed and dotted for the next ones. */
+const VARIANT_DASHES = [undefined, '7 4', '2 3'];
+
 export function latencyThroughputSvg(rows: readonly SweepRow[], boundMicros: number, title: string): string {
-  const series = new Map<string, ChartSeries['points'][number][]>();
+  // One colour per (batch size, client mode), one dash pattern per server variant (batching on /
+  // off), so the two variants of a group are told apart at a glance; each point is tagged "cN".
+  const series = new Map<string, { key: string; variant: string; points: ChartSeries['points'][number][] }>();
   for (const r of rows) {
     if (r.load.kind !== 'concurrency' || r.latency.count === 0) continue;
     const name = `batch ${r.batchSize}, ${r.mode}, ${r.variant}`;
-    series.set(name, [...(series.get(name) ?? []), { x: r.rowsPerSecond, y: r.latency.p99Micros / 1000, label: `${r.load.concurrency} in flight` }]);
+    const entry = series.get(name) ?? { key: `${r.batchSize}\n${r.mode}`, variant: r.variant, points: [] };
+    entry.points.push({ x: r.rowsPerSecond, y: r.latency.p99Micros / 1000, label: `${r.load.concurrency} in flight`, tag: `c${r.load.concurrency}` });
+    series.set(name, entry);
   }
+  const keys = [...new Set([...series.values()].map((s) => s.key))];
+  const variants = [...new Set([...series.values()].map((s) => s.variant))];
   return renderLineChart({
     title,
-    xLabel: 'throughput, rows/s (closed loop, one point per concurrency level; log scale)',
+    xLabel: 'throughput, rows/s (closed loop, one point per concurrency level cN; log scale)',
     yLabel: 'p99 latency, ms (log scale)',
-    series: [...series].map(([name, points]) => ({ name, points })),
+    series: [...series].map(([name, s]) => ({ name, points: s.points, color: SERIES_COLORS[keys.indexOf(s.key) % SERIES_COLORS.length], dash: VARIANT_DASHES[variants.indexOf(s.variant) % VARIANT_DASHES.length] })),
     yReference: { value: boundMicros / 1000, label: `p99 bound ${boundMicros / 1000} ms` },
     logScale: true,
   });

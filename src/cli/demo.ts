@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../model/repo-root';
 import { runMain } from './run-main';
+import { versionLine } from '../config/package-version';
 
 const SERVE = path.join(__dirname, 'serve.js');
 const CLIENT = path.join(__dirname, 'rec-client.js');
@@ -31,6 +32,14 @@ function waitForPort(server: ChildProcess): Promise<number> {
 }
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write('usage: npm run demo [-- <rec-client flags>]\nstarts rec-serve on a free port, runs rec-client --batchsize 5 over the bundled sample against it, stops the server.\nFlags after -- go to rec-client (rec-client --help lists them); --version prints the version.\n');
+    return 0;
+  }
+  if (process.argv.includes('--version')) {
+    process.stdout.write(`${versionLine('demo')}\n`);
+    return 0;
+  }
   const server = spawn(process.execPath, [SERVE, '--model', path.join(REPO_ROOT, 'serving_server'), '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'inherit', 'pipe'] });
   try {
     const port = await waitForPort(server);

@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../config/parse-flags';
+import { FlagError, answerHelpOrVersion, parseFlags, type FlagSpecs } from '../config/parse-flags';
 import { GPU_PROVIDER_PACKAGE } from '../engine/providers/gpu-provider-package';
 import { GpuInstallError, installGpuProviders, type GpuInstallSource } from '../engine/providers/install-providers';
 import { ortPackageDir } from '../engine/providers/provider-install-state';
@@ -36,10 +36,7 @@ function defaultCacheDir(env: NodeJS.ProcessEnv): string {
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${formatHelp(`usage: npm run install-gpu -- [flags]\ninstalls ${GPU_PROVIDER_PACKAGE.name}@${GPU_PROVIDER_PACKAGE.version} (ONNX Runtime ${GPU_PROVIDER_PACKAGE.ortVersion} CUDA/TensorRT providers)`, FLAGS)}\n`);
-    return 0;
-  }
+  if (answerHelpOrVersion(argv, `usage: npm run install-gpu -- [flags]\ninstalls ${GPU_PROVIDER_PACKAGE.name}@${GPU_PROVIDER_PACKAGE.version} (ONNX Runtime ${GPU_PROVIDER_PACKAGE.ortVersion} CUDA/TensorRT providers)`, FLAGS, 'install-gpu')) return 0;
   let flags;
   try {
     flags = parseFlags(argv, FLAGS);

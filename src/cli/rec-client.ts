@@ -14,6 +14,9 @@ import { formatFetchMap } from '../client/format-fetch-map';
 import { loadCriteoBatches } from '../client/load-criteo-batches';
 import { formatRunSummary } from '../client/run-summary';
 import { createTransport, TRANSPORTS } from '../client/transports';
+import { FailureLog } from '../client/failure-log';
+import { fromFlag } from '../client/named-input';
+import { notAnsweringMessage } from '../client/unreachable-server';
 import { REPO_ROOT } from '../model/repo-root';
 import { runMain } from './run-main';
 
@@ -49,9 +52,10 @@ async function main(): Promise<number> {
   if (threads < 1) throw new FlagError([`--threads must be at least 1; got ${threads}`]);
   const reader = (flags.reader as string | undefined) ?? 'auto';
   if (!['slot', 'raw', 'auto'].includes(reader)) throw new FlagError([`--reader must be slot, raw or auto; got "${reader}"`]);
-  const config = loadClientConfig((flags.client_config as string | undefined) ?? path.join(REPO_ROOT, 'serving_client'));
+  const config = await fromFlag('client_config', (flags.client_config as string | undefined) ?? path.join(REPO_ROOT, 'serving_client'), 'serving_client_conf.prototxt or the directory holding it', loadClientConfig);
   const dataPath = (flags.data_dir as string | undefined) ?? path.join(REPO_ROOT, 'serving_client', 'sample_data');
-  const batches = await loadCriteoBatches(dataPath, batchSize, config.feedAliases, reader as 'slot' | 'raw' | 'auto');
+  const batches = await fromFlag('data_dir', dataPath, 'a Criteo data file or a directory of them (rec-serving generate-data writes some)',
+    (data) => loadCriteoBatches(data, batchSize, config.feedAliases, reader as 'slot' | 'raw' | 'auto'));
   if (batches.length === 0) throw new FlagError([`${dataPath} has fewer than --batchsize ${batchSize} samples: nothing to send`]);
 
   const httpBody = (flags.http_body as string | undefined) ?? 'json';
@@ -59,6 +63,7 @@ async function main(): Promise<number> {
   const transport = createTransport((flags.client_mode as string | undefined) ?? 'grpc', (flags.connect as string | undefined) ?? '127.0.0.1:9393', (flags.deadline_ms as number | undefined) ?? 0,
     { signature: config.signature, httpBody, httpGzip: flags.http_gzip === true });
   const quiet = flags.quiet === true || flags.json === true;
+  const failures = new FailureLog((line) => process.stderr.write(`${line}\n`));
   const scores: number[][] = batches.map(() => []);
   const fetch = config.fetchAliases;
   try {
@@ -68,6 +73,7 @@ async function main(): Promise<number> {
       durationMs: ((flags.duration_s as number | undefined) ?? 0) * 1000,
       fetch,
       onResult(requestId, batchIndex, outcome) {
+        failures.succeeded();
         scores[batchIndex] = Array.from(outcome.outputs[fetch[0]]?.data ?? [], Number);
         if (quiet) return;
         const server = Number.isNaN(outcome.serverMicros) ? 'n/a' : `${(outcome.serverMicros / 1000).toFixed(3)}ms`;
@@ -75,9 +81,16 @@ async function main(): Promise<number> {
         process.stdout.write(`${formatFetchMap(outcome.outputs)}\n`);
       },
       onError(requestId, _batchIndex, error) {
-        process.stderr.write(`[client]logid=${requestId},error=${error.code},${error.rawMessage}\n`);
+        failures.record(requestId, error);
       },
+      shouldStop: () => failures.nothingAnswers(threads),
     });
+    failures.flush();
+    const unreachable = failures.nothingAnswers(1);
+    if (unreachable) {
+      process.stderr.write(`rec-client: ${notAnsweringMessage((flags.connect as string | undefined) ?? '127.0.0.1:9393', transport.mode, failures.unreachable!)}\n`);
+      return 1;
+    }
     const summary = formatRunSummary({ mode: transport.mode, batchSize, threads, result, batches, scores });
     process.stdout.write(flags.json === true ? `${JSON.stringify(summary.json)}\n` : `${summary.text}\n`);
     return result.failures.size === 0 ? 0 : 1;

@@ -7,11 +7,18 @@
  *     [--serving_server serving_server] [--serving_client serving_client]
  *     [--feed_alias_names a,b] [--fetch_alias_names c] [--show_proto]
  *
+ * `rec-serving generate-data --out FILE [--lines N] [--seed S] [--files K]` writes synthetic
+ * Criteo-shaped data (generate-data.ts). `rec-serving --help` lists the commands,
+ * `rec-serving --version` prints the version, `rec-serving <command> --help` a command's flags.
+ *
  * Exit codes: 0 on success, 2 for bad flags, 1 when the model cannot be converted.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../config/parse-flags';
+import { FlagError, answerHelpOrVersion, parseFlags, type FlagSpecs } from '../config/parse-flags';
+import { versionLine } from '../config/package-version';
+import { closestFlag } from '../config/closest-flag';
+import { generateData, GENERATE_DATA_USAGE } from './generate-data';
 import { formatGeneralModelConfigText, fromModelSignature } from '../model/paddle-config';
 import { convertOnnxModel } from '../paddle/convert/convert-onnx-model';
 
@@ -29,11 +36,21 @@ const CONVERT_FLAGS: FlagSpecs = {
 
 const USAGE = 'usage: rec-serving convert --dirname <dir> [--model_filename model.onnx] [--serving_server serving_server] [--serving_client serving_client] [--feed_alias_names a,b] [--fetch_alias_names c]';
 
+const COMMANDS_HELP = [
+  'usage: rec-serving <command> [flags]   (rec-serving <command> --help for its flags)',
+  '',
+  'Commands:',
+  '  convert        write Paddle\'s serving_server/ and serving_client/ configs for an ONNX model',
+  `                 ${USAGE.replace('usage: ', '')}`,
+  '  generate-data  write synthetic Criteo-shaped samples in PaddleRec\'s slot format',
+  `                 ${GENERATE_DATA_USAGE.replace('usage: ', '')}`,
+  '',
+  'The server is rec-serve (rec-serve --help), the load client rec-client (rec-client --help).',
+  'Flags: --help, --version',
+].join('\n');
+
 function convert(argv: readonly string[]): number {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${formatHelp(USAGE, CONVERT_FLAGS)}\n`);
-    return 0;
-  }
+  if (answerHelpOrVersion(argv, USAGE, CONVERT_FLAGS)) return 0;
   const flags = parseFlags(argv, CONVERT_FLAGS);
   if (flags.params_filename !== undefined) {
     throw new FlagError(['--params_filename is a Paddle inference-model file; an ONNX model holds its weights, so convert takes only --dirname and --model_filename']);
@@ -63,21 +80,36 @@ function resolveModel(dirname: string, modelFilename: string | undefined): strin
   throw new FlagError([`no model in ${dirname}: expected model.onnx or exactly one *.onnx (found ${candidates.length === 0 ? 'none' : candidates.join(', ')}); name it with --model_filename`]);
 }
 
-function main(argv: readonly string[]): number {
+const COMMANDS = ['convert', 'generate-data'];
+
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'convert') return convert(rest);
-  process.stderr.write(`rec-serving: ${command === undefined ? 'a command is required' : `unknown command "${command}"`}; commands: convert\n${USAGE}\n`);
+  if (command === 'generate-data') return generateData(rest);
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${COMMANDS_HELP}\n`);
+    return 0;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${versionLine('rec-serving')}\n`);
+    return 0;
+  }
+  const guess = command === undefined ? undefined : closestFlag(command, COMMANDS);
+  const problem = command === undefined ? 'a command is required' : `unknown command "${command}"${guess === undefined ? '' : `; did you mean ${guess}?`}`;
+  process.stderr.write(`rec-serving: ${problem}\n${COMMANDS_HELP}\n`);
   return 2;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof FlagError) {
-    process.stderr.write(`rec-serving convert: ${error.problems.join('\nrec-serving convert: ')}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`rec-serving convert: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
+const commandName = `rec-serving${COMMANDS.includes(process.argv[2] ?? '') ? ` ${process.argv[2]}` : ''}`;
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    if (error instanceof FlagError) {
+      process.stderr.write(`${commandName}: ${error.problems.join(`\n${commandName}: `)}\nrun ${commandName} --help for the flags\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`${commandName}: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -7,18 +7,16 @@
  * Exit codes: 0 after a clean shutdown, 2 for bad flags, 1 when the model cannot be served.
  */
 import * as os from 'node:os';
-import { FlagError, formatHelp } from '../config/parse-flags';
-import { SERVE_FLAGS, isHelpRequested, loadServeConfig } from '../config/serve-config';
+import { ENVIRONMENT_HELP } from '../config/env-help';
+import { FlagError, answerHelpOrVersion } from '../config/parse-flags';
+import { SERVE_FLAGS, loadServeConfig } from '../config/serve-config';
 import { createLogger } from '../logging/logger';
 import { startServer } from '../server/start-server';
 import { runMain } from './run-main';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  if (isHelpRequested(argv)) {
-    process.stdout.write(`${formatHelp('usage: rec-serve --model serving_server --port 9393 [flags]', SERVE_FLAGS)}\n`);
-    return 0;
-  }
+  if (answerHelpOrVersion(argv, `usage: rec-serve --model serving_server --port 9393 [flags]\n\n${ENVIRONMENT_HELP}`, SERVE_FLAGS, 'rec-serve')) return 0;
   let config;
   try {
     config = loadServeConfig(argv, process.env, os.availableParallelism());
@@ -29,7 +27,7 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logging.logFormat);
   for (const warning of config.startupWarnings) logger.warn(warning);
   let server;
   try {

@@ -29,6 +29,8 @@ export interface ClosedLoopOptions {
   readonly fetch: readonly string[];
   readonly onResult?: (requestId: number, batchIndex: number, result: TransportResult) => void;
   readonly onError?: (requestId: number, batchIndex: number, error: ServingError) => void;
+  /** Checked before each request: true ends the run (e.g. nothing answers at the address). */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface ClosedLoopResult {
@@ -55,7 +57,7 @@ export async function runClosedLoop(transport: PredictionTransport, batches: rea
   const failures = new Map<string, number>();
 
   const caller = async () => {
-    while (next < maxRequests && performance.now() < stopAt) {
+    while (next < maxRequests && performance.now() < stopAt && options.shouldStop?.() !== true) {
       const requestId = next++;
       const batchIndex = requestId % batches.length;
       const batch = batches[batchIndex];

@@ -34,7 +34,7 @@ export interface RunSummaryInput {
 }
 
 const ms = (micros: number) => (micros / 1000).toFixed(3);
-const line = (name: string, s: LatencySummary) =>
+const line = (name: string, s: LatencySummary) => s.count === 0 ? `${name.padEnd(12)} n/a (no successful request)` :
   `${name.padEnd(12)} p50=${ms(s.p50)}ms p90=${ms(s.p90)}ms p99=${ms(s.p99)}ms max=${ms(s.max)}ms mean=${ms(s.mean)}ms`;
 
 export function formatRunSummary(input: RunSummaryInput) {

@@ -124,3 +124,10 @@ function parseOverrides(json: string | undefined, problems: string[]): BatchingC
   }
   return Object.freeze(parsed as BatchingConfig['overrides']);
 }
+
+/** Refuses --batching_overrides keys that name no served model (a typo would otherwise do nothing). */
+export function checkOverridesServed(overrides: BatchingConfig['overrides'], served: readonly string[], problems: string[]): void {
+  const unserved = Object.keys(overrides).filter((model) => !served.includes(model));
+  if (unserved.length === 0) return;
+  problems.push(`--batching_overrides names ${unserved.map((m) => `"${m}"`).join(', ')}, which ${unserved.length === 1 ? 'is' : 'are'} not served; served model${served.length === 1 ? '' : 's'}: ${served.map((m) => `"${m}"`).join(', ')} (the name is --name, by default the last folder of --model)`);
+}

@@ -5,7 +5,11 @@
  *
  * Contract: `parseFlags` returns the values of the declared flags (strings, numbers, booleans,
  * lists) or throws one Error listing every problem (unknown flag, missing value, bad number).
+ * An unknown flag names the closest declared one ("did you mean --port?") when one is close.
+ * `parseFlagsOrHelp` also answers `--help`/`-h` and `--version` for every CLI.
  */
+import { closestFlag } from './closest-flag';
+import { versionLine } from './package-version';
 
 export type FlagKind = 'string' | 'integer' | 'number' | 'boolean' | 'list';
 
@@ -43,7 +47,10 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs): ParsedFla
     const name = (eq === -1 ? arg.slice(2) : arg.slice(2, eq)).replace(/-/g, '_');
     const spec = specs[name];
     if (spec === undefined) {
-      problems.push(`unknown flag --${name}`);
+      const guess = closestFlag(name, Object.keys(specs));
+      problems.push(`unknown flag --${name}${guess === undefined ? '' : `; did you mean --${guess}?`}`);
+      // Its value, if any, is not a second problem.
+      if (eq === -1 && i + 1 < argv.length && !argv[i + 1].startsWith('--')) i++;
       continue;
     }
     let raw: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
@@ -105,18 +112,38 @@ function convert(name: string, kind: FlagKind, raw: string): FlagValue | { probl
 
 /**
  * The flags of a command line program: `parseFlags(argv)`, except that `--help` (or `-h`) prints
- * `usage` and the flags to stdout and returns undefined (the caller then exits 0).
+ * `usage` and the flags to stdout, and `--version` prints `<program> <version>` (the program is
+ * the word after "usage: "), and both return undefined (the caller then exits 0).
  */
 export function parseFlagsOrHelp(argv: readonly string[], usage: string, specs: FlagSpecs): ParsedFlags | undefined {
+  if (answerHelpOrVersion(argv, usage, specs)) return undefined;
+  return parseFlags(argv, specs);
+}
+
+/**
+ * Prints the help (`--help`, `-h`) or the version (`--version`) when asked and returns true;
+ * false when neither was asked. For CLIs that parse their flags themselves.
+ */
+export function answerHelpOrVersion(argv: readonly string[], usage: string, specs: FlagSpecs, program = programOf(usage)): boolean {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${formatHelp(usage, specs)}\n`);
-    return undefined;
+    return true;
   }
-  return parseFlags(argv, specs);
+  if (specs.version === undefined && argv.includes('--version')) {
+    process.stdout.write(`${versionLine(program)}\n`);
+    return true;
+  }
+  return false;
+}
+
+function programOf(usage: string): string {
+  const match = /^usage:\s+(\S+(?:\s+(?!-|\[|<)[a-z][\w-]*)?)/.exec(usage);
+  return match === null ? 'rec-serving' : match[1];
 }
 
 export function formatHelp(usage: string, specs: FlagSpecs): string {
   const lines = [usage, '', 'Flags:'];
+  if (specs.version === undefined) lines.push('  --version\n      print the version and exit');
   for (const [name, spec] of Object.entries(specs)) {
     const value = spec.kind === 'boolean' ? '' : ` <${spec.kind}>`;
     const def = spec.defaultText === undefined ? '' : ` (default: ${spec.defaultText})`;

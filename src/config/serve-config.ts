@@ -14,7 +14,8 @@ import type { Precision } from '../engine/providers/provider-catalog';
 import type { ProviderRequest } from '../engine/providers/select-providers';
 import { providerConfigFromFlags } from './provider-config';
 import { startupWarnings } from './startup-warnings';
-import { BATCHING_FLAGS, batchingConfigFromFlags, type BatchingConfig, type OpsConfig } from './batching-config';
+import { BATCHING_FLAGS, batchingConfigFromFlags, checkOverridesServed, type BatchingConfig, type OpsConfig } from './batching-config';
+import { LOGGING_FLAGS, loggingConfigFromFlags, type LoggingConfig } from './logging-config';
 import { CONNECTION_FLAGS, connectionLimitsFromFlags, type ConnectionLimits } from './connection-limits';
 
 export interface ServeConfig {
@@ -63,6 +64,8 @@ export interface ServeConfig {
   /** How long the whole shutdown may take (in-flight calls, then the engines), milliseconds. */
   readonly shutdownGraceMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Log line format and the per-request access log (logging-config.ts). */
+  readonly logging: LoggingConfig;
   /** Flags accepted but not honoured exactly, one message each; logged at WARN on start-up. */
   readonly startupWarnings: readonly string[];
 }
@@ -91,6 +94,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none); each at most --max_batch_rows (the defaults above it are skipped)', defaultText: '1,5,32' },
   shutdown_grace_ms: { kind: 'integer', help: 'how long a shutdown (SIGTERM) may take, milliseconds: requests already received are answered, new ones refused (UNAVAILABLE / 503), then the workers close; whatever is left after this is cut off', defaultText: '10000' },
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
+  ...LOGGING_FLAGS,
   ...BATCHING_FLAGS,
   ...CONNECTION_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
@@ -143,6 +147,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   const port = flags.port === undefined ? DEFAULTS.port : (flags.port as number);
   if (port < 0 || port > 65535) problems.push(`--port must be in 0..65535; got ${port}`);
   const { batching, ops } = batchingConfigFromFlags(flags, problems);
+  const logging = loggingConfigFromFlags(flags, problems);
   const connections = connectionLimitsFromFlags(flags, problems);
   const shutdownGraceMs = (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs;
   if (!Number.isSafeInteger(shutdownGraceMs) || shutdownGraceMs < 0) problems.push(`--shutdown_grace_ms must be an integer >= 0 (milliseconds); got ${String(flags.shutdown_grace_ms)}`);
@@ -168,11 +173,13 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     name === 'cuda' || name === 'tensorrt' ? { name, deviceId: firstDevice } : { name },
   );
   const probeTimeoutMs = positive('probe_timeout_ms', 60000);
-  if (problems.length > 0) throw new FlagError(problems);
   const modelDir = (flags.model as string | undefined) ?? DEFAULTS.modelDir;
+  const modelName = (flags.name as string | undefined) ?? baseName(modelDir);
+  checkOverridesServed(batching.overrides, [modelName], problems);
+  if (problems.length > 0) throw new FlagError(problems);
   return Object.freeze({
     modelDir,
-    modelName: (flags.name as string | undefined) ?? baseName(modelDir),
+    modelName,
     host: (flags.host as string | undefined) ?? DEFAULTS.host,
     port,
     workers,
@@ -194,6 +201,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     shutdownGraceMs,
     connections,
     logLevel: logLevel as ServeConfig['logLevel'],
+    logging,
     batching,
     ops,
     startupWarnings: Object.freeze(startupWarnings(flags, batching)),

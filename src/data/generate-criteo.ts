@@ -10,8 +10,8 @@
  * - With `files: K` the K parts share the lines as evenly as possible (the first ones get one
  *   more); `outPath` is then a directory, created if needed.
  *
- * CLI (after `npx tsc -p .`):
- *   node dist/src/data/generate-criteo.js --out FILE [--lines 1800000] [--seed 1] [--files K]
+ * CLI: `rec-serving generate-data --out FILE [--lines 1800000] [--seed 1] [--files K]` (cli/generate-data.ts,
+ * with --help); the older form `node dist/src/data/generate-criteo.js --out FILE ...` still works.
  * It prints progress to stderr and the final rate to stdout.
  *
  * The bundled client sample `serving_client/sample_data/part-0` (200 lines) was made with:

@@ -62,6 +62,7 @@ export function createPredictHandler(options: PredictServiceOptions): UnaryHandl
     try {
       request = decodePredictRequest(bytes);
     } catch (error) {
+      observe?.({ method: 'Predict', model: '', code: Code.INVALID_ARGUMENT, rows: 0, durationMicros: (nowEpochMs() - startedAtMs) * 1000, queueMicros: 0, computeMicros: 0, peer: call.peer });
       throw invalidArgument(`request body is not a rec_serving.v1.PredictRequest (${error instanceof Error ? error.message : String(error)})`);
     }
     try {
@@ -86,12 +87,12 @@ export function createPredictHandler(options: PredictServiceOptions): UnaryHandl
           executedBatchRows: result.executedBatchRows,
         },
       });
-      observe?.({ method: 'Predict', model: result.model.name, code: Code.OK, rows: result.rows, durationMicros: (endedAtMs - startedAtMs) * 1000, queueMicros: result.queueMicros, computeMicros: result.computeMicros });
+      observe?.({ method: 'Predict', model: result.model.name, code: Code.OK, rows: result.rows, durationMicros: (endedAtMs - startedAtMs) * 1000, queueMicros: result.queueMicros, computeMicros: result.computeMicros, version: result.model.version, peer: call.peer });
       return Buffer.concat([body, timing], body.byteLength + timing.byteLength);
     } catch (error) {
       const serving = ServingError.from(error);
       if (serving.code === Code.INTERNAL) logger.error('predict failed', { requestId: request.requestId, model: request.modelName, cause: serving.cause ?? error });
-      observe?.({ method: 'Predict', model: request.modelName, code: serving.code, rows: 0, durationMicros: (nowEpochMs() - startedAtMs) * 1000, queueMicros: 0, computeMicros: 0 });
+      observe?.({ method: 'Predict', model: request.modelName, code: serving.code, rows: 0, durationMicros: (nowEpochMs() - startedAtMs) * 1000, queueMicros: 0, computeMicros: 0, peer: call.peer });
       throw serving;
     }
   };

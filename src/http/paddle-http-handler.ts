@@ -20,6 +20,7 @@
  *   Node enforces the first two from a timer it starts on 'listening'; this server never listens
  *   (its connections are handed over by the port sniffer), so `createPaddleHttpServer` starts that
  *   timer itself; `server.close()` stops it.
+ * - Paddle's WebService path `POST /{name}/prediction` (JSON feed/fetch) is paddle-web-service.ts.
  * - Every inference request is observed (metrics, protocol `paddle_http`) by
  *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
  */
@@ -31,6 +32,7 @@ import type { Predictor } from '../core/predictor';
 import type { CallObserver } from '../metrics/call-observer';
 import type { Logger } from '../logging/logger';
 import { serveGeneralModelCall } from '../paddle/service/general-model-inference';
+import { WEB_SERVICE_PATH, handleWebServicePrediction } from './paddle-web-service';
 import { formatPaddleJsonResponse, parsePaddleJsonRequest } from '../paddle/service/paddle-json';
 import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest, decodePaddleRequest, encodePaddleResponse } from '../paddle/service/paddle-messages';
 
@@ -93,9 +95,14 @@ export function createPaddleHttpServer(options: PaddleHttpOptions): http.Server 
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, options: PaddleHttpOptions): Promise<void> {
   const path = (req.url ?? '').split('?')[0];
+  const webService = PADDLE_HTTP_PATHS.has(path) ? null : WEB_SERVICE_PATH.exec(path);
+  if (webService !== null) {
+    await handleWebServicePrediction(req, res, webService[1], { predictor: options.predictor, observe: options.observe, readBody: (r) => readBody(r, options.maxBodyBytes) });
+    return;
+  }
   if (!PADDLE_HTTP_PATHS.has(path)) {
     req.resume();
-    sendText(res, 404, `no such path "${path}"; POST to /GeneralModelService/inference or /${PADDLE_SERVICE_NAME}/inference`);
+    sendText(res, 404, `no such path "${path}"; POST to /GeneralModelService/inference, /${PADDLE_SERVICE_NAME}/inference or Paddle's WebService path /${options.predictor.model().name}/prediction`);
     return;
   }
   if (req.method !== 'POST') {
@@ -110,7 +117,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   res.once('close', () => { if (!res.writableFinished) controller.abort(cancelled('the HTTP client closed the connection')); });
   try {
     const method = path.slice(path.lastIndexOf('/') + 1);
-    const response = await serveGeneralModelCall(options.predictor, { protocol: 'paddle_http', method, signal: controller.signal, observe: options.observe }, async () => {
+    const response = await serveGeneralModelCall(options.predictor, { protocol: 'paddle_http', method, signal: controller.signal, observe: options.observe, peer: req.socket }, async () => {
       if (!isProto && !JSON_ALIKE_CONTENT_TYPES.has(contentType) && !contentType.endsWith('+json')) {
         req.resume();
         throw new HttpBodyError(415, `Content-Type "${contentType}" is not supported; use application/json or ${PROTO_CONTENT_TYPE}`);

@@ -1,5 +1,8 @@
 /**
- * Minimal structured logger: one line per event on stderr, `<ISO time> <level> <message> <json>`.
+ * Minimal structured logger: one line per event on stderr, in `text` format
+ * `<ISO time> <LEVEL> <message> <fields as json>`, or in `json` format one JSON object per line:
+ * `{"time":"<ISO>","level":"info","message":"...", ...fields}` (a field named like one of those
+ * three keys is written as `field.<name>`).
  *
  * Contract: `createLogger` is the only constructor; level filtering is done once per call.
  * Tests pass a `sink` to capture lines.
@@ -16,13 +19,25 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel = 'info', sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+export type LogFormat = 'text' | 'json';
+
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
+
+export function createLogger(level: LogLevel = 'info', sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`), format: LogFormat = 'text'): Logger {
   const emit = (at: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (RANK[at] < RANK[level]) return;
-    const suffix = fields === undefined ? '' : ` ${safeJson(fields)}`;
-    sink(`${new Date().toISOString()} ${at.toUpperCase()} ${message}${suffix}`);
+    sink(formatLogLine(format, at, message, fields));
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+/** One log line in `format` (also used by the access log). */
+export function formatLogLine(format: LogFormat, level: string, message: string, fields?: Record<string, unknown>): string {
+  const time = new Date().toISOString();
+  if (format === 'text') return `${time} ${level.toUpperCase()} ${message}${fields === undefined ? '' : ` ${safeJson(fields)}`}`;
+  const record: Record<string, unknown> = { time, level, message };
+  if (fields !== undefined) for (const [key, value] of Object.entries(fields)) record[key in record ? `field.${key}` : key] = value;
+  return safeJson(record);
 }
 
 function safeJson(fields: Record<string, unknown>): string {

@@ -17,12 +17,26 @@ import { signalForCall } from './call-signal';
 /** The response serializer of a pass-through method: grpc-js frames what a serializer returns as a Buffer. */
 export const asResponseBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
+/** grpc-js names peers `ipv4:1.2.3.4:5`, `ipv6:[::1]:5` or `unix:...`; parsed only when read (access log). */
+function peerOf(call: { getPeer(): string }): { readonly remoteAddress: string; readonly remotePort?: number } {
+  let parsed: { remoteAddress: string; remotePort?: number } | undefined;
+  const parse = () => {
+    if (parsed === undefined) {
+      const text = call.getPeer();
+      const match = /^(?:ipv4:|ipv6:)?\[?([^\]]*?)\]?:(\d+)$/.exec(text);
+      parsed = match === null ? { remoteAddress: text } : { remoteAddress: match[1], remotePort: Number(match[2]) };
+    }
+    return parsed;
+  };
+  return { get remoteAddress() { return parse().remoteAddress; }, get remotePort() { return parse().remotePort; } };
+}
+
 export function grpcJsUnary(handler: UnaryHandler): grpc.handleUnaryCall<Buffer, Uint8Array> {
   return (call, callback) => {
     const callSignal = signalForCall(call, nowEpochMs());
     const deadline = call.getDeadline();
     const deadlineEpochMs = deadline instanceof Date ? deadline.getTime() : deadline;
-    handler(call.request, { deadlineEpochMs, signal: callSignal.signal }).then(
+    handler(call.request, { deadlineEpochMs, signal: callSignal.signal, get peer() { return peerOf(call); } }).then(
       (bytes) => callback(null, bytes),
       (error: unknown) => callback(ServingError.from(error).toGrpcStatus() as grpc.ServiceError, null),
     ).finally(() => callSignal.dispose());

@@ -21,12 +21,15 @@
 import * as http2 from 'node:http2';
 import * as zlib from 'node:zlib';
 import { Code, ServingError, cancelled, deadlineExceeded } from '../core/errors';
+import type { PeerSource } from '../metrics/call-observer';
 
 export interface UnaryCallContext {
   /** When the client's deadline passes (ms since the epoch); Infinity when it set none. */
   readonly deadlineEpochMs: number;
   /** Aborts on deadline or client cancellation; created on first read. */
   readonly signal: AbortSignal;
+  /** The client's address (read only by the access log). */
+  readonly peer?: PeerSource;
 }
 
 /** Serves one decoded request message; resolves with the encoded response message. */
@@ -117,6 +120,10 @@ class StreamCall implements UnaryCallContext {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly stream: http2.ServerHttp2Stream, private readonly startedMs: number, readonly deadlineEpochMs: number) {}
+
+  get peer(): PeerSource | undefined {
+    return this.stream.session?.socket;
+  }
 
   get signal(): AbortSignal {
     if (this.controller === undefined) {

@@ -17,3 +17,6 @@ function findProtoRoot(): string {
 export const PROTO_ROOT = findProtoRoot();
 
 export const PREDICT_PROTO = path.join(PROTO_ROOT, 'rec_serving', 'v1', 'predict.proto');
+
+/** Paddle Serving's GeneralModelService (served on the same port; listed by reflection). */
+export const PADDLE_SERVICE_PROTO = path.join(PROTO_ROOT, 'paddle', 'general_model_service.proto');

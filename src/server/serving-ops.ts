@@ -25,11 +25,14 @@ import { startOpsHttpServer, type OpsHttpServer } from '../health/ops-http-serve
 import { reflectionRegistrations } from '../health/reflection';
 import { ServingHealth } from '../health/serving-health';
 import type { Logger } from '../logging/logger';
+import { createAccessLog } from '../logging/access-log';
+import { withBatchDebugLog } from '../logging/batch-debug-log';
 import { ServingMetrics } from '../metrics/serving-metrics';
-import { PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
+import { PADDLE_SERVICE_PROTO, PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
+import { PADDLE_SERVICE_NAME } from '../paddle/service/paddle-messages';
 
 /** gRPC services whose health is reported (besides the overall server, ""). */
-const REPORTED_SERVICES = ['rec_serving.v1.PredictionService'];
+const REPORTED_SERVICES = ['rec_serving.v1.PredictionService', PADDLE_SERVICE_NAME];
 
 export interface ServingOps {
   readonly metrics: ServingMetrics;
@@ -61,6 +64,12 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
   let opsServer: OpsHttpServer | undefined;
   if (config.ops.faultInjection) logger.warn('--fault_injection is on: tests may kill workers; never use this in production');
 
+  const accessLog = config.logging?.accessLog === true ? createAccessLog(config.logging.logFormat) : undefined;
+  const observe: CallObserver = accessLog === undefined ? (event) => metrics.observeCall(event) : (event) => {
+    metrics.observeCall(event);
+    accessLog(event);
+  };
+
   const batchingFor = (model: string, workers: number): BatchingOptions => {
     const { overrides, ...defaults } = config.batching;
     return validateBatchingOptions({ ...defaults, ...(overrides[model] ?? {}), numBatchThreads: workers });
@@ -69,7 +78,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
   return {
     metrics,
     health,
-    observe: (event) => metrics.observeCall(event),
+    observe,
     get opsPort() {
       return opsServer?.port;
     },
@@ -87,14 +96,15 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       const batching = batchingFor(model, workers);
       let batchingEngine: BatchingEngine | undefined;
       const providers = engine.describe().executionProviders;
-      const observer = metrics.registerModel(model, version, () => batchingEngine?.pendingRequests() ?? 0, providers);
+      const registered = metrics.registerModel(model, version, () => batchingEngine?.pendingRequests() ?? 0, providers);
+      const observer = config.logLevel === 'debug' ? withBatchDebugLog(registered, model, logger) : registered;
       modelDetails[model] = { version, executionProviders: providers, providerReport: engine.describe().details.providers };
       batchingEngine = BatchingEngine.create({ inner: engine, batching, name: model, observer, ...(inline === undefined ? {} : { inline }) });
       logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.numBatchThreads} run(s) in flight${inline === undefined ? '' : `, requests of up to ${inline.maxRows} rows run on the main thread while the workers are idle`}, max ${batching.maxQueueSize} queued requests, max queue time ${batching.maxQueueTimeMicros > 0 ? `${batching.maxQueueTimeMicros} µs` : 'unlimited'}`);
       return batchingEngine;
     },
     grpcServices() {
-      return [health.registration(), ...reflectionRegistrations([PREDICT_PROTO], [PROTO_ROOT])];
+      return [health.registration(), ...reflectionRegistrations([PREDICT_PROTO, PADDLE_SERVICE_PROTO], [PROTO_ROOT])];
     },
     async start() {
       if (config.ops.enablePrometheus) {

@@ -30,6 +30,8 @@ import { LoopLagShedder } from '../net/loop-lag-shedder';
 import { prepareModelImage, type ModelImage } from '../engine/model-image';
 import type { HostTensor } from '../core/tensor';
 import type { SessionConfig } from '../engine/session-config';
+import { checkPortsFree, portProblem } from '../net/check-ports';
+import { servingPorts } from './serving-ports';
 
 export interface RunningServer {
   readonly port: number;
@@ -44,6 +46,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServeConfig, logger: Logger): Promise<RunningServer> {
+  await checkPortsFree(servingPorts(config));
   const loaded = loadModelDir(config.modelDir);
   logger.info(`loading model "${config.modelName}" version ${loaded.version} from ${loaded.modelPath}`, {
     inputs: loaded.signature.inputs.length,
@@ -134,12 +137,18 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
         if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: h2c idle and stream body timeouts are off, and more than ~1000 client-cancelled calls on one connection make Node close it');
       },
     });
-    await ops.start();
+    try {
+      await ops.start();
+    } catch (error) {
+      await portServer.stop(0);
+      throw new OpsPortError(portProblem(servingPorts(config)[1], error), { cause: error });
+    }
     if (refusal !== undefined) shedder = LoopLagShedder.start(config.shedLoopLagMs);
   } catch (error) {
     await ops.close();
     await predictor.close();
-    throw new Error(`cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    if (error instanceof OpsPortError) throw error;
+    throw new Error(portProblem(servingPorts(config)[0], error), { cause: error });
   }
   logger.info(`serving "${config.modelName}" on ${config.host}:${portServer.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std)`);
   return {
@@ -165,6 +174,9 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     },
   };
 }
+
+/** The metrics/health port could not be opened (the message names --prometheus_port). */
+class OpsPortError extends Error {}
 
 /** True when `promise` settles (resolved or rejected, which rethrows) within `ms` milliseconds. */
 async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {

@@ -47,6 +47,7 @@ describe('health, readiness and reflection', () => {
     assert.deepEqual(await check(''), { status: 'SERVING' });
     assert.deepEqual(await check('rec_serving.v1.PredictionService'), { status: 'SERVING' });
     assert.deepEqual(await check(t.server.predictor.model().name), { status: 'SERVING' });
+    assert.deepEqual(await check('baidu.paddle_serving.predictor.general_model.GeneralModelService'), { status: 'SERVING' });
     assert.deepEqual(await check('no.such.Service'), { code: grpc.status.NOT_FOUND });
   });
 
@@ -82,6 +83,27 @@ describe('health, readiness and reflection', () => {
     client.close();
     assert.ok(names.includes('rec_serving.v1.PredictionService'), `reflection lists ${names.join(', ')}`);
     assert.ok(names.includes('grpc.health.v1.Health'), `reflection lists ${names.join(', ')}`);
+    assert.ok(names.includes('baidu.paddle_serving.predictor.general_model.GeneralModelService'), `reflection lists ${names.join(', ')}`);
+  });
+
+  it('describes Paddle\'s GeneralModelService through reflection (file_containing_symbol)', async () => {
+    const reflectionProto = path.join(path.dirname(require.resolve('@grpc/reflection/package.json')), 'build', 'proto', 'grpc', 'reflection', 'v1', 'reflection.proto');
+    const Reflection = loadService(reflectionProto, ['grpc', 'reflection', 'v1', 'ServerReflection']);
+    type Answer = { file_descriptor_response?: { file_descriptor_proto: Buffer[] }; error_response?: { error_message: string } };
+    const client = new Reflection(t.target, grpc.credentials.createInsecure()) as unknown as grpc.Client & { ServerReflectionInfo(): grpc.ClientDuplexStream<object, Answer> };
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const stream = client.ServerReflectionInfo();
+      stream.on('data', (response: Answer) => {
+        resolve(response);
+        stream.end();
+      });
+      stream.on('error', reject);
+      stream.write({ file_containing_symbol: 'baidu.paddle_serving.predictor.general_model.GeneralModelService' });
+    });
+    client.close();
+    assert.equal(answer.error_response, undefined, JSON.stringify(answer.error_response));
+    const files = answer.file_descriptor_response?.file_descriptor_proto ?? [];
+    assert.ok(files.some((bytes) => Buffer.from(bytes).toString('latin1').includes('GeneralModelService')), 'the descriptor holds the service');
   });
 
   it('turns NOT_SERVING (Watch and HTTP ready) as soon as the server begins to stop', async () => {

@@ -18,6 +18,7 @@
  *   arrival until its answer is written, so a graceful stop waits for it; every call is observed
  *   (metrics, protocol `baidu_std`) by `serveGeneralModelCall`.
  */
+import type { PeerSource } from '../../metrics/call-observer';
 import type { Duplex } from 'node:stream';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
@@ -98,7 +99,7 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
       const done = requests?.begin();
       const controller = new AbortController();
       unanswered.add(controller);
-      answer(meta, frame.body, options, controller.signal).then(
+      answer(meta, frame.body, options, controller.signal, socket as PeerSource).then(
         (out) => {
           unanswered.delete(controller);
           idleTimer.refresh();
@@ -124,7 +125,7 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
   });
 }
 
-async function answer(meta: RpcMeta, body: Buffer, options: BaiduStdOptions, signal: AbortSignal): Promise<Buffer> {
+async function answer(meta: RpcMeta, body: Buffer, options: BaiduStdOptions, signal: AbortSignal, peer: PeerSource): Promise<Buffer> {
   const compressType = meta.compress_type ?? CompressType.NONE;
   const reply = (payload: Uint8Array, errorCode = 0, errorText?: string) => encodePrpcFrame(encodeRpcMeta({
     response: errorText === undefined ? { error_code: errorCode } : { error_code: errorCode, error_text: errorText },
@@ -137,7 +138,7 @@ async function answer(meta: RpcMeta, body: Buffer, options: BaiduStdOptions, sig
   if (!SERVICE_NAMES.has(service)) return reply(new Uint8Array(0), BrpcErrno.ENOSERVICE, `unknown service "${service}"; this server has ${PADDLE_SERVICE_NAME}`);
   if (!(PADDLE_METHODS as readonly string[]).includes(method)) return reply(new Uint8Array(0), BrpcErrno.ENOMETHOD, `unknown method "${method}" of ${PADDLE_SERVICE_NAME}; it has ${PADDLE_METHODS.join(', ')}`);
   try {
-    const response = await serveGeneralModelCall(options.predictor, { protocol: 'baidu_std', method, signal, observe: options.observe }, async () => {
+    const response = await serveGeneralModelCall(options.predictor, { protocol: 'baidu_std', method, signal, observe: options.observe, peer }, async () => {
       const attachment = meta.attachment_size ?? 0;
       if (attachment < 0 || attachment > body.byteLength) throw invalidArgument(`attachment_size ${attachment} is larger than the ${body.byteLength}-byte body`);
       const payload = await decompressPayload(body.subarray(0, body.byteLength - attachment), compressType, options.maxBodyBytes);

@@ -48,7 +48,7 @@ export function createGeneralModelHandlers(options: GeneralModelServiceOptions):
   const handle = (name: PaddleMethod): UnaryHandler => async (bytes, call) => {
     let logId: number | undefined;
     try {
-      const response = await serveGeneralModelCall(predictor, { protocol: 'paddle_grpc', method: name, get signal() { return call.signal; }, observe }, () => {
+      const response = await serveGeneralModelCall(predictor, { protocol: 'paddle_grpc', method: name, get signal() { return call.signal; }, get peer() { return call.peer; }, observe }, () => {
         let request: PaddleRequest;
         try {
           request = decodePaddleRequest(bytes);

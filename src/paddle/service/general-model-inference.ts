@@ -21,7 +21,7 @@ import { nowEpochMicros as epochMicros } from '../../core/epoch-time';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../../core/errors';
 import type { PredictOutput, Predictor } from '../../core/predictor';
-import type { CallObserver } from '../../metrics/call-observer';
+import type { CallObserver, PeerSource } from '../../metrics/call-observer';
 import { ENGINE_NAME, type PaddleRequest, type PaddleResponse } from './paddle-messages';
 import { FeedArena, decodePaddleFeed, encodePaddleFetch } from './paddle-tensor-codec';
 
@@ -41,6 +41,8 @@ export interface GeneralModelCall extends InferenceContext {
   readonly method: string;
   /** Metrics observer (ServingOps.observe); none: not observed. */
   readonly observe?: CallObserver;
+  /** The client's address, for the access log. */
+  readonly peer?: PeerSource;
 }
 
 /** Decodes the transport's body (throwing a ServingError when it cannot), then runs and observes the call. */
@@ -48,13 +50,13 @@ export async function serveGeneralModelCall(
   predictor: Predictor, call: GeneralModelCall, decode: () => PaddleRequest | Promise<PaddleRequest>,
 ): Promise<PaddleResponse> {
   const startedMs = performance.now();
-  const observe = (code: Code, model: string, rows = 0, queueMicros = 0, computeMicros = 0) => call.observe?.({
-    method: call.method, protocol: call.protocol, model, code, rows, durationMicros: (performance.now() - startedMs) * 1000, queueMicros, computeMicros,
+  const observe = (code: Code, model: string, rows = 0, queueMicros = 0, computeMicros = 0, version?: string) => call.observe?.({
+    method: call.method, protocol: call.protocol, model, code, rows, durationMicros: (performance.now() - startedMs) * 1000, queueMicros, computeMicros, version, peer: call.peer,
   });
   try {
     const startUs = (call.nowMicros ?? epochMicros)();
     const { response, result } = await infer(predictor, await decode(), call, startUs);
-    observe(Code.OK, result.model.name, result.rows, result.queueMicros, result.computeMicros);
+    observe(Code.OK, result.model.name, result.rows, result.queueMicros, result.computeMicros, result.model.version);
     return response;
   } catch (error) {
     observe(ServingError.from(error).code, '');
