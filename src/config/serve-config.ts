@@ -16,6 +16,7 @@ import { providerConfigFromFlags } from './provider-config';
 import { startupWarnings } from './startup-warnings';
 import { BATCHING_FLAGS, batchingConfigFromFlags, type BatchingConfig, type OpsConfig } from './batching-config';
 import { CONNECTION_FLAGS, connectionLimitsFromFlags, type ConnectionLimits } from './connection-limits';
+import { SECURITY_FLAGS, securityConfigFromFlags, type SecurityConfig } from './security-config';
 
 export interface ServeConfig {
   /** Model directory (Paddle's serving_server/). */
@@ -45,6 +46,8 @@ export interface ServeConfig {
   readonly ops: OpsConfig;
   /** Header, body and idle timeouts and stream limits per connection (connection-limits.ts). */
   readonly connections: ConnectionLimits;
+  /** TLS on the serving port and bearer-token authentication (security-config.ts). */
+  readonly security: SecurityConfig;
   /** Largest request or response message, bytes (Paddle's --max_body_size). */
   readonly maxBodyBytes: number;
   /** Most rows one request may carry. */
@@ -93,6 +96,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
   ...BATCHING_FLAGS,
   ...CONNECTION_FLAGS,
+  ...SECURITY_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
 });
 
@@ -144,6 +148,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   if (port < 0 || port > 65535) problems.push(`--port must be in 0..65535; got ${port}`);
   const { batching, ops } = batchingConfigFromFlags(flags, problems);
   const connections = connectionLimitsFromFlags(flags, problems);
+  const security = securityConfigFromFlags(flags, problems, { argv, env });
   const shutdownGraceMs = (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs;
   if (!Number.isSafeInteger(shutdownGraceMs) || shutdownGraceMs < 0) problems.push(`--shutdown_grace_ms must be an integer >= 0 (milliseconds); got ${String(flags.shutdown_grace_ms)}`);
   const { providerRequest, precision } = providerConfigFromFlags(
@@ -193,6 +198,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     warmupBatchSizes: Object.freeze(warmup.filter((size) => size <= maxRequestRows)),
     shutdownGraceMs,
     connections,
+    security,
     logLevel: logLevel as ServeConfig['logLevel'],
     batching,
     ops,
