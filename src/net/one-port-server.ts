@@ -171,7 +171,7 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
         return;
       }
       if (tlsTermination !== undefined && security?.plaintext === 'refused') {
-        log?.warn('tls-required', `plaintext ${protocol} connection refused: ${TLS_REQUIRED_MESSAGE}`, { peer: socket.remoteAddress });
+        log?.warn(`tls-required-${protocol}`, `plaintext ${protocol} connection refused: ${TLS_REQUIRED_MESSAGE}`, { peer: socket.remoteAddress });
         refusePlaintext(socket, protocol);
         return;
       }
