@@ -11,6 +11,16 @@
  *   `sniffTimeoutMs`, is closed; other connections are unaffected. Past the sniff, each protocol
  *   bounds its connections itself (HTTP and baidu_std timeouts in their handlers; h2c idle and
  *   stream body timeouts, client-reset pacing and `maxConcurrentStreams` through `h2`).
+ * - With `security.tls`, a connection that starts with a TLS ClientHello is decrypted
+ *   (tls/tls-termination.ts; the handshake bounded by the sniff timeout) and its decrypted stream
+ *   is sniffed and handed off exactly as a plaintext connection (so gRPC, HTTP/1.1 and baidu_std
+ *   all work inside TLS). With `plaintext: 'refused'`, plaintext connections get a refusal in
+ *   their protocol (tls/plaintext-refusal.ts) and a log line. Without `security.tls`, a
+ *   ClientHello is closed with a log line.
+ * - With `security.auth`, every gRPC stream (before the fast routes and grpc-js) and every HTTP
+ *   request (before its routes) passes the token check (auth/*-auth-gate.ts); a baidu_std
+ *   connection is closed, logged, when the policy refuses baidu_std. Starting fails when the gRPC
+ *   check cannot be installed (calls would go unchecked).
  * - `stop(graceMs)` stops accepting connections and lets every request already accepted finish
  *   within `graceMs`, on every protocol: gRPC calls (grpc-js `tryShutdown`, which sends GOAWAY),
  *   HTTP/1.1 requests and baidu_std frames (counted per connection by `ConnectionDrain`). Idle

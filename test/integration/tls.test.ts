@@ -100,6 +100,7 @@ describe('TLS required on the serving port', { skip: SKIP }, () => {
       const error = await client.predict(criteoFeed(1)).then(() => undefined, (e: ServingError) => e);
       assert.equal(error?.code, Code.UNAVAILABLE);
       assert.match(error!.message, /certificate/i);
+      await waitFor('the failed handshake in the log', () => t.logLines.some((line) => line.includes('TLS handshake failed')));
     } finally {
       client.close();
     }
