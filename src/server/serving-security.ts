@@ -8,8 +8,10 @@
  * refuses to start). A changed file that is valid replaces the old material for new connections
  * and calls (logged at INFO with the new certificate's subject and expiry); one that is not is
  * logged at ERROR with the reason and the old material stays in force. `close()` stops watching.
- * Logs a WARN when tokens would travel in plaintext (auth on, TLS off, non-loopback address).
+ * Logs a WARN when tokens would travel in plaintext (auth on, TLS off, non-loopback address), and
+ * when the key or a token file can be read by other users.
  */
+import { promises as fsp } from 'node:fs';
 import type { SecurityConfig } from '../config/security-config';
 import type { Logger } from '../logging/logger';
 import { AuthPolicy, type AuthTokens } from '../net/auth/auth-policy';
@@ -72,6 +74,8 @@ export async function startServingSecurity(config: SecurityConfig, logger: Logge
         }));
       }
     }
+    const secretFiles = [config.tls?.keyFile, config.auth.tokenFile, config.auth.adminTokenFile].filter((file): file is string => file !== undefined);
+    for (const file of secretFiles) await warnIfShared(file, logger);
     if (tokens.inference !== undefined || tokens.admin !== undefined) {
       policy = new AuthPolicy({ ...tokens }, config.auth.allowUnauthenticatedBaiduStd);
       logger.info('bearer-token authentication on', {
@@ -100,6 +104,12 @@ export async function startServingSecurity(config: SecurityConfig, logger: Logge
     for (const watch of watches) watch.stop();
     throw error;
   }
+}
+
+/** A key or token file other users can read is a leaked secret waiting to happen. */
+async function warnIfShared(file: string, logger: Logger): Promise<void> {
+  const mode = (await fsp.stat(file)).mode & 0o777;
+  if ((mode & 0o044) !== 0) logger.warn(`${file} can be read by other users (mode ${mode.toString(8).padStart(3, '0')}): make it readable by the server's user only (chmod 600, or defaultMode 0400 on a Kubernetes Secret volume)`);
 }
 
 function isLoopback(host: string): boolean {

@@ -41,7 +41,8 @@ describe('loading TLS and token files', { skip: SKIP }, () => {
 
   it('loads a valid set, says what is in force, and warns when tokens would travel in plaintext', async () => {
     const tokenFile = path.join(makeTempDir('token'), 'token');
-    fs.writeFileSync(tokenFile, 'a-token-of-enough-length-123\n');
+    fs.writeFileSync(tokenFile, 'a-token-of-enough-length-123\n', { mode: 0o600 });
+    fs.chmodSync(certs.server.key, 0o600);
     const lines: string[] = [];
     const tlsOn = await start(['--tls_cert_file', certs.server.cert, '--tls_key_file', certs.server.key, '--tls_client_ca_file', certs.ca, '--auth_token_file', tokenFile], lines);
     tlsOn.close();
@@ -49,6 +50,7 @@ describe('loading TLS and token files', { skip: SKIP }, () => {
     assert.equal(tlsOn.plaintext, 'refused');
     assert.ok(lines.some((line) => line.includes('TLS certificate loaded') && line.includes('CN=server-1')));
     assert.ok(!lines.some((line) => line.includes('travel in plaintext')));
+    assert.ok(!lines.some((line) => line.includes('can be read by other users')), lines.join('\n'));
     const plainLines: string[] = [];
     const plain = await start(['--auth_token_file', tokenFile], plainLines);
     plain.close();
@@ -57,5 +59,9 @@ describe('loading TLS and token files', { skip: SKIP }, () => {
     const loopbackLines: string[] = [];
     (await start(['--auth_token_file', tokenFile], loopbackLines, '127.0.0.1')).close();
     assert.ok(!loopbackLines.some((line) => line.includes('travel in plaintext')));
+    fs.chmodSync(tokenFile, 0o644);
+    const sharedLines: string[] = [];
+    (await start(['--auth_token_file', tokenFile], sharedLines, '127.0.0.1')).close();
+    assert.ok(sharedLines.some((line) => line.includes(`${tokenFile} can be read by other users (mode 644)`)), sharedLines.join('\n'));
   });
 });
