@@ -4,8 +4,10 @@
  * serialized Request with `Content-Type: application/proto`), optionally gzip both ways.
  *
  * Contract: a non-200 answer rejects with a ServingError whose code is read back from the HTTP
- * status (400 INVALID_ARGUMENT, 404 NOT_FOUND, 503 UNAVAILABLE, 504 DEADLINE_EXCEEDED, else
- * INTERNAL) and whose message is the server's text body.
+ * status (400 INVALID_ARGUMENT, 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 NOT_FOUND,
+ * 503 UNAVAILABLE, 504 DEADLINE_EXCEEDED, else INTERNAL) and whose message is the server's text
+ * body. With `security.tls` it speaks HTTPS (an https.Agent with the CA and client certificate);
+ * with `security.authToken` every request carries `Authorization: Bearer <token>`.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';

@@ -7,6 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -111,6 +112,31 @@ describe('bearer-token authentication', () => {
     }
     // Paths that do not exist are refused before routing too: nothing about the routes shows.
     assert.equal((await httpCall(t.server.port, '/no/such/path', { body: '{}' })).status, 401);
+  });
+
+  it('refuses an Expect: 100-continue request before the client sends its body', async () => {
+    const outcome = await new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
+      let continued = false;
+      const req = http.request({ host: '127.0.0.1', port: t.server.port, path: PADDLE_HTTP_PATHS[0], method: 'POST', agent: false, headers: { Expect: '100-continue', 'Content-Type': 'application/json', 'Content-Length': 2 } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ continued, status: res.statusCode ?? 0 }));
+      });
+      req.on('continue', () => { continued = true; req.end('{}'); });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    assert.deepEqual(outcome, { continued: false, status: 401 });
+    const allowed = await new Promise<number>((resolve, reject) => {
+      const body = paddleJsonBody(criteoFeed(1));
+      const req = http.request({ host: '127.0.0.1', port: t.server.port, path: PADDLE_HTTP_PATHS[0], method: 'POST', agent: false, headers: { Expect: '100-continue', Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('continue', () => req.end(body));
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    assert.equal(allowed, 200);
   });
 
   it('keeps HTTP health paths open (GET /v2/health/live and /v2/health/ready pass the check)', async () => {
