@@ -86,6 +86,8 @@ export async function startServingSecurity(config: SecurityConfig, logger: Logge
       });
       if (tls === undefined && !isLoopback(options.host)) {
         logger.warn(`bearer tokens travel in plaintext on ${options.host}: anyone on the network path can read and replay them; serve TLS (--tls_cert_file/--tls_key_file) or listen on 127.0.0.1 behind a TLS proxy`);
+      } else if (config.tls?.mode === 'optional' && !isLoopback(options.host)) {
+        logger.warn(`plaintext connections stay allowed on ${options.host} (--tls_mode optional): a token sent on one travels in clear text; use --tls_mode required where clients can all do TLS`);
       }
     }
     const parts = [

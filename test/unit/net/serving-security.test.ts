@@ -56,6 +56,9 @@ describe('loading TLS and token files', { skip: SKIP }, () => {
     plain.close();
     assert.equal(plain.summary, 'plaintext, bearer tokens');
     assert.ok(plainLines.some((line) => line.includes('bearer tokens travel in plaintext on 0.0.0.0')));
+    const optionalLines: string[] = [];
+    (await start(['--tls_cert_file', certs.server.cert, '--tls_key_file', certs.server.key, '--tls_mode', 'optional', '--auth_token_file', tokenFile], optionalLines)).close();
+    assert.ok(optionalLines.some((line) => line.includes('plaintext connections stay allowed on 0.0.0.0 (--tls_mode optional)')));
     const loopbackLines: string[] = [];
     (await start(['--auth_token_file', tokenFile], loopbackLines, '127.0.0.1')).close();
     assert.ok(!loopbackLines.some((line) => line.includes('travel in plaintext')));
