@@ -9,6 +9,7 @@
 import * as path from 'node:path';
 import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../config/parse-flags';
 import { loadClientConfig } from '../client/client-config';
+import { CLIENT_SECURITY_FLAGS, loadClientSecurity, type ClientSecurityFlags } from '../client/client-security';
 import { runClosedLoop } from '../client/closed-loop-runner';
 import { formatFetchMap } from '../client/format-fetch-map';
 import { loadCriteoBatches } from '../client/load-criteo-batches';
@@ -37,6 +38,7 @@ const FLAGS: FlagSpecs = {
   deadline_ms: { kind: 'integer', help: 'per-request deadline (0 = none)', defaultText: '0' },
   quiet: { kind: 'boolean', help: 'print only the summary', defaultText: 'false' },
   json: { kind: 'boolean', help: 'print the summary as JSON on stdout', defaultText: 'false' },
+  ...CLIENT_SECURITY_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
 };
 
@@ -61,7 +63,7 @@ async function main(): Promise<number> {
   const httpBody = (flags.http_body as string | undefined) ?? 'json';
   if (httpBody !== 'json' && httpBody !== 'proto') throw new FlagError([`--http_body must be json or proto; got "${httpBody}"`]);
   const transport = createTransport((flags.client_mode as string | undefined) ?? 'grpc', (flags.connect as string | undefined) ?? '127.0.0.1:9393', (flags.deadline_ms as number | undefined) ?? 0,
-    { signature: config.signature, httpBody, httpGzip: flags.http_gzip === true });
+    { signature: config.signature, httpBody, httpGzip: flags.http_gzip === true, security: loadClientSecurity(flags as ClientSecurityFlags, process.env) });
   const quiet = flags.quiet === true || flags.json === true;
   const failures = new FailureLog((line) => process.stderr.write(`${line}\n`));
   const scores: number[][] = batches.map(() => []);

@@ -7,6 +7,8 @@
  * host is CPU the server does not get.
  *
  * Contract:
+ * - `GrpcUnaryChannel.connect(address, { security })` connects with TLS (ALPN h2) when
+ *   `security.tls` is set and sends `security.authToken` as `authorization: Bearer` metadata.
  * - `GrpcUnaryChannel.connect(address)` accepts `host:port`, `[v6]:port`, `dns:host:port` and
  *   `dns:///host:port`; it connects lazily and reconnects on the next call after the session
  *   closed, failed or was told to go away (GOAWAY).
@@ -19,12 +21,16 @@
  */
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import * as zlib from 'node:zlib';
 import { Code, ServingError } from '../core/errors';
+import { bearerHeader, tlsConnectOptions, type ClientSecurity } from './client-security';
 
 export interface UnaryChannelOptions {
   /** Largest response message accepted, bytes; default 512 MiB. */
   readonly maxMessageBytes?: number;
+  /** TLS (ALPN h2) and a bearer token sent as `authorization` metadata on every call (client-security.ts). */
+  readonly security?: ClientSecurity;
 }
 
 export interface UnaryCallOptions {
@@ -41,12 +47,16 @@ export class GrpcUnaryChannel {
   private closed = false;
   /** The last stream id the server will process, per session that received GOAWAY. */
   private readonly goawayLastStreamId = new WeakMap<http2.ClientHttp2Session, number>();
+  /** A GOAWAY's error code and debug text (e.g. why the server refused the connection), per session. */
+  private readonly goawayReason = new WeakMap<http2.ClientHttp2Session, string>();
   /** Calls in flight: the session keeps the process alive only while there are some. */
   private inFlight = 0;
   private readonly maxMessageBytes: number;
+  private readonly security: ClientSecurity;
 
   private constructor(private readonly authority: string, options: UnaryChannelOptions) {
     this.maxMessageBytes = options.maxMessageBytes ?? 512 * 1024 * 1024;
+    this.security = options.security ?? {};
   }
 
   static connect(address: string, options: UnaryChannelOptions = {}): GrpcUnaryChannel {
@@ -89,6 +99,7 @@ export class GrpcUnaryChannel {
         te: 'trailers',
       };
       if (deadlineMs > 0) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(deadlineMs))}m`;
+      if (this.security.authToken !== undefined) headers.authorization = bearerHeader(this.security.authToken);
       let stream: http2.ClientHttp2Stream;
       try {
         stream = session.request(headers);
@@ -145,7 +156,10 @@ export class GrpcUnaryChannel {
         }
         call.outcome(stream.rstCode).then(
           (bytes) => finish(undefined, bytes),
-          (error: ServingError) => finish(error),
+          (error: ServingError) => {
+            const reason = this.goawayReason.get(session);
+            finish(error.code === Code.UNAVAILABLE && reason !== undefined ? new ServingError(Code.UNAVAILABLE, `${error.rawMessage}; ${reason}`, { cause: error }) : error);
+          },
         );
       });
       const frame = Buffer.allocUnsafe(5 + message.byteLength);
@@ -166,12 +180,19 @@ export class GrpcUnaryChannel {
     const existing = this.session;
     if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
     const { host, port } = hostAndPort(this.authority);
-    const session = http2.connect(`http://${this.authority}`, {
+    const tlsOptions = this.security.tls;
+    const session = http2.connect(`${tlsOptions === undefined ? 'http' : 'https'}://${this.authority}`, {
       settings: { enablePush: false },
-      createConnection: () => net.connect({ host, port, noDelay: true }),
+      createConnection: () => tlsOptions === undefined
+        ? net.connect({ host, port, noDelay: true })
+        : tls.connect(tlsConnectOptions(tlsOptions, host, port, ['h2'])).setNoDelay(true),
     });
     session.on('error', () => this.drop(session));
-    session.on('goaway', (_code: number, lastStreamId: number) => {
+    session.on('goaway', (code: number, lastStreamId: number, opaqueData?: Buffer) => {
+      if (code !== http2.constants.NGHTTP2_NO_ERROR) {
+        const text = opaqueData === undefined ? '' : opaqueData.toString('utf8').replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+        this.goawayReason.set(session, `the server closed the connection (HTTP/2 GOAWAY code ${code})${text === '' ? '' : `: ${text}`}`);
+      }
       // Streams above lastStreamId were never processed: they may be sent again elsewhere.
       this.goawayLastStreamId.set(session, lastStreamId);
       this.drop(session);

@@ -12,7 +12,7 @@ import type { PredictionTransport, TransportResult } from './prediction-transpor
 import type { TransportOptions } from './transport-options';
 
 export function createPaddleGrpcTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
-  const channel = GrpcUnaryChannel.connect(address);
+  const channel = GrpcUnaryChannel.connect(address, options.security === undefined ? {} : { security: options.security });
   return {
     mode: 'paddle-grpc',
     async predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[], requestId: number): Promise<TransportResult> {

@@ -4,10 +4,14 @@
  * serialized Request with `Content-Type: application/proto`), optionally gzip both ways.
  *
  * Contract: a non-200 answer rejects with a ServingError whose code is read back from the HTTP
- * status (400 INVALID_ARGUMENT, 404 NOT_FOUND, 503 UNAVAILABLE, 504 DEADLINE_EXCEEDED, else
- * INTERNAL) and whose message is the server's text body.
+ * status (400 INVALID_ARGUMENT, 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 NOT_FOUND,
+ * 503 UNAVAILABLE, 504 DEADLINE_EXCEEDED, else INTERNAL) and whose message is the server's text
+ * body. With `security.tls` it speaks HTTPS (an https.Agent with the CA and client certificate);
+ * with `security.authToken` every request carries `Authorization: Bearer <token>`.
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
+import { bearerHeader, tlsConnectOptions } from './client-security';
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +29,8 @@ const gunzip = promisify(zlib.gunzip);
 export function codeOfHttpStatus(status: number): Code {
   switch (status) {
     case 400: case 413: case 415: return Code.INVALID_ARGUMENT;
+    case 401: return Code.UNAUTHENTICATED;
+    case 403: return Code.PERMISSION_DENIED;
     case 404: return Code.NOT_FOUND;
     case 499: return Code.CANCELLED;
     case 501: case 405: return Code.UNIMPLEMENTED;
@@ -36,7 +42,10 @@ export function codeOfHttpStatus(status: number): Code {
 
 export function createPaddleHttpTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
   const [host, portText] = splitAddress(address);
-  const agent = new http.Agent({ keepAlive: true });
+  const tlsOptions = options.security?.tls;
+  // TLS: an https.Agent verifying the server with the given CA (default roots) and presenting the client certificate, if any.
+  const agent = tlsOptions === undefined ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...tlsConnectOptions(tlsOptions, host, Number(portText), ['http/1.1']) });
+  const send = tlsOptions === undefined ? http.request : https.request;
   const proto = options.httpBody === 'proto';
   const useGzip = options.httpGzip === true;
   return {
@@ -50,11 +59,12 @@ export function createPaddleHttpTransport(address: string, deadlineMs: number, o
         'Content-Type': proto ? 'application/proto' : 'application/json',
         'Content-Length': body.byteLength,
       };
+      if (options.security?.authToken !== undefined) headers.Authorization = bearerHeader(options.security.authToken);
       if (useGzip) {
         headers['Content-Encoding'] = 'gzip';
         headers['Accept-Encoding'] = 'gzip';
       }
-      const { status, contentType, bytes } = await post(agent, host, Number(portText), body, headers, deadlineMs);
+      const { status, contentType, bytes } = await post(send, agent, host, Number(portText), body, headers, deadlineMs);
       if (status !== 200) throw new ServingError(codeOfHttpStatus(status), `HTTP ${status}: ${bytes.toString('utf8').trim()}`);
       try {
         // As Paddle's client: protobuf only when the server says exactly application/proto.
@@ -75,9 +85,9 @@ function splitAddress(address: string): [string, string] {
   return [address.slice(0, at).replace(/^\[|\]$/g, ''), address.slice(at + 1)];
 }
 
-function post(agent: http.Agent, host: string, port: number, body: Buffer, headers: http.OutgoingHttpHeaders, deadlineMs: number): Promise<{ status: number; contentType: string; bytes: Buffer }> {
+function post(send: typeof http.request, agent: http.Agent, host: string, port: number, body: Buffer, headers: http.OutgoingHttpHeaders, deadlineMs: number): Promise<{ status: number; contentType: string; bytes: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ agent, host, port, method: 'POST', path: '/GeneralModelService/inference', headers }, (res) => {
+    const req = send({ agent, host, port, method: 'POST', path: '/GeneralModelService/inference', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);

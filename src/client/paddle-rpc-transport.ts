@@ -8,6 +8,8 @@
  * pending call with UNAVAILABLE, and the next call reconnects.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { tlsConnectOptions } from './client-security';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
@@ -36,6 +38,10 @@ export function codeOfBrpcErrno(errno: number): Code {
 }
 
 export function createPaddleRpcTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
+  if (options.security?.authToken !== undefined) {
+    throw new Error('baidu_std (--client_mode rpc) cannot carry a bearer token: use --client_mode grpc, paddle-grpc or http with a token, or drop the token (the server refuses baidu_std when it requires one, unless started with --allow_unauthenticated_baidu_std)');
+  }
+  const tlsOptions = options.security?.tls;
   const at = address.lastIndexOf(':');
   const host = address.slice(0, at).replace(/^\[|\]$/g, '');
   const port = Number(address.slice(at + 1));
@@ -50,7 +56,7 @@ export function createPaddleRpcTransport(address: string, deadlineMs: number, op
   const connect = (): net.Socket => {
     if (socket !== undefined && !socket.destroyed) return socket;
     const reader = new PrpcFrameReader(512 * 1024 * 1024);
-    const s = net.connect({ host, port, noDelay: true });
+    const s = tlsOptions === undefined ? net.connect({ host, port, noDelay: true }) : tls.connect(tlsConnectOptions(tlsOptions, host, port)).setNoDelay(true);
     s.on('data', (chunk: Buffer) => {
       try {
         for (const frame of reader.push(chunk)) {

@@ -17,6 +17,7 @@ import {
 } from '../protocol/predict-messages';
 import { decodeRawTensor } from '../core/decode-tensor';
 import { GrpcUnaryChannel } from './grpc-unary-channel';
+import type { ClientSecurity } from './client-security';
 
 export interface PredictOptions {
   /** Per-call deadline, milliseconds from now; undefined: the client default (none if 0). */
@@ -47,6 +48,8 @@ export interface ClientOptions {
   readonly deadlineMs?: number;
   /** Largest response accepted, bytes. */
   readonly maxMessageBytes?: number;
+  /** TLS and bearer token (client-security.ts). */
+  readonly security?: ClientSecurity;
 }
 
 export class RecServingClient {
@@ -56,7 +59,7 @@ export class RecServingClient {
   ) {}
 
   static connect(address: string, options: ClientOptions = {}): RecServingClient {
-    return new RecServingClient(GrpcUnaryChannel.connect(address, { maxMessageBytes: options.maxMessageBytes }), options);
+    return new RecServingClient(GrpcUnaryChannel.connect(address, { maxMessageBytes: options.maxMessageBytes, security: options.security }), options);
   }
 
   /** Waits until the server accepts a connection (or rejects with UNAVAILABLE after `timeoutMs`). */

@@ -17,6 +17,7 @@ import { startupWarnings } from './startup-warnings';
 import { BATCHING_FLAGS, batchingConfigFromFlags, checkOverridesServed, type BatchingConfig, type OpsConfig } from './batching-config';
 import { LOGGING_FLAGS, loggingConfigFromFlags, type LoggingConfig } from './logging-config';
 import { CONNECTION_FLAGS, connectionLimitsFromFlags, type ConnectionLimits } from './connection-limits';
+import { SECURITY_FLAGS, securityConfigFromFlags, type SecurityConfig } from './security-config';
 
 export interface ServeConfig {
   /** Model directory (Paddle's serving_server/). */
@@ -46,6 +47,8 @@ export interface ServeConfig {
   readonly ops: OpsConfig;
   /** Header, body and idle timeouts and stream limits per connection (connection-limits.ts). */
   readonly connections: ConnectionLimits;
+  /** TLS on the serving port and bearer-token authentication (security-config.ts). */
+  readonly security: SecurityConfig;
   /** Largest request or response message, bytes (Paddle's --max_body_size). */
   readonly maxBodyBytes: number;
   /** Most rows one request may carry. */
@@ -97,6 +100,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   ...LOGGING_FLAGS,
   ...BATCHING_FLAGS,
   ...CONNECTION_FLAGS,
+  ...SECURITY_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
 });
 
@@ -149,6 +153,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   const { batching, ops } = batchingConfigFromFlags(flags, problems);
   const logging = loggingConfigFromFlags(flags, problems);
   const connections = connectionLimitsFromFlags(flags, problems);
+  const security = securityConfigFromFlags(flags, problems, { argv, env });
   const shutdownGraceMs = (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs;
   if (!Number.isSafeInteger(shutdownGraceMs) || shutdownGraceMs < 0) problems.push(`--shutdown_grace_ms must be an integer >= 0 (milliseconds); got ${String(flags.shutdown_grace_ms)}`);
   const { providerRequest, precision } = providerConfigFromFlags(
@@ -200,6 +205,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     warmupBatchSizes: Object.freeze(warmup.filter((size) => size <= maxRequestRows)),
     shutdownGraceMs,
     connections,
+    security,
     logLevel: logLevel as ServeConfig['logLevel'],
     logging,
     batching,

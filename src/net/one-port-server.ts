@@ -11,6 +11,16 @@
  *   `sniffTimeoutMs`, is closed; other connections are unaffected. Past the sniff, each protocol
  *   bounds its connections itself (HTTP and baidu_std timeouts in their handlers; h2c idle and
  *   stream body timeouts, client-reset pacing and `maxConcurrentStreams` through `h2`).
+ * - With `security.tls`, a connection that starts with a TLS ClientHello is decrypted
+ *   (tls/tls-termination.ts; the handshake bounded by the sniff timeout) and its decrypted stream
+ *   is sniffed and handed off exactly as a plaintext connection (so gRPC, HTTP/1.1 and baidu_std
+ *   all work inside TLS). With `plaintext: 'refused'`, plaintext connections get a refusal in
+ *   their protocol (tls/plaintext-refusal.ts) and a log line. Without `security.tls`, a
+ *   ClientHello is closed with a log line.
+ * - With `security.auth`, every gRPC stream (before the fast routes and grpc-js) and every HTTP
+ *   request (before its routes) passes the token check (auth/*-auth-gate.ts); a baidu_std
+ *   connection is closed, logged, when the policy refuses baidu_std. Starting fails when the gRPC
+ *   check cannot be installed (calls would go unchecked).
  * - `stop(graceMs)` stops accepting connections and lets every request already accepted finish
  *   within `graceMs`, on every protocol: gRPC calls (grpc-js `tryShutdown`, which sends GOAWAY),
  *   HTTP/1.1 requests and baidu_std frames (counted per connection by `ConnectionDrain`). Idle
@@ -30,7 +40,11 @@ import { guardHttp2Sessions } from './h2-session-guard';
 import type { ServingError } from '../core/errors';
 import { routeUnaryCallsFirst } from './grpc-fast-routes';
 import type { UnaryHandler } from './grpc-unary-stream';
-import { sniffProtocol } from './protocol-sniffer';
+import { sniffProtocol, type SniffedProtocol } from './protocol-sniffer';
+import type { PortSecurity } from './port-security';
+import { gateGrpcStreams } from './auth/grpc-auth-gate';
+import { gateHttpRequests } from './auth/http-auth-gate';
+import { TLS_REQUIRED_MESSAGE, refusePlaintext } from './tls/plaintext-refusal';
 
 export interface OnePortServerOptions {
   readonly host: string;
@@ -57,6 +71,8 @@ export interface OnePortServerOptions {
   readonly h2?: { readonly idleTimeoutMs: number; readonly streamBodyTimeoutMs: number; readonly maxConcurrentStreams: number };
   /** Told whether the h2c session guards (idle, stream body, client resets) were installed. */
   readonly onH2Guards?: (installed: boolean) => void;
+  /** TLS termination and bearer-token checks (port-security.ts); none: plaintext, open. */
+  readonly security?: PortSecurity;
 }
 
 export async function startOnePortServer(options: OnePortServerOptions): Promise<RunningPortServer> {
@@ -71,6 +87,15 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
   options.onH2Guards?.(guardHttp2Sessions(grpcServer, { idleTimeoutMs: h2.idleTimeoutMs, streamBodyTimeoutMs: h2.streamBodyTimeoutMs }));
   if (options.unaryRoutes !== undefined && options.unaryRoutes.size > 0) {
     options.onUnaryRoutes?.(routeUnaryCallsFirst(grpcServer, options.unaryRoutes, { maxMessageBytes: options.maxMessageBytes, ...(options.refusal === undefined ? {} : { refusal: options.refusal }) }));
+  }
+  const auth = options.security?.auth;
+  if (auth !== undefined) {
+    // Every gRPC stream passes the token check before the fast routes and grpc-js see it.
+    if (!gateGrpcStreams(grpcServer, auth, options.security!.log)) {
+      throw new Error('cannot check bearer tokens on gRPC calls: this grpc-js version does not expose its HTTP/2 server; refusing to serve with authentication configured');
+    }
+    // Installed before the drain's own listener below, which stays outermost.
+    gateHttpRequests(options.http1, auth, options.security!.log);
   }
   const sockets = new Set<net.Socket>();
   const sniffTimeoutMs = options.sniffTimeoutMs ?? 10_000;
@@ -88,9 +113,10 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
     });
   });
 
-  const listener = net.createServer({ noDelay: true }, (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+  const security = options.security;
+  const log = security?.log;
+  // Reads a connection's first bytes, puts them back, and says which protocol they start.
+  const sniff = (socket: net.Socket, then: (protocol: SniffedProtocol) => void) => {
     let head: Buffer = Buffer.alloc(0);
     const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs);
     const onData = (chunk: Buffer) => {
@@ -105,20 +131,62 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
         return;
       }
       socket.unshift(head);
-      if (protocol === 'h2c') {
-        injector.injectConnection(socket);
-      } else if (protocol === 'http1') {
-        drain.add(socket, 'http1');
-        options.http1.emit('connection', socket);
-        socket.resume();
-      } else {
-        options.prpc(socket, drain.add(socket, 'baidu_std'));
-        socket.resume();
-      }
+      then(protocol);
     };
     socket.on('data', onData);
     socket.on('error', () => socket.destroy());
     socket.once('close', () => clearTimeout(timer));
+  };
+  // Hands a connection (plaintext, or the decrypted stream of a TLS one) to its protocol's handler.
+  const dispatch = (socket: net.Socket, protocol: SniffedProtocol, encrypted: boolean) => {
+    if (protocol === 'tls') {
+      socket.destroy();
+      return;
+    }
+    if (protocol === 'h2c') {
+      injector.injectConnection(socket);
+    } else if (protocol === 'http1') {
+      drain.add(socket, 'http1');
+      options.http1.emit('connection', socket);
+      socket.resume();
+    } else {
+      const refusal = security?.auth?.baiduStdRefusal();
+      if (refusal !== undefined) {
+        log?.warn('baidu_std-auth', `baidu_std connection refused and closed: ${refusal}`, { peer: socket.remoteAddress, encrypted });
+        socket.destroy();
+        return;
+      }
+      options.prpc(socket, drain.add(socket, 'baidu_std'));
+      socket.resume();
+    }
+  };
+  const tlsTermination = security?.tls;
+  tlsTermination?.onSecure((secure) => {
+    sockets.add(secure);
+    secure.once('close', () => sockets.delete(secure));
+    sniff(secure, (protocol) => dispatch(secure, protocol, true));
+  });
+
+  const listener = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    sniff(socket, (protocol) => {
+      if (protocol === 'tls') {
+        if (tlsTermination === undefined) {
+          log?.warn('tls-off', 'TLS connection refused: this port serves plaintext only (start with --tls_cert_file and --tls_key_file for TLS)', { peer: socket.remoteAddress });
+          socket.destroy();
+          return;
+        }
+        tlsTermination.accept(socket);
+        return;
+      }
+      if (tlsTermination !== undefined && security?.plaintext === 'refused') {
+        log?.warn(`tls-required-${protocol}`, `plaintext ${protocol} connection refused: ${TLS_REQUIRED_MESSAGE}`, { peer: socket.remoteAddress });
+        refusePlaintext(socket, protocol);
+        return;
+      }
+      dispatch(socket, protocol, false);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -25,6 +25,7 @@ import { PREDICT_PATH } from '../protocol/predict-messages';
 import type { Logger } from '../logging/logger';
 import { loadModelDir } from '../model/load-model-dir';
 import { createServingOps, type ServingOps } from './serving-ops';
+import { startServingSecurity, type ServingSecurity } from './serving-security';
 import { InlineOnnxEngine } from '../engine/inline-onnx-engine';
 import { LoopLagShedder } from '../net/loop-lag-shedder';
 import { prepareModelImage, type ModelImage } from '../engine/model-image';
@@ -108,6 +109,14 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   const predictor = Predictor.create([model], { maxConcurrency: config.ops.maxConcurrency, ...(refusal === undefined ? {} : { refusal }) });
   let portServer: RunningPortServer;
   let fastGrpcRoutes = false;
+  let security: ServingSecurity;
+  try {
+    security = await startServingSecurity(config.security, logger, { handshakeTimeoutMs: config.connections.sniffTimeoutMs, host: config.host });
+  } catch (error) {
+    await ops.close();
+    await predictor.close();
+    throw new Error(`cannot set up TLS / authentication: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   try {
     // One port for gRPC (Predict + Paddle's GeneralModelService), Paddle's HTTP/1.1 and baidu_std.
     const paddle = { predictor, logger, maxBodyBytes: config.maxBodyBytes, observe: ops.observe };
@@ -136,6 +145,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
       onH2Guards: (installed) => {
         if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: h2c idle and stream body timeouts are off, and more than ~1000 client-cancelled calls on one connection make Node close it');
       },
+      security,
     });
     try {
       await ops.start();
@@ -145,12 +155,13 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     }
     if (refusal !== undefined) shedder = LoopLagShedder.start(config.shedLoopLagMs);
   } catch (error) {
+    security.close();
     await ops.close();
     await predictor.close();
     if (error instanceof OpsPortError) throw error;
     throw new Error(portProblem(servingPorts(config)[0], error), { cause: error });
   }
-  logger.info(`serving "${config.modelName}" on ${config.host}:${portServer.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std)`);
+  logger.info(`serving "${config.modelName}" on ${config.host}:${portServer.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std; ${security.summary})`);
   return {
     port: portServer.port,
     predictor,
@@ -169,6 +180,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
         await engine.terminate();
       }
       await ops.close();
+      security.close();
       shedder?.stop();
       logger.info('server stopped');
     },

@@ -51,7 +51,7 @@ describe('PRPC frames', () => {
 });
 
 describe('protocol sniffing', () => {
-  it('tells h2c, HTTP/1.1 and PRPC apart by the first 4 bytes', () => {
+  it('tells h2c, HTTP/1.1, PRPC and a TLS ClientHello apart by the first 4 bytes', () => {
     const sniff = (text: string) => sniffProtocol(Buffer.from(text, 'latin1'));
     assert.equal(sniff('PRI * HTTP/2.0\r\n'), 'h2c');
     assert.equal(sniff('PRPC\0\0'), 'prpc');
@@ -59,6 +59,9 @@ describe('protocol sniffing', () => {
     assert.equal(sniff('GET / HTTP/1.1'), 'http1');
     assert.equal(sniff('PR'), 'need-more');
     assert.equal(sniff('SSH-2.0'), 'unknown');
-    assert.equal(sniff('\x16\x03\x01\x02'), 'unknown');
+    assert.equal(sniff('\x16\x03\x01\x02'), 'tls');
+    assert.equal(sniff('\x16\x03'), 'need-more');
+    assert.equal(sniff('\x16\x02\x01\x02'), 'unknown');
+    assert.equal(sniff('\x16\x03\x09\x02'), 'unknown');
   });
 });
