@@ -4,7 +4,8 @@
  *
  * Contract: `unreachableReason(error)` returns a short reason ("connection refused", "the host
  * name does not resolve", ...) when the call failed with UNAVAILABLE because no connection could
- * be made; undefined otherwise (the server answered, or the connection broke mid-call).
+ * be made; undefined otherwise (the server answered, refused the TLS handshake, or the
+ * connection broke mid-call).
  * `notAnsweringMessage(address, mode, reason)` is the one line a CLI prints then.
  */
 import { Code, type ServingError } from '../core/errors';
@@ -17,9 +18,14 @@ const REASONS: ReadonlyArray<[RegExp, string]> = [
   [/No connection established/, 'no connection could be established'],
 ];
 
+const TLS_FAILURE = /\bTLS\b|\bSSL\b|certificate|secure TLS connection|handshake/i;
+
 export function unreachableReason(error: ServingError): string | undefined {
   if (error.code !== Code.UNAVAILABLE) return undefined;
   const text = `${error.rawMessage ?? ''} ${error.message}`;
+  // A TLS handshake the server refused (no or wrong client certificate, untrusted server
+  // certificate): something answers, and each failure says why.
+  if (TLS_FAILURE.test(text)) return undefined;
   for (const [pattern, reason] of REASONS) if (pattern.test(text)) return reason;
   return undefined;
 }
