@@ -65,6 +65,8 @@ export interface PaddleHttpOptions {
   readonly observe?: CallObserver;
   /** Default DEFAULT_HTTP_TIMEOUTS. */
   readonly timeouts?: HttpTimeouts;
+  /** Serves `/v2` and `/v2/...` (the Open Inference Protocol's REST API) when set. */
+  readonly v2?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void>;
 }
 
 /** An http.Server that never listens itself: connections are handed to it by the port sniffer. */
@@ -93,6 +95,7 @@ export function createPaddleHttpServer(options: PaddleHttpOptions): http.Server 
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, options: PaddleHttpOptions): Promise<void> {
   const path = (req.url ?? '').split('?')[0];
+  if (options.v2 !== undefined && (path === '/v2' || path.startsWith('/v2/'))) return options.v2(req, res, path);
   if (!PADDLE_HTTP_PATHS.has(path)) {
     req.resume();
     sendText(res, 404, `no such path "${path}"; POST to /GeneralModelService/inference or /${PADDLE_SERVICE_NAME}/inference`);
@@ -135,7 +138,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   }
 }
 
-class HttpBodyError extends ServingError {
+/** A request-body error with its own HTTP status (413, 415); its code is INVALID_ARGUMENT. */
+export class HttpBodyError extends ServingError {
   constructor(readonly status: number, message: string) {
     super(Code.INVALID_ARGUMENT, message);
   }
@@ -149,7 +153,8 @@ function decodeProto(body: Buffer): PaddleRequest {
   }
 }
 
-async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** The request body, inflated, within `maxBytes` (413 HttpBodyError), CANCELLED when the client leaves mid-body. */
+export async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) {
     // Refused before any of it is read, as gRPC refuses an oversized message.

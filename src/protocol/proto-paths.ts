@@ -17,3 +17,7 @@ function findProtoRoot(): string {
 export const PROTO_ROOT = findProtoRoot();
 
 export const PREDICT_PROTO = path.join(PROTO_ROOT, 'rec_serving', 'v1', 'predict.proto');
+
+/** The Open Inference Protocol (KServe V2) service, with the model_config.proto it imports. */
+export const KSERVE_PROTO_DIR = path.join(PROTO_ROOT, 'kserve');
+export const KSERVE_PROTO = path.join(KSERVE_PROTO_DIR, 'grpc_service.proto');

@@ -26,10 +26,10 @@ import { reflectionRegistrations } from '../health/reflection';
 import { ServingHealth } from '../health/serving-health';
 import type { Logger } from '../logging/logger';
 import { ServingMetrics } from '../metrics/serving-metrics';
-import { PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
+import { KSERVE_PROTO, KSERVE_PROTO_DIR, PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
 
 /** gRPC services whose health is reported (besides the overall server, ""). */
-const REPORTED_SERVICES = ['rec_serving.v1.PredictionService'];
+const REPORTED_SERVICES = ['rec_serving.v1.PredictionService', 'inference.GRPCInferenceService'];
 
 export interface ServingOps {
   readonly metrics: ServingMetrics;
@@ -94,7 +94,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       return batchingEngine;
     },
     grpcServices() {
-      return [health.registration(), ...reflectionRegistrations([PREDICT_PROTO], [PROTO_ROOT])];
+      return [health.registration(), ...reflectionRegistrations([PREDICT_PROTO, KSERVE_PROTO], [PROTO_ROOT, KSERVE_PROTO_DIR])];
     },
     async start() {
       if (config.ops.enablePrometheus) {
