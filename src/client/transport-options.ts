@@ -10,4 +10,6 @@ export interface TransportOptions {
   readonly httpBody?: 'json' | 'proto';
   /** `http` mode: gzip the request body and accept gzip responses (Paddle's request/response compress). */
   readonly httpGzip?: boolean;
+  /** `kserve-*` modes: the model to address (default: the server's only / default model). */
+  readonly modelName?: string;
 }
