@@ -6,7 +6,11 @@
  * Real server, tiny DeepFM with the output aliased `prob`; scores checked against the reference.
  */
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { GrpcUnaryChannel } from '../../src/client/grpc-unary-channel';
 import { criteoFeed } from '../helpers/feeds';
 import { publishedOipClient, rawFloats, rawInferRequest, typedInferRequest, type Call } from '../helpers/kserve-published-client';
@@ -185,6 +189,39 @@ describe('inference.GRPCInferenceService (published proto, grpc-js client)', () 
       await assert.rejects(channel.unary('/inference.GRPCInferenceService/ModelStreamInfer', Buffer.alloc(0)), (error: { code: number }) => error.code === 12);
     } finally {
       channel.close();
+    }
+  });
+
+  it('is known to gRPC health and to server reflection, model_config.proto messages included', async () => {
+    const load = (file: string, name: string[]) => {
+      let node: unknown = grpc.loadPackageDefinition(protoLoader.loadSync(file, { keepCase: true, enums: String, defaults: true }));
+      for (const part of name) node = (node as Record<string, unknown>)[part];
+      return node as grpc.ServiceClientConstructor;
+    };
+    const Health = load(healthProtoPath, ['grpc', 'health', 'v1', 'Health']);
+    const health = new Health(t.target, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Check(r: object, cb: (e: grpc.ServiceError | null, r?: { status: string }) => void): void };
+    const reflectionProto = path.join(path.dirname(require.resolve('@grpc/reflection/package.json')), 'build', 'proto', 'grpc', 'reflection', 'v1', 'reflection.proto');
+    const Reflection = load(reflectionProto, ['grpc', 'reflection', 'v1', 'ServerReflection']);
+    const reflection = new Reflection(t.target, grpc.credentials.createInsecure()) as unknown as grpc.Client & { ServerReflectionInfo(): grpc.ClientDuplexStream<object, Record<string, any>> };
+    try {
+      const status = await new Promise<string | undefined>((resolve, reject) => health.Check({ service: 'inference.GRPCInferenceService' }, (e, r) => (e ? reject(e) : resolve(r?.status))));
+      assert.equal(status, 'SERVING');
+      const ask = (request: object) => new Promise<Record<string, any>>((resolve, reject) => {
+        const stream = reflection.ServerReflectionInfo();
+        stream.on('data', (response) => { resolve(response); stream.end(); });
+        stream.on('error', reject);
+        stream.write(request);
+      });
+      const listed = await ask({ list_services: '*' });
+      assert.ok(listed.list_services_response.service.some((s: { name: string }) => s.name === 'inference.GRPCInferenceService'));
+      const files = await ask({ file_containing_symbol: 'inference.GRPCInferenceService' });
+      const names = files.file_descriptor_response.file_descriptor_proto.map((bytes: Buffer) => bytes.toString('latin1'));
+      const all = names.join('');
+      assert.ok(all.includes('GRPCInferenceService') && all.includes('ModelInferRequest'), 'the service and its messages');
+      assert.ok(all.includes('ModelDynamicBatching'), 'and the model_config.proto messages ModelConfig uses');
+    } finally {
+      health.close();
+      reflection.close();
     }
   });
 });
