@@ -6,6 +6,7 @@
  * Real server, tiny DeepFM with the output aliased `prob`; scores checked against the reference.
  */
 import * as assert from 'node:assert/strict';
+import * as http2 from 'node:http2';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -184,6 +185,22 @@ describe('inference.GRPCInferenceService (published proto, grpc-js client)', () 
 
   it('serves ModelInfer on the fast HTTP/2 route and answers UNIMPLEMENTED for methods it does not serve', async () => {
     assert.equal(t.server.fastGrpcRoutes, true);
+    // Only the fast route words a truncated message this way (grpc-js says otherwise).
+    const trailers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+      const session = http2.connect(`http://127.0.0.1:${t.server.port}`);
+      session.on('error', reject);
+      const stream = session.request({ ':method': 'POST', ':path': '/inference.GRPCInferenceService/ModelInfer', 'content-type': 'application/grpc', te: 'trailers' });
+      let headers: http2.IncomingHttpHeaders = {};
+      stream.on('response', (h) => { headers = h; });
+      stream.on('trailers', (h) => { headers = { ...headers, ...h }; });
+      stream.on('close', () => { session.close(); resolve(headers); });
+      stream.resume();
+      const frame = Buffer.alloc(5 + 3);
+      frame.writeUInt32BE(100, 1);
+      stream.end(frame);
+    });
+    assert.equal(Number(trailers['grpc-status']), 13);
+    assert.match(String(trailers['grpc-message']), /truncated: got 3 of 100 bytes/);
     const channel = GrpcUnaryChannel.connect(t.target);
     try {
       await assert.rejects(channel.unary('/inference.GRPCInferenceService/ModelStreamInfer', Buffer.alloc(0)), (error: { code: number }) => error.code === 12);
