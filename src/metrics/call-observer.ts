@@ -4,7 +4,8 @@
  *
  * Contract: `code` is the gRPC status code; `protocol` names the front end for the
  * `ctr_requests_total` label: `grpc` (rec_serving Predict, the default when absent),
- * `paddle_grpc`, `paddle_http`, `baidu_std`. Durations in microseconds.
+ * `paddle_grpc`, `paddle_http`, `baidu_std`, `kserve_grpc`, `kserve_http` (the Open Inference
+ * Protocol). Durations in microseconds.
  */
 import type { Code } from '../core/errors';
 
