@@ -9,7 +9,8 @@
  * Contract:
  * - Unknown model or version: NOT_FOUND from `Predictor.model` (names what is served).
  * - Without a ModelControl, the index lists the served models as READY and load / unload fail
- *   with FAILED_PRECONDITION saying model control is not enabled.
+ *   with FAILED_PRECONDITION saying model control is not enabled. Load / unload parameters
+ *   (Triton's config and file overrides, `unload_dependents`) are refused with INVALID_ARGUMENT.
  * - Statistics: success count and time (nv_inference_request_success / _request_duration_us),
  *   failure count (nv_inference_request_failure, all reasons; its time is not kept: 0),
  *   queue / compute_input / compute_infer / compute_output (the nv_inference_*_duration_us
@@ -142,11 +143,15 @@ export class OipModelInfo {
     return this.options.predictor.listModels().map((m) => ({ name: m.name, version: m.version, state: 'READY' as const, reason: '' }));
   }
 
-  async load(name: string): Promise<void> {
+  /** `parameters`: the request's parameter names; load overrides (`config`, `file:...`) are refused. */
+  async load(name: string, parameters: readonly string[] = []): Promise<void> {
+    refuseParameters('load', name, parameters, 'loading with an overriding config or files is not supported; put them in the repository');
     await this.controlFor('load', name).load(name);
   }
 
-  async unload(name: string): Promise<void> {
+  /** `parameters`: the request's parameter names; `unload_dependents` is refused (no ensembles here). */
+  async unload(name: string, parameters: readonly string[] = []): Promise<void> {
+    refuseParameters('unload', name, parameters, 'there are no ensembles, so no dependents to unload');
     await this.controlFor('unload', name).unload(name);
   }
 
@@ -158,6 +163,10 @@ export class OipModelInfo {
     }
     return control;
   }
+}
+
+function refuseParameters(action: string, name: string, parameters: readonly string[], why: string): void {
+  if (parameters.length > 0) throw invalidArgument(`${action} "${name}": parameters {${parameters.join(', ')}} are not supported: ${why}`);
 }
 
 const COUNTERS = [

@@ -79,6 +79,9 @@ describe('Open Inference Protocol repository extension with model control', () =
     assert.deepEqual(await post('/v2/repository/models/a/load'), { status: 200, json: {} });
     assert.deepEqual(await post('/v2/repository/models/zz/load'), { status: 404, json: { error: 'model "zz" is not in the repository' } });
     assert.deepEqual(await post('/v2/repository/models/busy/unload'), { status: 503, json: { error: 'model "busy" is loading; retry later' } });
+    assert.deepEqual(await post('/v2/repository/models/a/load', '{"parameters": {"config": "{}"}}'), { status: 400, json: { error: 'load "a": parameters {config} are not supported: loading with an overriding config or files is not supported; put them in the repository' } });
+    assert.deepEqual(await post('/v2/repository/models/a/unload', '{"parameters": {"unload_dependents": true}}'), { status: 400, json: { error: 'unload "a": parameters {unload_dependents} are not supported: there are no ensembles, so no dependents to unload' } });
+    assert.deepEqual((await post('/v2/repository/models/a/load', '[]')).json, { error: 'repository load / unload request body must be a JSON object such as {} or {"parameters": {}}' });
     assert.deepEqual(control.calls, ['index false', 'index true', 'load a', 'load zz', 'unload busy']);
   });
 
@@ -90,6 +93,7 @@ describe('Open Inference Protocol repository extension with model control', () =
       assert.deepEqual(await client.call('RepositoryModelLoad')({ model_name: 'a' }), {});
       await assert.rejects(client.call('RepositoryModelLoad')({ model_name: 'zz' }), (e: { code: number; details: string }) => e.code === Code.NOT_FOUND && e.details === 'model "zz" is not in the repository');
       assert.deepEqual(await client.call('RepositoryModelUnload')({ model_name: 'a' }), {});
+      await assert.rejects(client.call('RepositoryModelLoad')({ model_name: 'a', parameters: { 'file:1/model.onnx': { bytes_param: Buffer.from('x') } } }), (e: { code: number; details: string }) => e.code === Code.INVALID_ARGUMENT && /^load "a": parameters \{file:1\/model\.onnx\} are not supported/.test(e.details));
       assert.deepEqual(control.calls, ['index false', 'load a', 'load zz', 'unload a']);
     } finally {
       client.close();

@@ -71,6 +71,7 @@ export function createModelInferHandler(options: OipGrpcOptions): UnaryHandler {
 
 type Fields = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const keys = (v: unknown) => (v !== null && typeof v === 'object' ? Object.keys(v) : []);
 
 /** grpc-js implementation: ModelInfer through `modelInfer`, the other methods over `info`. */
 export function createOipServiceHandlers(options: OipGrpcOptions, modelInfer: UnaryHandler = createModelInferHandler(options)): grpc.UntypedServiceImplementation {
@@ -95,7 +96,7 @@ export function createOipServiceHandlers(options: OipGrpcOptions, modelInfer: Un
     ModelConfig: handler('ModelConfig', (r) => ({ config: info.modelConfig(str(r.name), str(r.version)) })),
     ModelStatistics: handler('ModelStatistics', (r) => info.modelStatistics(str(r.name), str(r.version))),
     RepositoryIndex: handler('RepositoryIndex', (r) => ({ models: info.repositoryIndex(r.ready === true) })),
-    RepositoryModelLoad: handler('RepositoryModelLoad', async (r) => { await info.load(str(r.model_name)); return {}; }),
-    RepositoryModelUnload: handler('RepositoryModelUnload', async (r) => { await info.unload(str(r.model_name)); return {}; }),
+    RepositoryModelLoad: handler('RepositoryModelLoad', async (r) => { await info.load(str(r.model_name), keys(r.parameters)); return {}; }),
+    RepositoryModelUnload: handler('RepositoryModelUnload', async (r) => { await info.unload(str(r.model_name), keys(r.parameters)); return {}; }),
   } as grpc.UntypedServiceImplementation;
 }

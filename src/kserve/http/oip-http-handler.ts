@@ -135,10 +135,12 @@ export function createOipHttpHandler(options: OipHttpOptions): (req: http.Incomi
           sendJson(res, 200, info.repositoryIndex(ready));
           return;
         }
-        case 'control':
-          await (route.action === 'load' ? info.load(route.model) : info.unload(route.model));
+        case 'control': {
+          const parameters = body === undefined || body.byteLength === 0 ? [] : controlParameters(body);
+          await (route.action === 'load' ? info.load(route.model, parameters) : info.unload(route.model, parameters));
           sendJson(res, 200, {});
           return;
+        }
       }
     } catch (error) {
       const serving = error instanceof HttpBodyError ? error : ServingError.from(error);
@@ -150,16 +152,28 @@ export function createOipHttpHandler(options: OipHttpOptions): (req: http.Incomi
   };
 }
 
-/** `{"ready": bool}` of a repository index request. */
-function readyFlag(body: Buffer): boolean {
+function jsonObject(body: Buffer, what: string, example: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw invalidArgument(`repository index request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw invalidArgument(`${what} request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArgument('repository index request body must be a JSON object such as {"ready": true}');
-  const ready = (value as Record<string, unknown>).ready;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${what} request body must be a JSON object such as ${example}`);
+  return value as Record<string, unknown>;
+}
+
+/** The parameter names of a load / unload request body (`{"parameters": {...}}`). */
+function controlParameters(body: Buffer): string[] {
+  const parameters = jsonObject(body, 'repository load / unload', '{} or {"parameters": {}}').parameters;
+  if (parameters === undefined) return [];
+  if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters)) throw invalidArgument(`repository load / unload "parameters" must be an object; got ${JSON.stringify(parameters)}`);
+  return Object.keys(parameters);
+}
+
+/** `{"ready": bool}` of a repository index request. */
+function readyFlag(body: Buffer): boolean {
+  const ready = jsonObject(body, 'repository index', '{"ready": true}').ready;
   if (ready !== undefined && typeof ready !== 'boolean') throw invalidArgument(`repository index "ready" must be a boolean; got ${JSON.stringify(ready)}`);
   return ready === true;
 }
