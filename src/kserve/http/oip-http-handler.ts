@@ -181,14 +181,19 @@ function readyFlag(body: Buffer): boolean {
 async function infer(req: http.IncomingMessage, res: http.ServerResponse, model: string, version: string, signal: AbortSignal, options: OipHttpOptions): Promise<void> {
   let parsed: ParsedInferBody | undefined;
   const { request, result, outputNames } = await serveOipInfer(options.predictor, { protocol: 'kserve_http', signal, observe: options.observe }, async () => {
-    // Unknown model or version first: NOT_FOUND before the body is read.
-    options.predictor.model(model, version);
-    const headerText = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
-    const headerLength = headerText === undefined ? undefined : parseHeaderLength(String(headerText));
-    const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (headerLength === undefined && contentType !== '' && contentType !== 'application/json' && !contentType.endsWith('+json')) {
-      req.resume();
-      throw new HttpBodyError(415, `Content-Type "${contentType}" is not supported without Inference-Header-Content-Length; use application/json (or the binary tensor data extension)`);
+    let headerLength: number | undefined;
+    try {
+      // Unknown model or version first: NOT_FOUND before the body is read.
+      options.predictor.model(model, version);
+      const headerText = req.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+      headerLength = headerText === undefined ? undefined : parseHeaderLength(String(headerText));
+      const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (headerLength === undefined && contentType !== '' && contentType !== 'application/json' && !contentType.endsWith('+json')) {
+        throw new HttpBodyError(415, `Content-Type "${contentType}" is not supported without Inference-Header-Content-Length; use application/json (or the binary tensor data extension)`);
+      }
+    } catch (error) {
+      req.resume(); // the body is not read: drain it so the connection stays usable
+      throw error;
     }
     const body = await readBody(req, options.maxBodyBytes);
     parsed = parseInferBody(body, headerLength, model, version);
