@@ -137,6 +137,9 @@ describe('Open Inference Protocol REST API (/v2)', () => {
     assert.equal(gz.status, 200);
     assert.equal(gz.json().outputs[0].name, 'sigmoid_0.tmp_0');
     assert.deepEqual(gz.json().outputs[0].data, noOutputs.outputs[0].data);
+    const compressed = await post(inferPath(), JSON.stringify({ inputs: jsonInputs(feed) }), { 'Content-Type': 'application/json', 'Accept-Encoding': 'gzip' });
+    assert.equal(compressed.headers['content-encoding'], 'gzip');
+    assert.deepEqual(JSON.parse(zlib.gunzipSync(compressed.body).toString()), noOutputs);
   });
 
   it('speaks the binary tensor data extension both ways, per request and per output', async () => {

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { HostTensor } from '../../core/tensor';
 import { toLittleEndianBytes } from '../../core/tensor';
 import { DATATYPE_OF_DTYPE } from '../../kserve/oip-tensors';
-import { OIP_TYPES, decodeOip, encodeOip, oipPath, type OipMethod } from '../../kserve/oip-messages';
+import { CONTENTS_FIELD, OIP_TYPES, decodeOip, encodeOip, oipPath, type OipMethod } from '../../kserve/oip-messages';
 import { GrpcUnaryChannel } from '../grpc-unary-channel';
 import {
   answeredTensor, inferParameter, type KServeClientOptions, type KServeInferOptions, type KServeInferResult,
@@ -24,11 +24,6 @@ interface InferResponseMessage {
   model_name: string; model_version: string; id: string; raw_output_contents: Uint8Array[];
   outputs: Array<{ name: string; datatype: string; shape: number[]; contents?: Record<string, unknown[]> | null }>;
 }
-
-const CONTENTS_FIELD: Readonly<Record<string, string>> = {
-  BOOL: 'bool_contents', INT8: 'int_contents', INT16: 'int_contents', INT32: 'int_contents', INT64: 'int64_contents',
-  UINT8: 'uint_contents', UINT16: 'uint_contents', UINT32: 'uint_contents', UINT64: 'uint64_contents', FP32: 'fp32_contents', FP64: 'fp64_contents',
-};
 
 export class KServeGrpcClient {
   private constructor(private readonly channel: GrpcUnaryChannel, private readonly options: KServeClientOptions) {}

@@ -16,10 +16,13 @@
  * gives the ServingError's code (400 bad request / not ready / model control off, 404 unknown
  * path, model or version, 405 wrong method with `Allow`, 413 body over the limit, 415 encoding,
  * 503 unavailable, 504 deadline, 500 internal, its cause logged). Request bodies are read with the
- * Paddle front end's limit and inflation (`readBody`); a client that leaves cancels its request.
+ * Paddle front end's limit and inflation (`readBody`); inference answers are gzip / deflate
+ * compressed when `Accept-Encoding` allows it; a client that leaves cancels its request.
  * Inference is observed (metrics, protocol `kserve_http`) by `serveOipInfer`.
  */
 import type * as http from 'node:http';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import { Code, ServingError, cancelled, httpStatusOf, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
 import { HttpBodyError, readBody } from '../../http/paddle-http-handler';
@@ -37,6 +40,9 @@ export interface OipHttpOptions {
   readonly maxBodyBytes: number;
   readonly observe?: CallObserver;
 }
+
+const gzip = promisify(zlib.gzip);
+const deflate = promisify(zlib.deflate);
 
 export const INFERENCE_HEADER_CONTENT_LENGTH = 'inference-header-content-length';
 
@@ -205,14 +211,26 @@ async function infer(req: http.IncomingMessage, res: http.ServerResponse, model:
     id: request.id,
     outputs: result.outputs.map((o, i) => ({ name: outputNames[i], tensor: o.tensor })),
   }, parsed!.binaryOutput);
+  const encoding = responseEncoding(req.headers['accept-encoding']);
+  const body = encoding === undefined ? formatted.body : await (encoding === 'gzip' ? gzip : deflate)(formatted.body);
   res.statusCode = 200;
   if (formatted.headerLength === undefined) res.setHeader('Content-Type', 'application/json');
   else {
     res.setHeader('Content-Type', 'application/octet-stream');
+    // The JSON header's length before compression, as Triton sends it.
     res.setHeader('Inference-Header-Content-Length', formatted.headerLength);
   }
-  res.setHeader('Content-Length', formatted.body.byteLength);
-  res.end(formatted.body);
+  if (encoding !== undefined) res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', body.byteLength);
+  res.end(body);
+}
+
+/** gzip or deflate when the client accepts it (Triton's response compression), else identity. */
+function responseEncoding(accept: string | undefined): 'gzip' | 'deflate' | undefined {
+  if (accept === undefined) return undefined;
+  if (/\bgzip\b/i.test(accept)) return 'gzip';
+  if (/\bdeflate\b/i.test(accept)) return 'deflate';
+  return undefined;
 }
 
 function parseHeaderLength(text: string): number {
