@@ -20,6 +20,8 @@
  *   Node enforces the first two from a timer it starts on 'listening'; this server never listens
  *   (its connections are handed over by the port sniffer), so `createPaddleHttpServer` starts that
  *   timer itself; `server.close()` stops it.
+ * - With `v2` set, `/v2` and `/v2/...` requests are handed to it (the Open Inference Protocol's
+ *   REST API, kserve/http/oip-http-handler.ts), which reuses `readBody` and `HttpBodyError`.
  * - Every inference request is observed (metrics, protocol `paddle_http`) by
  *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
  */
