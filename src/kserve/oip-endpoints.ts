@@ -43,6 +43,7 @@ export function createOipEndpoints(options: OipEndpointOptions): OipEndpoints {
   const info = new OipModelInfo({ predictor, health: options.health, registry: options.registry, batchingOf: options.batchingOf, ...(options.modelControl === undefined ? {} : { modelControl: options.modelControl }) });
   const grpcOptions = { predictor, info, logger, ...(observe === undefined ? {} : { observe }) };
   const modelInfer = createModelInferHandler(grpcOptions);
+  logger.info(`the Open Inference Protocol (KServe V2) is served on the same port: gRPC inference.GRPCInferenceService and the /v2 REST API${options.modelControl === undefined ? ' (repository load / unload off: no model control)' : ''}`);
   return {
     grpcService: { definition: oipServiceDefinition, implementation: createOipServiceHandlers(grpcOptions, modelInfer) },
     unaryRoutes: [[MODEL_INFER_PATH, modelInfer]],
