@@ -6,10 +6,13 @@
  * and every error path with its status and `{"error": ...}` body.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { HostTensor } from '../../src/core/tensor';
+import { REPO_ROOT } from '../../src/model/repo-root';
 import { criteoFeed } from '../helpers/feeds';
 import { makeAliasedDeepFmDir } from '../helpers/paddle-model-dir';
 import { assertClose, expectedScores } from '../helpers/paddle-requests';
@@ -82,7 +85,7 @@ describe('Open Inference Protocol REST API (/v2)', () => {
   it('answers server metadata, liveness and readiness', async () => {
     const meta = await request('GET', '/v2');
     assert.equal(meta.status, 200);
-    assert.deepEqual(meta.json(), { name: 'rec-serving', version: '0.1.0', extensions: ['binary_tensor_data', 'model_configuration', 'statistics', 'model_repository'] });
+    assert.deepEqual(meta.json(), { name: 'rec-serving', version: (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version, extensions: ['binary_tensor_data', 'model_configuration', 'statistics', 'model_repository'] });
     assert.deepEqual((await request('GET', '/v2/health/live')).json(), { live: true });
     const ready = await request('GET', '/v2/health/ready');
     assert.equal(ready.status, 200);
