@@ -143,13 +143,20 @@ function isFlat(values: ArrayLike<unknown>): boolean {
   return true;
 }
 
+/** Row-major values of nested arrays; iterative, so any nesting depth JSON.parse accepts is safe. */
 function flatten(values: ArrayLike<unknown>): unknown[] {
   const out: unknown[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) for (const inner of v) walk(inner);
+  const stack: Array<{ array: ArrayLike<unknown>; at: number }> = [{ array: values, at: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.at === top.array.length) {
+      stack.pop();
+      continue;
+    }
+    const v = top.array[top.at++];
+    if (Array.isArray(v)) stack.push({ array: v, at: 0 });
     else out.push(v);
-  };
-  walk(values);
+  }
   return out;
 }
 

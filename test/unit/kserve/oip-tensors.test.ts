@@ -20,6 +20,9 @@ describe('Open Inference Protocol tensors', () => {
     assert.deepEqual(Array.from(tensorFromValues('b', 'bool', [1, 2], [true, false], 'data').data as Uint8Array), [1, 0]);
     assert.deepEqual(Array.from(tensorFromValues('c', 'float32', [1, 2], [0.5, -1], 'data').data as Float32Array), [0.5, -1]);
     assert.throws(() => tensorFromValues('a', 'int64', [2, 2], [1, 2, 3], 'data'), invalid(/^input "a": shape \[2,2\] needs 4 values; got 3 in data$/));
+    let deep: unknown = [1];
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    assert.deepEqual(Array.from(tensorFromValues('d', 'int32', [1], deep as unknown[], 'data').data as Int32Array), [1], 'any nesting depth, no stack overflow');
     assert.throws(() => tensorFromValues('a', 'int8', [1, 1], [200], 'contents.int_contents'), invalid(/^input "a": contents\.int_contents\[0\] is 200; expected an integer in \[-128, 127\] \(INT8\)$/));
     assert.throws(() => tensorFromValues('a', 'int64', [1, 1], [1.5], 'data'), invalid(/data\[0\] is 1\.5; expected an integer/));
     assert.throws(() => tensorFromValues('a', 'bool', [1, 1], [1], 'data'), invalid(/data\[0\] is 1; expected true or false \(BOOL\)$/));
