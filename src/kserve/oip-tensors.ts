@@ -40,7 +40,7 @@ export function dtypeOfDatatype(name: string, datatype: string, role: TensorRole
 /** Shape values from a decoded message or JSON: non-negative safe integers, batch dimension first. */
 export function oipShape(name: string, shape: readonly unknown[]): number[] {
   for (const d of shape) {
-    if (typeof d !== 'number') throw invalidArgument(`input "${name}": shape must be a list of non-negative integers; got ${JSON.stringify(shape)}`);
+    if (typeof d !== 'number') throw invalidArgument(`input "${name}": shape must be a list of non-negative integers; got [${shape.map((v) => (typeof v === 'number' ? String(v) : describeValue(v))).join(',')}]`);
   }
   const dims = shape as number[];
   checkShape(name, dims);
@@ -102,7 +102,7 @@ export function tensorFromValues(name: string, dtype: DType, shape: readonly num
 }
 
 function fill(name: string, dtype: DType, data: TensorData, values: ArrayLike<unknown>, field: string): void {
-  const bad = (i: number, expected: string) => invalidArgument(`input "${name}": ${field}[${i}] is ${describe(values[i])}; expected ${expected}`);
+  const bad = (i: number, expected: string) => invalidArgument(`input "${name}": ${field}[${i}] is ${describeValue(values[i])}; expected ${expected}`);
   if (dtype === 'bool') {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
@@ -130,7 +130,8 @@ function fill(name: string, dtype: DType, data: TensorData, values: ArrayLike<un
   }
 }
 
-function describe(value: unknown): string {
+/** A short description of any JSON value for an error message (never walks into arrays or objects). */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (value === undefined) return 'missing';
   if (value !== null && typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';

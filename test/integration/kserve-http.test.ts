@@ -183,6 +183,10 @@ describe('Open Inference Protocol REST API (/v2)', () => {
     expectError(await bad({ inputs: inputs.map((i, k) => (k === 1 ? { ...i, data: [1, 5000] } : i)) }), 400, /^input "C2": id 5000 at row 1 is outside the embedding range \[0, 999\]$/);
     expectError(await bad({ inputs: inputs.map((i, k) => (k === 1 ? { ...i, shape: [2, -1] } : i)) }), 400, /^input "C2": shape dimensions must be non-negative integers; got \[2,-1\]$/);
     expectError(await bad({ inputs: inputs.slice(1) }), 400, /^inputs do not match the model: missing \{C1\}/);
+    const deep = `${'['.repeat(40_000)}${']'.repeat(40_000)}`;
+    expectError(await bad(`{"inputs":[{"name":"C1","datatype":"INT64","shape":[${deep}],"data":[1]}]}`), 400, /^input "C1": shape must be a list of non-negative integers; got \[an array\]$/);
+    expectError(await bad(`{"inputs":[{"name":"C1","datatype":"INT64","shape":[2,1],"data":[${deep},1]}]}`), 400, /^input "C1": shape \[2,1\] needs 2 values; got 1 in data$/);
+    expectError(await post('/v2/repository/index', `{"ready":${deep}}`), 400, /^repository index "ready" must be a boolean; got an array$/);
     expectError(await bad({ inputs, outputs: [{ name: 'nope' }] }), 400, /^unknown output "nope"; available: \{prob\}$/);
     expectError(await bad({ inputs, outputs: [{ name: 'prob', parameters: { binary_data: 'yes' } }] }), 400, /^output "prob" parameters\.binary_data must be a boolean; got the string "yes"$/);
     expectError(await bad({ inputs, parameters: { priority: 3 } }), 400, /^parameter "priority" is not supported/);

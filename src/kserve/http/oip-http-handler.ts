@@ -30,6 +30,7 @@ import type { Logger } from '../../logging/logger';
 import type { CallObserver } from '../../metrics/call-observer';
 import { serveOipInfer } from '../oip-infer';
 import type { OipModelInfo } from '../oip-model-info';
+import { describeValue } from '../oip-tensors';
 import { formatInferResponse, parseInferBody, type ParsedInferBody } from './oip-http-codec';
 
 export interface OipHttpOptions {
@@ -173,14 +174,14 @@ function jsonObject(body: Buffer, what: string, example: string): Record<string,
 function controlParameters(body: Buffer): string[] {
   const parameters = jsonObject(body, 'repository load / unload', '{} or {"parameters": {}}').parameters;
   if (parameters === undefined) return [];
-  if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters)) throw invalidArgument(`repository load / unload "parameters" must be an object; got ${JSON.stringify(parameters)}`);
+  if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters)) throw invalidArgument(`repository load / unload "parameters" must be an object; got ${describeValue(parameters)}`);
   return Object.keys(parameters);
 }
 
 /** `{"ready": bool}` of a repository index request. */
 function readyFlag(body: Buffer): boolean {
   const ready = jsonObject(body, 'repository index', '{"ready": true}').ready;
-  if (ready !== undefined && typeof ready !== 'boolean') throw invalidArgument(`repository index "ready" must be a boolean; got ${JSON.stringify(ready)}`);
+  if (ready !== undefined && typeof ready !== 'boolean') throw invalidArgument(`repository index "ready" must be a boolean; got ${describeValue(ready)}`);
   return ready === true;
 }
 
