@@ -150,6 +150,7 @@ export function createOipHttpHandler(options: OipHttpOptions): (req: http.Incomi
         }
       }
     } catch (error) {
+      req.resume(); // whatever of the body is left unread is drained, so a kept-alive connection stays usable
       const serving = error instanceof HttpBodyError ? error : ServingError.from(error);
       if (serving.code === Code.INTERNAL) logger.error(`Open Inference Protocol ${req.method} ${path} failed`, { cause: serving.cause ?? error });
       if (serving.code === Code.CANCELLED) logger.debug(`Open Inference Protocol ${path} cancelled`, { reason: serving.rawMessage });
