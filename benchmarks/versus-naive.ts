@@ -2,7 +2,7 @@
 /**
  * rec-serve against the naive baseline server, side by side in one run: both started as separate
  * processes on the same model, every rec-serve protocol (gRPC Predict, Paddle gRPC, HTTP proto,
- * baidu_std) and the naive Paddle gRPC server driven by the same client at batch 5 (1 and 16 in
+ * baidu_std, the Open Inference Protocol over gRPC and HTTP) and the naive Paddle gRPC server driven by the same client at batch 5 (1 and 16 in
  * flight) and batch 2048 (1 in flight), in interleaved rounds. Writes
  * `benchmarks/results/versus-naive[-<label>].{md,json}` with the ratios and the criteria checklist,
  * and prints the report.

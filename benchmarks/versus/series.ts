@@ -26,6 +26,8 @@ export const SERIES: readonly Series[] = [
   { key: 'paddle-grpc', name: 'rec-serve, Paddle gRPC', server: 'rec-serve', mode: 'paddle-grpc', options: {} },
   { key: 'http-proto', name: 'rec-serve, HTTP (proto body)', server: 'rec-serve', mode: 'http', options: { httpBody: 'proto' } },
   { key: 'baidu_std', name: 'rec-serve, baidu_std (rpc)', server: 'rec-serve', mode: 'rpc', options: {} },
+  { key: 'kserve-grpc', name: 'rec-serve, Open Inference Protocol gRPC (raw contents)', server: 'rec-serve', mode: 'kserve-grpc', options: {} },
+  { key: 'kserve-http', name: 'rec-serve, Open Inference Protocol HTTP (binary data)', server: 'rec-serve', mode: 'kserve-http', options: {} },
 ];
 
 export type LoadKey = 'b5x1' | 'b5x16' | 'b2048x1';

@@ -13,4 +13,6 @@ export interface TransportOptions {
   readonly httpGzip?: boolean;
   /** TLS and bearer token for every mode (baidu_std: TLS only; it cannot carry a token). */
   readonly security?: ClientSecurity;
+  /** `kserve-*` modes: the model to address (default: the server's only / default model). */
+  readonly modelName?: string;
 }

@@ -5,6 +5,7 @@
  * modes this build supports. `web` is an alias of `http`, as PaddleRec's rec_client.py names it.
  */
 import { createGrpcTransport } from './grpc-transport';
+import { createKServeGrpcTransport, createKServeHttpTransport } from './kserve/kserve-transports';
 import { createPaddleGrpcTransport } from './paddle-grpc-transport';
 import { createPaddleHttpTransport } from './paddle-http-transport';
 import { createPaddleRpcTransport } from './paddle-rpc-transport';
@@ -20,6 +21,9 @@ export const TRANSPORTS: Readonly<Record<string, TransportFactory>> = {
   rpc: createPaddleRpcTransport,
   /** PaddleRec's rec_client.py spells the HTTP mode `web` (`--client_mode rpc|web`). */
   web: createPaddleHttpTransport,
+  /** The Open Inference Protocol (KServe V2 / Triton) over gRPC and over HTTP. */
+  'kserve-grpc': createKServeGrpcTransport,
+  'kserve-http': createKServeHttpTransport,
 };
 
 export function createTransport(mode: string, address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {

@@ -21,6 +21,8 @@
  *   (its connections are handed over by the port sniffer), so `createPaddleHttpServer` starts that
  *   timer itself; `server.close()` stops it.
  * - Paddle's WebService path `POST /{name}/prediction` (JSON feed/fetch) is paddle-web-service.ts.
+ * - With `v2` set, `/v2` and `/v2/...` requests are handed to it (the Open Inference Protocol's
+ *   REST API, kserve/http/oip-http-handler.ts), which reuses `readBody` and `HttpBodyError`.
  * - Every inference request is observed (metrics, protocol `paddle_http`) by
  *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
  */
@@ -67,6 +69,8 @@ export interface PaddleHttpOptions {
   readonly observe?: CallObserver;
   /** Default DEFAULT_HTTP_TIMEOUTS. */
   readonly timeouts?: HttpTimeouts;
+  /** Serves `/v2` and `/v2/...` (the Open Inference Protocol's REST API) when set. */
+  readonly v2?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void>;
 }
 
 /** An http.Server that never listens itself: connections are handed to it by the port sniffer. */
@@ -95,6 +99,7 @@ export function createPaddleHttpServer(options: PaddleHttpOptions): http.Server 
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, options: PaddleHttpOptions): Promise<void> {
   const path = (req.url ?? '').split('?')[0];
+  if (options.v2 !== undefined && (path === '/v2' || path.startsWith('/v2/'))) return options.v2(req, res, path);
   const webService = PADDLE_HTTP_PATHS.has(path) ? null : WEB_SERVICE_PATH.exec(path);
   if (webService !== null) {
     await handleWebServicePrediction(req, res, webService[1], { predictor: options.predictor, observe: options.observe, readBody: (r) => readBody(r, options.maxBodyBytes) });
@@ -142,7 +147,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   }
 }
 
-class HttpBodyError extends ServingError {
+/** A request-body error with its own HTTP status (413, 415); its code is INVALID_ARGUMENT. */
+export class HttpBodyError extends ServingError {
   constructor(readonly status: number, message: string) {
     super(Code.INVALID_ARGUMENT, message);
   }
@@ -156,7 +162,8 @@ function decodeProto(body: Buffer): PaddleRequest {
   }
 }
 
-async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** The request body, inflated, within `maxBytes` (413 HttpBodyError), CANCELLED when the client leaves mid-body. */
+export async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) {
     // Refused before any of it is read, as gRPC refuses an oversized message.

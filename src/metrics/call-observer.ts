@@ -4,9 +4,10 @@
  *
  * Contract: `code` is the gRPC status code; `protocol` names the front end for the
  * `ctr_requests_total` label: `grpc` (rec_serving Predict, the default when absent),
- * `paddle_grpc`, `paddle_http`, `baidu_std`. Durations in microseconds. `version` is the model
- * version that answered (absent when the call failed before a model was chosen). `peer` is read
- * only by the access log (a socket or a lazy getter: nothing is formatted per call otherwise).
+ * `paddle_grpc`, `paddle_http`, `baidu_std`, `kserve_grpc`, `kserve_http` (the Open Inference
+ * Protocol). Durations in microseconds. `version` is the model version that answered (absent
+ * when the call failed before a model was chosen). `peer` is read only by the access log (a
+ * socket or a lazy getter: nothing is formatted per call otherwise).
  */
 import type { Code } from '../core/errors';
 

@@ -20,7 +20,7 @@
  * - `ctr_engine_run_duration_us_total`: time inside the engine, counted once per run (the
  *   workers' busy time; the per-request Triton counter multiplies a merged run's time).
  * - `ctr_requests_total{protocol,code}`: finished calls by front end (`grpc` = rec_serving
- *   Predict, `paddle_grpc`, `paddle_http`, `baidu_std`) and gRPC code name (OK included); the
+ *   Predict, `paddle_grpc`, `paddle_http`, `baidu_std`, `kserve_grpc`, `kserve_http`) and gRPC code name (OK included); the
  *   Triton counters above keep Triton's label set and count every protocol together.
  * - `ctr_requests_dropped_total{reason}`: requests dropped before reaching a worker because
  *   their deadline passed (DEADLINE_EXCEEDED), their caller cancelled (CANCELLED) or they waited
@@ -118,7 +118,7 @@ export class ServingMetrics {
     this.engineRunUs = counter('ctr_engine_run_duration_us_total', 'Cumulative time inside the engine, once per run, microseconds');
     this.modelInfo = new Gauge({ name: 'ctr_model_info', help: 'Execution provider(s) each model runs on after probing and fallback (value 1)', labelNames: [...LABELS, 'execution_provider'], registers });
     this.dropped = new Counter({ name: 'ctr_requests_dropped_total', help: 'Requests dropped before reaching a worker (deadline passed, caller cancelled, or queued over --max_queue_time_micros), by code name', labelNames: [...LABELS, 'reason'], registers });
-    this.requestsByProtocol = new Counter({ name: 'ctr_requests_total', help: 'Finished requests by front end (grpc, paddle_grpc, paddle_http, baidu_std) and gRPC code name', labelNames: [...LABELS, 'protocol', 'code'], registers });
+    this.requestsByProtocol = new Counter({ name: 'ctr_requests_total', help: 'Finished requests by front end (grpc, paddle_grpc, paddle_http, baidu_std, kserve_grpc, kserve_http) and gRPC code name', labelNames: [...LABELS, 'protocol', 'code'], registers });
   }
 
   static create(registry: Registry, options: { processMetrics?: boolean } = {}): ServingMetrics {

@@ -20,3 +20,6 @@ export const PREDICT_PROTO = path.join(PROTO_ROOT, 'rec_serving', 'v1', 'predict
 
 /** Paddle Serving's GeneralModelService (served on the same port; listed by reflection). */
 export const PADDLE_SERVICE_PROTO = path.join(PROTO_ROOT, 'paddle', 'general_model_service.proto');
+/** The Open Inference Protocol (KServe V2) service, with the model_config.proto it imports. */
+export const KSERVE_PROTO_DIR = path.join(PROTO_ROOT, 'kserve');
+export const KSERVE_PROTO = path.join(KSERVE_PROTO_DIR, 'grpc_service.proto');

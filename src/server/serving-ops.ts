@@ -28,11 +28,11 @@ import type { Logger } from '../logging/logger';
 import { createAccessLog } from '../logging/access-log';
 import { withBatchDebugLog } from '../logging/batch-debug-log';
 import { ServingMetrics } from '../metrics/serving-metrics';
-import { PADDLE_SERVICE_PROTO, PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
+import { KSERVE_PROTO, KSERVE_PROTO_DIR, PADDLE_SERVICE_PROTO, PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
 import { PADDLE_SERVICE_NAME } from '../paddle/service/paddle-messages';
 
 /** gRPC services whose health is reported (besides the overall server, ""). */
-const REPORTED_SERVICES = ['rec_serving.v1.PredictionService', PADDLE_SERVICE_NAME];
+const REPORTED_SERVICES = ['rec_serving.v1.PredictionService', PADDLE_SERVICE_NAME, 'inference.GRPCInferenceService'];
 
 export interface ServingOps {
   readonly metrics: ServingMetrics;
@@ -104,7 +104,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       return batchingEngine;
     },
     grpcServices() {
-      return [health.registration(), ...reflectionRegistrations([PREDICT_PROTO, PADDLE_SERVICE_PROTO], [PROTO_ROOT])];
+      return [health.registration(), ...reflectionRegistrations([PREDICT_PROTO, PADDLE_SERVICE_PROTO, KSERVE_PROTO], [PROTO_ROOT, KSERVE_PROTO_DIR])];
     },
     async start() {
       if (config.ops.enablePrometheus) {

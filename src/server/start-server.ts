@@ -22,6 +22,7 @@ import { serveBaiduStd } from '../paddle/brpc/baidu-std-connection';
 import { createGeneralModelHandlers, createGeneralModelServiceHandlers, generalModelServiceDefinition } from '../paddle/grpc/general-model-grpc-service';
 import { createPredictHandler, createPredictionServiceHandlers, predictionServiceDefinition } from '../grpc/predict-service';
 import { PREDICT_PATH } from '../protocol/predict-messages';
+import { createOipEndpoints } from '../kserve/oip-endpoints';
 import type { Logger } from '../logging/logger';
 import { loadModelDir } from '../model/load-model-dir';
 import { createServingOps, type ServingOps } from './serving-ops';
@@ -123,6 +124,8 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     const limits = config.connections;
     const predict = createPredictHandler({ predictor, logger, observe: ops.observe });
     const paddleGrpc = createGeneralModelHandlers(paddle);
+    // The Open Inference Protocol (KServe V2): gRPC inference.GRPCInferenceService and the /v2 REST API.
+    const oip = createOipEndpoints({ predictor, logger, observe: ops.observe, health: ops.health, registry: ops.metrics.registry, batchingOf: (m) => ops.batchingFor(m.name, config.workers), maxBodyBytes: config.maxBodyBytes });
     portServer = await startOnePortServer({
       host: config.host,
       port: config.port,
@@ -130,15 +133,16 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
       services: [
         { definition: predictionServiceDefinition, implementation: createPredictionServiceHandlers({ predictor, logger, observe: ops.observe }, predict) },
         { definition: generalModelServiceDefinition, implementation: createGeneralModelServiceHandlers(paddleGrpc) },
+        oip.grpcService,
         ...ops.grpcServices(),
       ],
-      unaryRoutes: new Map([[PREDICT_PATH, predict], ...paddleGrpc]),
+      unaryRoutes: new Map([[PREDICT_PATH, predict], ...paddleGrpc, ...oip.unaryRoutes]),
       ...(refusal === undefined ? {} : { refusal }),
       onUnaryRoutes: (installed) => {
         fastGrpcRoutes = installed;
         if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: Predict and Paddle inference are served through grpc-js (same answers, more overhead per call)');
       },
-      http1: createPaddleHttpServer({ ...paddle, timeouts: { headerTimeoutMs: limits.httpHeaderTimeoutMs, requestTimeoutMs: limits.httpRequestTimeoutMs, keepAliveTimeoutMs: limits.httpKeepAliveTimeoutMs } }),
+      http1: createPaddleHttpServer({ ...paddle, v2: oip.http, timeouts: { headerTimeoutMs: limits.httpHeaderTimeoutMs, requestTimeoutMs: limits.httpRequestTimeoutMs, keepAliveTimeoutMs: limits.httpKeepAliveTimeoutMs } }),
       prpc: (socket, requests) => serveBaiduStd(socket, { ...paddle, frameTimeoutMs: limits.baiduStdFrameTimeoutMs, idleTimeoutMs: limits.baiduStdIdleTimeoutMs }, requests),
       sniffTimeoutMs: limits.sniffTimeoutMs,
       h2: { idleTimeoutMs: limits.h2IdleTimeoutMs, streamBodyTimeoutMs: limits.grpcStreamBodyTimeoutMs, maxConcurrentStreams: limits.grpcMaxConcurrentStreams },

@@ -31,6 +31,7 @@ test('the criteria checklist is computed from the numbers', () => {
     result('grpc', 'b5x1', 800, 4000, 0),
     result('paddle-grpc', 'b5x1', 810, 3000, 0),
     result('baidu_std', 'b5x1', 500, 9000, 0),
+    result('kserve-grpc', 'b5x1', 870, 4000, 0),
     result('naive', 'b5x16', 0, 0, 6000),
     result('grpc', 'b5x16', 0, 0, 12000),
     result('naive', 'b2048x1', 0, 0, 40000),
@@ -42,11 +43,12 @@ test('the criteria checklist is computed from the numbers', () => {
   assert.equal(met('grpc', 'b5x1', 'p99'), true, 'equal p99 is allowed');
   assert.equal(met('paddle-grpc', 'b5x1', 'p50'), false, '0.81 > 0.8');
   assert.equal(met('baidu_std', 'b5x1', 'p50'), true);
+  assert.equal(met('kserve-grpc', 'b5x1', 'p50'), true, 'OIP gRPC against Predict: 870 / 800 ≤ 1.1');
   assert.equal(met('grpc', 'b5x16', 'rows/s'), true, '2.0 ≥ 2');
   assert.equal(met('grpc', 'b2048x1', 'rows/s'), false, '1.475 < 1.5');
   assert.equal(met('http-proto', 'b5x16', 'rows/s'), false, 'no figure: not met');
   const recSeries = SERIES.filter((s) => s.server === 'rec-serve').length;
-  assert.equal(report.criteria.length, 5 + 2 * recSeries);
+  assert.equal(report.criteria.length, 6 + 2 * recSeries);
 
   const markdown = versusMarkdown(report, describeMachine('test'), {
     rounds: 1, requestsPerRound: { b5x1: 50, b5x16: 50, b2048x1: 2 }, warmup: { b5x1: 1, b5x16: 1, b2048x1: 1 }, serveArgs: [],
@@ -54,6 +56,7 @@ test('the criteria checklist is computed from the numbers', () => {
   });
   assert.match(markdown, /- \[x\] rec-serve, gRPC Predict, batch 5, 1 in flight: p50 ≤ 0.8× naive — measured 800 µs vs naive 1000 µs = \*\*0.80×\*\*/);
   assert.match(markdown, /- \[ \] rec-serve, Paddle gRPC, batch 5, 1 in flight: p50 ≤ 0.8× naive/);
+  assert.match(markdown, /- \[x\] rec-serve, Open Inference Protocol gRPC \(raw contents\), batch 5, 1 in flight: p50 ≤ 1.1× rec-serve, gRPC Predict — measured 870 µs vs rec-serve, gRPC Predict 800 µs = \*\*1.09×\*\*/);
   for (const load of LOADS) assert.match(markdown, new RegExp(`## ${load.title}`));
   assert.match(markdown, /\| rec-serve, gRPC Predict \| 100 \| 800 \| 4000 \| 4000 \| 0 \| 0.80× \| 1.00× \|/);
 });
