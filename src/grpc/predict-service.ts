@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { ServingError, Code, invalidArgument } from '../core/errors';
 import type { Predictor } from '../core/predictor';
 import type { Logger } from '../logging/logger';
-import type { CallObserver } from '../metrics/call-observer';
+import type { CallObserver } from '../core/call-observer';
 import type { UnaryHandler } from '../net/grpc-unary-stream';
 import {
   GET_MODEL_METADATA_PATH, PREDICT_PATH, GetModelMetadataRequestType, GetModelMetadataResponseType,

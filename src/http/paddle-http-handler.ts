@@ -22,24 +22,23 @@
  *   timer itself; `server.close()` stops it.
  * - Paddle's WebService path `POST /{name}/prediction` (JSON feed/fetch) is paddle-web-service.ts.
  * - With `v2` set, `/v2` and `/v2/...` requests are handed to it (the Open Inference Protocol's
- *   REST API, kserve/http/oip-http-handler.ts), which reuses `readBody` and `HttpBodyError`.
+ *   REST API, kserve/http/oip-http-handler.ts); every front end reads bodies with net/http-body.ts.
  * - Every inference request is observed (metrics, protocol `paddle_http`) by
  *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
  */
 import * as http from 'node:http';
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
+import { HttpBodyError, readBody } from '../net/http-body';
 import { Code, ServingError, cancelled, httpStatusOf, invalidArgument } from '../core/errors';
 import type { Predictor } from '../core/predictor';
-import type { CallObserver } from '../metrics/call-observer';
+import type { CallObserver } from '../core/call-observer';
 import type { Logger } from '../logging/logger';
 import { serveGeneralModelCall } from '../paddle/service/general-model-inference';
 import { WEB_SERVICE_PATH, handleWebServicePrediction } from './paddle-web-service';
 import { formatPaddleJsonResponse, parsePaddleJsonRequest } from '../paddle/service/paddle-json';
 import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest, decodePaddleRequest, encodePaddleResponse } from '../paddle/service/paddle-messages';
 
-const gunzip = promisify(zlib.gunzip);
-const inflate = promisify(zlib.inflate);
 const gzip = promisify(zlib.gzip);
 
 export const PROTO_CONTENT_TYPE = 'application/proto';
@@ -147,55 +146,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   }
 }
 
-/** A request-body error with its own HTTP status (413, 415); its code is INVALID_ARGUMENT. */
-export class HttpBodyError extends ServingError {
-  constructor(readonly status: number, message: string) {
-    super(Code.INVALID_ARGUMENT, message);
-  }
-}
-
 function decodeProto(body: Buffer): PaddleRequest {
   try {
     return decodePaddleRequest(body);
   } catch (error) {
     throw invalidArgument(`request body is not a serialized Paddle Request (Content-Type ${PROTO_CONTENT_TYPE}): ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** The request body, inflated, within `maxBytes` (413 HttpBodyError), CANCELLED when the client leaves mid-body. */
-export async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) {
-    // Refused before any of it is read, as gRPC refuses an oversized message.
-    req.resume();
-    throw new HttpBodyError(413, `request body of ${declared} bytes (Content-Length) is over the ${maxBytes}-byte limit (--max_body_size)`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.byteLength;
-      if (size > maxBytes) throw new HttpBodyError(413, `request body is over the ${maxBytes}-byte limit (--max_body_size)`);
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof HttpBodyError) throw error;
-    // Node reports a client that left mid-body as an 'aborted' / ECONNRESET error on the request.
-    throw cancelled(`the HTTP client closed the connection after ${size} bytes of the body`);
-  }
-  const raw = Buffer.concat(chunks, size);
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' || encoding === '') return raw;
-  if (encoding !== 'gzip' && encoding !== 'deflate') {
-    throw new HttpBodyError(415, `Content-Encoding "${encoding}" is not supported; use gzip, deflate or none`);
-  }
-  try {
-    return await (encoding === 'gzip' ? gunzip : inflate)(raw, { maxOutputLength: maxBytes });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new HttpBodyError(413, `${encoding} request body inflates to more than the ${maxBytes}-byte limit (--max_body_size); got ${raw.byteLength} compressed bytes`);
-    }
-    throw invalidArgument(`request body is not valid ${encoding} data: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

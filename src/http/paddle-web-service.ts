@@ -20,7 +20,7 @@
 import type * as http from 'node:http';
 import { Code, ServingError, httpStatusOf, invalidArgument } from '../core/errors';
 import type { TensorSpec } from '../core/model-signature';
-import type { PeerSource, CallObserver } from '../metrics/call-observer';
+import type { PeerSource, CallObserver } from '../core/call-observer';
 import type { Predictor } from '../core/predictor';
 import { paddleCodeOfDType } from '../model/paddle-config';
 import { serveGeneralModelCall } from '../paddle/service/general-model-inference';

@@ -13,7 +13,7 @@ import type { ModelControl } from '../core/model-control';
 import type { Predictor } from '../core/predictor';
 import type { ServedModel } from '../core/served-model';
 import type { Logger } from '../logging/logger';
-import type { CallObserver } from '../metrics/call-observer';
+import type { CallObserver } from '../core/call-observer';
 import type { UnaryHandler } from '../net/grpc-unary-stream';
 import type { ServiceRegistration } from '../net/port-server-types';
 import { createModelInferHandler, createOipServiceHandlers, oipServiceDefinition } from './grpc/oip-grpc-service';

@@ -21,7 +21,7 @@
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError, deadlineExceeded, invalidArgument } from '../core/errors';
 import type { PredictContext, PredictOutput, Predictor } from '../core/predictor';
-import type { CallObserver } from '../metrics/call-observer';
+import type { CallObserver } from '../core/call-observer';
 import { decodeOipInputs, type OipInputTensor } from './oip-tensors';
 
 export type OipParameterValue = boolean | number | string;

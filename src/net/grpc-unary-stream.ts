@@ -21,7 +21,7 @@
 import * as http2 from 'node:http2';
 import * as zlib from 'node:zlib';
 import { Code, ServingError, cancelled, deadlineExceeded } from '../core/errors';
-import type { PeerSource } from '../metrics/call-observer';
+import type { PeerSource } from '../core/call-observer';
 
 export interface UnaryCallContext {
   /** When the client's deadline passes (ms since the epoch); Infinity when it set none. */

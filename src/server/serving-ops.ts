@@ -20,13 +20,13 @@ import { validateBatchingOptions, type BatchingOptions } from '../batching/batch
 import type { ServeConfig } from '../config/serve-config';
 import type { InferenceEngine } from '../core/inference-engine';
 import type { ServiceRegistration } from '../net/port-server-types';
-import type { CallObserver } from '../metrics/call-observer';
+import type { CallObserver } from '../core/call-observer';
 import { startOpsHttpServer, type OpsHttpServer } from '../health/ops-http-server';
 import { reflectionRegistrations } from '../health/reflection';
 import { ServingHealth } from '../health/serving-health';
 import type { Logger } from '../logging/logger';
-import { createAccessLog } from '../logging/access-log';
-import { withBatchDebugLog } from '../logging/batch-debug-log';
+import { createAccessLog } from '../metrics/access-log';
+import { withBatchDebugLog } from '../metrics/batch-debug-log';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import { KSERVE_PROTO, KSERVE_PROTO_DIR, PADDLE_SERVICE_PROTO, PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
 import { PADDLE_SERVICE_NAME } from '../paddle/service/paddle-messages';

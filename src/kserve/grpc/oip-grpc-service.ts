@@ -14,7 +14,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { Code, ServingError } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
 import type { Logger } from '../../logging/logger';
-import type { CallObserver } from '../../metrics/call-observer';
+import type { CallObserver } from '../../core/call-observer';
 import { asResponseBuffer, grpcJsUnary } from '../../net/grpc-js-unary';
 import type { UnaryHandler } from '../../net/grpc-unary-stream';
 import { serveOipInfer } from '../oip-infer';

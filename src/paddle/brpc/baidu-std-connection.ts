@@ -18,11 +18,11 @@
  *   arrival until its answer is written, so a graceful stop waits for it; every call is observed
  *   (metrics, protocol `baidu_std`) by `serveGeneralModelCall`.
  */
-import type { PeerSource } from '../../metrics/call-observer';
+import type { PeerSource } from '../../core/call-observer';
 import type { Duplex } from 'node:stream';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
-import type { CallObserver } from '../../metrics/call-observer';
+import type { CallObserver } from '../../core/call-observer';
 import type { Logger } from '../../logging/logger';
 import type { RequestTracker } from '../../net/connection-drain';
 import { serveGeneralModelCall } from '../service/general-model-inference';

@@ -12,7 +12,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
 import { asResponseBuffer, grpcJsUnary } from '../../net/grpc-js-unary';
-import type { CallObserver } from '../../metrics/call-observer';
+import type { CallObserver } from '../../core/call-observer';
 import type { Logger } from '../../logging/logger';
 import type { UnaryHandler } from '../../net/grpc-unary-stream';
 import { serveGeneralModelCall } from '../service/general-model-inference';

@@ -21,7 +21,7 @@ import { nowEpochMicros as epochMicros } from '../../core/epoch-time';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../../core/errors';
 import type { PredictOutput, Predictor } from '../../core/predictor';
-import type { CallObserver, PeerSource } from '../../metrics/call-observer';
+import type { CallObserver, PeerSource } from '../../core/call-observer';
 import { ENGINE_NAME, type PaddleRequest, type PaddleResponse } from './paddle-messages';
 import { FeedArena, decodePaddleFeed, encodePaddleFetch } from './paddle-tensor-codec';
 

@@ -20,11 +20,12 @@ const LAYERS: Readonly<Record<string, number>> = {
   protocol: 1, model: 1, batching: 1, net: 1,
   engine: 2, metrics: 2, health: 2,
   config: 3, paddle: 3, grpc: 3,
-  http: 4, client: 4, kserve: 4, repository: 4,
-  server: 5,
-  cli: 6,
+  http: 4, kserve: 4, repository: 4,
+  client: 5,
+  server: 6,
+  cli: 7,
   /** Files directly in src/ (index.ts: the package's public API) sit on top. */
-  '': 7,
+  '': 8,
 };
 
 const SRC = path.join(REPO_ROOT, 'src');

@@ -9,8 +9,8 @@
  * and are not logged here.
  */
 import { Code } from '../core/errors';
-import type { CallObserver, PeerSource } from '../metrics/call-observer';
-import { formatLogLine, type LogFormat } from './logger';
+import type { CallObserver, PeerSource } from '../core/call-observer';
+import { formatLogLine, type LogFormat } from '../logging/logger';
 
 export function createAccessLog(format: LogFormat, sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): CallObserver {
   return (event) => {

@@ -9,7 +9,7 @@
  */
 import { Code } from '../core/errors';
 import type { BatchObserver } from '../batching/batching-engine';
-import type { Logger } from './logger';
+import type { Logger } from '../logging/logger';
 
 export function withBatchDebugLog(observer: BatchObserver, model: string, logger: Logger): BatchObserver {
   return {

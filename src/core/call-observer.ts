@@ -1,6 +1,6 @@
 /**
  * What every protocol adapter reports about each finished call, for the metrics
- * (`ServingMetrics.observeCall`) and the access log (logging/access-log.ts).
+ * (`ServingMetrics.observeCall`) and the access log (metrics/access-log.ts).
  *
  * Contract: `code` is the gRPC status code; `protocol` names the front end for the
  * `ctr_requests_total` label: `grpc` (rec_serving Predict, the default when absent),
@@ -9,7 +9,7 @@
  * when the call failed before a model was chosen). `peer` is read only by the access log (a
  * socket or a lazy getter: nothing is formatted per call otherwise).
  */
-import type { Code } from '../core/errors';
+import type { Code } from './errors';
 
 /** Where a call came from: a net.Socket satisfies it. */
 export interface PeerSource {
