@@ -16,6 +16,7 @@ import { providerConfigFromFlags } from './provider-config';
 import { startupWarnings } from './startup-warnings';
 import { BATCHING_FLAGS, batchingConfigFromFlags, type BatchingConfig, type OpsConfig } from './batching-config';
 import { CONNECTION_FLAGS, connectionLimitsFromFlags, type ConnectionLimits } from './connection-limits';
+import { REPOSITORY_FLAGS, repositoryConfigFromFlags, type RepositoryConfig } from './repository-config';
 
 export interface ServeConfig {
   /** Model directory (Paddle's serving_server/). */
@@ -63,6 +64,8 @@ export interface ServeConfig {
   /** How long the whole shutdown may take (in-flight calls, then the engines), milliseconds. */
   readonly shutdownGraceMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Model repository and model control (repository-config.ts). */
+  readonly repository: RepositoryConfig;
   /** Flags accepted but not honoured exactly, one message each; logged at WARN on start-up. */
   readonly startupWarnings: readonly string[];
 }
@@ -93,6 +96,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
   ...BATCHING_FLAGS,
   ...CONNECTION_FLAGS,
+  ...REPOSITORY_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
 });
 
@@ -144,6 +148,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   if (port < 0 || port > 65535) problems.push(`--port must be in 0..65535; got ${port}`);
   const { batching, ops } = batchingConfigFromFlags(flags, problems);
   const connections = connectionLimitsFromFlags(flags, problems);
+  const repository = repositoryConfigFromFlags(flags, problems);
   const shutdownGraceMs = (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs;
   if (!Number.isSafeInteger(shutdownGraceMs) || shutdownGraceMs < 0) problems.push(`--shutdown_grace_ms must be an integer >= 0 (milliseconds); got ${String(flags.shutdown_grace_ms)}`);
   const { providerRequest, precision } = providerConfigFromFlags(
@@ -172,7 +177,9 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   const modelDir = (flags.model as string | undefined) ?? DEFAULTS.modelDir;
   return Object.freeze({
     modelDir,
-    modelName: (flags.name as string | undefined) ?? baseName(modelDir),
+    // With a repository, an empty name addresses --name, or else the first model (by name).
+    modelName: (flags.name as string | undefined) ?? (repository.modelRepository === undefined ? baseName(modelDir) : ''),
+    repository,
     host: (flags.host as string | undefined) ?? DEFAULTS.host,
     port,
     workers,
