@@ -7,6 +7,9 @@
  *     [--serving_server serving_server] [--serving_client serving_client]
  *     [--feed_alias_names a,b] [--fetch_alias_names c] [--show_proto]
  *
+ * `rec-serving repository index|load|unload --connect host:port [--model NAME]`: the model
+ * repository extension over HTTP (repository-command.ts).
+ *
  * Exit codes: 0 on success, 2 for bad flags, 1 when the model cannot be converted.
  */
 import * as fs from 'node:fs';
@@ -14,6 +17,7 @@ import * as path from 'node:path';
 import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../config/parse-flags';
 import { formatGeneralModelConfigText, fromModelSignature } from '../model/paddle-config';
 import { convertOnnxModel } from '../paddle/convert/convert-onnx-model';
+import { REPOSITORY_USAGE, runRepositoryCommand } from './repository-command';
 
 const CONVERT_FLAGS: FlagSpecs = {
   dirname: { kind: 'string', help: 'directory holding the ONNX model (or the model file itself)' },
@@ -66,7 +70,12 @@ function resolveModel(dirname: string, modelFilename: string | undefined): strin
 function main(argv: readonly string[]): number {
   const [command, ...rest] = argv;
   if (command === 'convert') return convert(rest);
-  process.stderr.write(`rec-serving: ${command === undefined ? 'a command is required' : `unknown command "${command}"`}; commands: convert\n${USAGE}\n`);
+  if (command === 'repository') {
+    // Asynchronous (an HTTP call): the exit code is set when it settles.
+    void runRepositoryCommand(rest, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => { process.exitCode = code; });
+    return 0;
+  }
+  process.stderr.write(`rec-serving: ${command === undefined ? 'a command is required' : `unknown command "${command}"`}; commands: convert, repository\n${USAGE}\n${REPOSITORY_USAGE}\n`);
   return 2;
 }
 
