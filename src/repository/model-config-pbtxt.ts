@@ -49,24 +49,26 @@ export function readModelConfig(modelDir: string, modelName: string): Repository
     return Object.freeze({ source: undefined, versionPolicy: DEFAULT_POLICY, modelFileName: 'model.onnx', maxBatchSize: undefined, declared: undefined, instanceCount: undefined, batching: {} });
   }
   let message: ModelConfigMessage;
+  const text = fs.readFileSync(file, 'utf8');
   try {
-    message = fromText(MODEL_CONFIG_SCHEMA, fs.readFileSync(file, 'utf8')) as unknown as ModelConfigMessage;
+    message = fromText(MODEL_CONFIG_SCHEMA, text) as unknown as ModelConfigMessage;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const unknown = /^unknown field "([^"]+)"/.exec(reason);
     throw new Error(unknown === null ? `${file}: ${reason}` : `${file}: field "${unknown[1]}" is not supported by rec-serving (${reason}); supported: name, platform, backend, max_batch_size, input, output, dynamic_batching, instance_group, version_policy, default_model_filename`);
   }
-  return applyModelConfig(message, file, modelName);
+  // proto3 cannot tell an absent max_batch_size from 0: only a written 0 is refused.
+  return applyModelConfig(message, file, modelName, { maxBatchSizeWritten: /^\s*max_batch_size\s*:/m.test(text) });
 }
 
 /** Applies a parsed config (exported for tests); throws one Error listing every refusal. */
-export function applyModelConfig(message: ModelConfigMessage, file: string, modelName: string): RepositoryModelConfig {
+export function applyModelConfig(message: ModelConfigMessage, file: string, modelName: string, options: { maxBatchSizeWritten: boolean }): RepositoryModelConfig {
   const problems: string[] = [];
   if (message.name !== '' && message.name !== modelName) problems.push(`name "${message.name}" differs from the model's directory name "${modelName}" (Triton requires them to match)`);
   if (message.platform !== '' && message.platform !== 'onnxruntime_onnx') problems.push(`platform "${message.platform}" is not supported: rec-serving runs ONNX models ("onnxruntime_onnx")`);
   if (message.backend !== '' && message.backend !== 'onnxruntime') problems.push(`backend "${message.backend}" is not supported: rec-serving runs ONNX Runtime ("onnxruntime")`);
   if (message.maxBatchSize < 0) problems.push(`max_batch_size must be >= 0; got ${message.maxBatchSize}`);
-  if (message.maxBatchSize === 0) problems.push('max_batch_size 0 (a model without a batch dimension) is not supported: rec-serving models take the batch as their first dimension; set max_batch_size to the most rows per request');
+  if (message.maxBatchSize === 0 && options.maxBatchSizeWritten) problems.push('max_batch_size 0 (a model without a batch dimension) is not supported: rec-serving models take the batch as their first dimension; set max_batch_size to the most rows per request');
   const tensors = (list: TensorMessage[], role: 'input' | 'output'): TensorSpec[] => list.map((tensor) => {
     const where = `${role} "${tensor.name}"`;
     if (tensor.name === '') problems.push(`an ${role} has no name`);
