@@ -1,6 +1,7 @@
 /**
  * Serve flags of the model repository (Triton's names): `--model_repository`,
- * `--model_control_mode none|poll|explicit`, `--repository_poll_secs` and `--load_model`. Kept out
+ * `--model_control_mode none|poll|explicit`, `--repository_poll_secs` and `--load_model`; and
+ * `--mmap_weights` (how each version's sessions hold the weights). Kept out
  * of serve-config.ts so that file only wires them in.
  *
  * Contract: `repositoryConfigFromFlags(flags, problems)` never throws: it pushes one message per
@@ -19,12 +20,15 @@ export interface RepositoryConfig {
   readonly repositoryPollSecs: number;
   /** Explicit mode: models loaded at start-up (empty: every model in the repository). */
   readonly loadModels: readonly string[];
+  /** Sessions of a version map one private read-only weights file (engine/model-weights-file.ts) instead of copying the weights each. */
+  readonly mmapWeights: boolean;
 }
 
 export const REPOSITORY_FLAGS: FlagSpecs = {
   model_repository: { kind: 'string', help: 'directory with one sub-directory per model (<model>/<version>/model.onnx, config.pbtxt and/or serving_server_conf.prototxt); replaces --model', defaultText: 'none (serve --model)' },
   model_control_mode: { kind: 'string', help: 'none (load at start and on SIGHUP) | poll (also re-read the repository every --repository_poll_secs) | explicit (also load/unload through the repository API)', defaultText: 'none' },
   repository_poll_secs: { kind: 'integer', help: 'seconds between repository scans with --model_control_mode poll', defaultText: '15' },
+  mmap_weights: { kind: 'boolean', help: 'every session of a model version memory-maps one private, read-only copy of its validated weights instead of holding its own copy (one copy per version, not per worker)', defaultText: 'true' },
   load_model: { kind: 'list', help: 'with --model_control_mode explicit: the models loaded at start-up', defaultText: 'every model in the repository' },
 };
 
@@ -41,5 +45,5 @@ export function repositoryConfigFromFlags(flags: ParsedFlags, problems: string[]
   if (flags.repository_poll_secs !== undefined && mode !== 'poll') problems.push(`--repository_poll_secs applies only with --model_control_mode poll (mode is ${mode})`);
   const loadModels = (flags.load_model as string[] | undefined ?? []).filter((name) => name !== '');
   if (loadModels.length > 0 && mode !== 'explicit') problems.push(`--load_model applies only with --model_control_mode explicit (mode is ${mode}); the other modes load every model`);
-  return Object.freeze({ modelRepository, modelControlMode: mode as ModelControlMode, repositoryPollSecs: pollSecs, loadModels: Object.freeze(loadModels) });
+  return Object.freeze({ modelRepository, modelControlMode: mode as ModelControlMode, repositoryPollSecs: pollSecs, loadModels: Object.freeze(loadModels), mmapWeights: (flags.mmap_weights as boolean | undefined) ?? true });
 }

@@ -1,6 +1,7 @@
 /**
  * Builds one servable model version from bytes already read and validated (LoadedModel): its
- * model image in shared memory, a warmed-up worker pool, the optional main-thread engine for lone
+ * model image in shared memory (weights in one private memory-mapped file shared by all its
+ * sessions unless --mmap_weights false), a warmed-up worker pool, the optional main-thread engine for lone
  * small requests, and the batcher with its metrics labels, wrapped in a ServedModel. Nothing here
  * touches the Predictor: the caller decides when the version takes traffic.
  *
@@ -16,6 +17,7 @@ import type { ServeConfig } from '../config/serve-config';
 import type { BatchingSettings } from '../config/batching-config';
 import { InlineOnnxEngine } from '../engine/inline-onnx-engine';
 import { prepareModelImage, type ModelImage } from '../engine/model-image';
+import { pinWeightsToFile } from '../engine/model-weights-file';
 import type { SessionConfig } from '../engine/session-config';
 import { WorkerPoolEngine } from '../engine/worker-pool-engine';
 import type { ProviderReport } from '../engine/providers/resolve-providers';
@@ -44,14 +46,31 @@ export interface VersionSettings {
 export interface BuiltVersion {
   readonly served: ServedModel;
   readonly workers: number;
+  /** Lets queued and running requests finish, closes the sessions, then removes the pinned weights file. */
+  close(): Promise<void>;
   terminate(): Promise<void>;
 }
 
 export async function buildVersion(context: VersionBuildContext, name: string, loaded: LoadedModel, settings: VersionSettings): Promise<BuiltVersion> {
   const { config, logger, ops, session } = context;
   const started = Date.now();
-  const { image, note } = prepareModelImage(loaded.modelPath, loaded.modelBytes, { packColumns: config.packFeeds });
-  logger.info(`model "${name}" version ${loaded.version}: ${note}`);
+  const prepared = prepareModelImage(loaded.modelPath, loaded.modelBytes, { packColumns: config.packFeeds });
+  logger.info(`model "${name}" version ${loaded.version}: ${prepared.note}`);
+  const pinned = config.repository.mmapWeights ? pinWeightsToFile(prepared.image) : { image: prepared.image, note: 'weights are copied into each session (--mmap_weights false)', release: () => undefined };
+  logger.info(`model "${name}" version ${loaded.version}: ${pinned.note}`);
+  const image = pinned.image;
+  try {
+    return await buildFromImage(context, name, loaded, settings, image, started, pinned.release);
+  } catch (error) {
+    pinned.release();
+    throw error;
+  }
+}
+
+async function buildFromImage(
+  context: VersionBuildContext, name: string, loaded: LoadedModel, settings: VersionSettings, image: ModelImage, started: number, release: () => void,
+): Promise<BuiltVersion> {
+  const { config, logger, ops, session } = context;
   const batching = { ...settings.batching, ...(config.batching.overrides[name] ?? {}) };
   const warmupBatchSizes = warmupSizes(config, batching, settings.maxRequestRows);
   const outputNames = loaded.signature.outputs.map((spec) => spec.name);
@@ -84,7 +103,12 @@ export async function buildVersion(context: VersionBuildContext, name: string, l
     source: loaded.dir,
     effectiveConfig: { ...config, modelName: name, workers: settings.workers, maxRequestRows: settings.maxRequestRows, modelFile: loaded.modelPath, modelConfig: loaded.configPath },
   });
-  return { served, workers: settings.workers, terminate: () => engine.terminate() };
+  return {
+    served,
+    workers: settings.workers,
+    close: () => served.engine.close().finally(release),
+    terminate: () => engine.terminate().finally(release),
+  };
 }
 
 /** Workers for one model when the config does not say: the --thread budget shared by the models, at least 1. */

@@ -354,7 +354,7 @@ export class ModelRepository implements ModelControl {
 
   /** Closes a version that no longer takes new requests, after the requests it accepted finish. */
   private retire(version: ServingVersion): Promise<void> {
-    const closing = version.built.served.engine.close().catch((error: unknown) => {
+    const closing = version.built.close().catch((error: unknown) => {
       this.options.context.logger.error(`closing a retired model version failed: ${error instanceof Error ? error.message : String(error)}`);
     }).finally(() => {
       this.draining.delete(closing);

@@ -163,6 +163,26 @@ describe('model repository', () => {
     assert.equal(server.modelControl.index().find((e) => e.name === 'broken')?.state, 'UNAVAILABLE');
   });
 
+  it('maps one private copy of each version\'s weights for all its sessions, with the same scores as private copies; removed when the version retires', { timeout: 120_000 }, async () => {
+    const repo = makeRepository();
+    addVersion(repo, 'ctr', '1');
+    const feed = criteoFeed(16);
+    running = await startRepositoryServer(repo, ['--model_control_mode', 'explicit']);
+    const line = running.logLines.find((l) => /are memory-mapped read-only by every session/.test(l));
+    assert.ok(line !== undefined, running.logLines.join('\n'));
+    const dir = /from a private copy of the validated bytes in (\S+)/.exec(line)![1];
+    assert.ok(fs.existsSync(path.join(dir, 'weights.bin')));
+    assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    const mapped = await running.client.predict(feed);
+    await running.server.modelControl.unload('ctr');
+    assert.equal(fs.existsSync(dir), false, 'the weights file goes with the version');
+    await running.stop();
+    running = await startRepositoryServer(repo, ['--mmap_weights=false']);
+    assert.ok(running.logLines.some((l) => /weights are copied into each session \(--mmap_weights false\)/.test(l)));
+    const copied = await running.client.predict(feed);
+    assert.deepEqual(mapped.outputs[OUTPUT].data, copied.outputs[OUTPUT].data);
+  });
+
   it('refuses load/unload in the modes that do not allow them, naming the mode', { timeout: 60_000 }, async () => {
     const repo = makeRepository();
     addVersion(repo, 'ctr', '1');
