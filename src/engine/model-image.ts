@@ -15,7 +15,7 @@ import { packGraphInputs, type InputPacking } from '../model/onnx/pack-graph-inp
 export interface ModelImage {
   /** Where the bytes came from, for messages. */
   readonly source: string;
-  /** The bytes sessions load, in a SharedArrayBuffer (one copy for every thread). */
+  /** The bytes sessions load, in a SharedArrayBuffer (one copy for every thread); with `file`, the graph without its weights. */
   readonly bytes: Uint8Array;
   readonly packings: readonly InputPacking[];
   /**

@@ -11,7 +11,8 @@
  * data into each session; only file-backed external data is mapped (measured: 4 sessions of the
  * 40 MiB default model add 42 MiB RSS each from bytes, about 2 MiB each from the mapped file).
  *
- * Contract: `pinWeightsToFile(image)` returns the image with `file` set plus a log sentence, or
+ * Contract: `pinWeightsToFile(image)` returns the image with `file` set (and `bytes` reduced to the
+ * graph without the weights, so the full bytes are not held in memory too) plus a log sentence, or
  * the image unchanged with the reason (model does not re-encode exactly with the ONNX subset,
  * already uses external data, no tensor of at least 4 KiB). The files are written from the
  * validated bytes, never from the user's model file, so a session never sees other bytes than the
@@ -75,11 +76,15 @@ export function pinWeightsToFile(image: ModelImage): PinnedImage {
       fs.closeSync(fd);
     }
     const graphPath = path.join(dir, 'model.onnx');
-    fs.writeFileSync(graphPath, type.encode(model as object).finish(), { mode: 0o600 });
+    const graph = type.encode(model as object).finish();
+    fs.writeFileSync(graphPath, graph, { mode: 0o600 });
+    // The full bytes are no longer needed in memory: sessions load the graph file (and map the weights).
+    const bytes = new Uint8Array(new SharedArrayBuffer(graph.byteLength));
+    bytes.set(graph);
     fs.chmodSync(weightsPath, 0o400);
     fs.chmodSync(graphPath, 0o400);
     return {
-      image: { ...image, file: graphPath },
+      image: { ...image, bytes, file: graphPath },
       note: `weights (${(total / 1048576).toFixed(1)} MiB in ${large.length} tensors) are memory-mapped read-only by every session from a private copy of the validated bytes in ${dir}`,
       release: () => remove(dir),
     };
