@@ -17,7 +17,8 @@
  * already uses external data, no tensor of at least 4 KiB). The files are written from the
  * validated bytes, never from the user's model file, so a session never sees other bytes than the
  * ones validated. `release()` removes the directory (after the version's sessions closed); any
- * directory left is removed when the process exits.
+ * directory left is removed when the process exits, and the directories of a server killed by a
+ * signal (named with its pid) are removed by the next server that pins weights on this machine.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,8 +29,10 @@ import type { ModelImage } from './model-image';
 const ALIGN_BYTES = 65536;
 const MIN_TENSOR_BYTES = 4096;
 const WEIGHTS_FILE = 'weights.bin';
+const PREFIX = 'rec-serving-weights-';
 const live = new Set<string>();
 let exitHookInstalled = false;
+let swept = false;
 
 interface TensorLike { raw_data?: Uint8Array | null; data_location?: number; external_data?: Array<{ key: string; value: string }> }
 
@@ -53,7 +56,8 @@ export function pinWeightsToFile(image: ModelImage): PinnedImage {
   if (initializers.some((t) => t.data_location === 1 || (t.external_data?.length ?? 0) > 0)) return unchanged('the model already keeps tensors in external data');
   const large = initializers.filter((t) => (t.raw_data?.byteLength ?? 0) >= MIN_TENSOR_BYTES);
   if (large.length === 0) return unchanged(`no tensor of at least ${MIN_TENSOR_BYTES} bytes`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-serving-weights-'));
+  sweepStale();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
   fs.chmodSync(dir, 0o700);
   track(dir);
   try {
@@ -91,6 +95,32 @@ export function pinWeightsToFile(image: ModelImage): PinnedImage {
   } catch (error) {
     remove(dir);
     return unchanged(`the weights file could not be written (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+/** Removes the directories of servers that died without cleaning up (killed by a signal): their pid is gone. */
+function sweepStale(): void {
+  if (swept) return;
+  swept = true;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(/^rec-serving-weights-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -72,6 +72,8 @@ interface ModelRecord {
 export class ModelRepository implements ModelControl {
   private readonly records = new Map<string, ModelRecord>();
   private readonly draining = new Set<Promise<void>>();
+  /** Every version built and not yet closed (serving or draining): what `terminate` kills. */
+  private readonly live = new Set<BuiltVersion>();
   private rescanning: Promise<void> | undefined;
   private closed = false;
   private poller: NodeJS.Timeout | undefined;
@@ -177,7 +179,7 @@ export class ModelRepository implements ModelControl {
 
   /** Kills every worker now (a shutdown past its grace period). */
   async terminate(): Promise<void> {
-    await Promise.all([...this.records.values()].flatMap((record) => record.serving.map((version) => version.built.terminate())));
+    await Promise.all([...this.live].map((built) => built.terminate()));
   }
 
   private async rescanOnce(): Promise<void> {
@@ -316,6 +318,7 @@ export class ModelRepository implements ModelControl {
       },
     });
     self = { version: disk.version, fingerprint: disk.fingerprint, configKey, built };
+    this.live.add(built);
     return self;
   }
 
@@ -358,6 +361,7 @@ export class ModelRepository implements ModelControl {
       this.options.context.logger.error(`closing a retired model version failed: ${error instanceof Error ? error.message : String(error)}`);
     }).finally(() => {
       this.draining.delete(closing);
+      this.live.delete(version.built);
     });
     this.draining.add(closing);
     return closing;
