@@ -262,7 +262,8 @@ export class ModelRepository implements ModelControl {
     const built: ServingVersion[] = [];
     const failures: string[] = [];
     try {
-      const models = this.records.size;
+      // The --thread budget is shared by every model of the repository (loaded or not yet), so defaults never oversubscribe.
+      const models = Math.max(this.records.size, this.safeModelNames().length);
       for (const disk of toBuild) {
         try {
           built.push(await this.buildOne(record, config, configKey, disk, models));

@@ -36,7 +36,7 @@ describe('model repository', () => {
     const repo = makeRepository();
     addVersion(repo, 'ctr', '1', { seed: 11 });
     addVersion(repo, 'cvr', '7', { seed: 22 });
-    running = await startRepositoryServer(repo, ['--enable_prometheus', '--prometheus_port', '0']);
+    running = await startRepositoryServer(repo, ['--enable_prometheus', '--prometheus_port', '0', '--thread', '2']);
     const { client, server } = running;
     const feed = criteoFeed(5);
     const ctr = await client.predict(feed, [], { modelName: 'ctr' });
@@ -53,8 +53,9 @@ describe('model repository', () => {
     assert.match(metrics, /nv_inference_count\{model="cvr",version="7"\} [1-9]/);
     assert.match(metrics, /ctr_model_versions_ready\{model="cvr"\} 1/);
     assert.deepEqual(server.modelControl.index().map((e) => `${e.name}/${e.version}/${e.state}`), ['ctr/1/READY', 'cvr/7/READY']);
-    // --thread 1 is the whole budget: each model gets one worker, never more than the budget per model.
+    // --thread 2 is the budget of the whole server: each of the two models gets one worker.
     assert.equal(server.predictor.model('ctr').engine.describe().workers, 1);
+    assert.equal(server.predictor.model('cvr').engine.describe().workers, 1);
     const unknown = await rejection(client.predict(feed, [], { modelName: 'nope' }));
     assert.equal(unknown.code, Code.NOT_FOUND);
     assert.match(unknown.message, /model "nope" not found; available: \["ctr", "cvr"\]/);
