@@ -234,9 +234,12 @@ export class ModelRepository implements ModelControl {
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (record.reason !== reason || options.explicit) logger.error(`model "${name}" cannot be loaded${record.serving.length > 0 ? ' (its serving versions are kept)' : ''}: ${reason}`);
+      // Logged and counted once per distinct problem, not on every poll.
+      if (record.reason !== reason || options.explicit) {
+        logger.error(`model "${name}" cannot be loaded${record.serving.length > 0 ? ' (its serving versions are kept)' : ''}: ${reason}`);
+        this.options.metrics.loaded(name, '', false);
+      }
       record.reason = reason;
-      this.options.metrics.loaded(name, '', false);
       throw new Error(reason, { cause: error });
     }
     const selected = selectVersions(config.versionPolicy, onDisk.map((v) => v.version));
