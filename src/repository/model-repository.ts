@@ -174,6 +174,8 @@ export class ModelRepository implements ModelControl {
       this.options.predictor.setVersions(record.source.name, []);
       for (const version of versions) this.retire(version);
     }
+    // A load in progress finishes (and retires what it built, seeing `closed`) before the engines are counted.
+    await Promise.all([...this.records.values()].map((record) => record.chain));
     await Promise.all([...this.draining]);
   }
 
@@ -242,6 +244,8 @@ export class ModelRepository implements ModelControl {
       record.reason = reason;
       throw new Error(reason, { cause: error });
     }
+    // A failed version that left the disk is no longer worth reporting.
+    for (const version of record.failed.keys()) if (!onDisk.some((v) => v.version === version)) record.failed.delete(version);
     const selected = selectVersions(config.versionPolicy, onDisk.map((v) => v.version));
     const missing = missingSpecific(config.versionPolicy, onDisk.map((v) => v.version));
     if (missing.length > 0 && options.explicit) logger.warn(`model "${name}": version_policy ${describePolicy(config.versionPolicy)} names versions not on disk: ${missing.join(', ')}`);
@@ -289,7 +293,6 @@ export class ModelRepository implements ModelControl {
     }
     // A failed version retires nothing this round: what served keeps serving.
     const next = failures.length === 0 ? [...keep, ...built] : [...record.serving.filter((v) => !built.some((b) => b.version === v.version)), ...built];
-    for (const version of record.failed.keys()) if (!onDisk.some((v) => v.version === version)) record.failed.delete(version);
     if (next.length > 0) this.swap(record, next);
     record.reason = failures.length === 0 ? '' : failures.join('; ');
     if (failures.length > 0 && (options.explicit || next.length === 0)) throw new Error(`model "${name}" ${failures.length === toBuild.length && next.length === 0 ? 'cannot be served' : 'could not load every version'}: ${failures.join('; ')}`);

@@ -5,8 +5,9 @@
  * Layout (Triton's): `<repository>/<model>/<version>/model.onnx` (or config.pbtxt's
  * default_model_filename), with the model's config next to the versions: `config.pbtxt` and/or
  * Paddle's `serving_server_conf.prototxt`. Version folders are numeric. `--model DIR` is a
- * one-model repository whose model directory is DIR itself (numbered version folders, or a flat
- * `model.onnx` / the only `*.onnx`, served as version "1").
+ * one-model repository whose model directory is DIR itself, read as before: a flat `model.onnx`
+ * (version "1") wins, then numbered version folders holding the model file, then the only
+ * `*.onnx` (version "1").
  *
  * Contract: `listModels` names the model directories (hidden ones skipped); `listVersions` maps
  * each version to its model file and a fingerprint (size, mtime, inode: a replaced file reads as a
@@ -44,11 +45,14 @@ export function listVersions(source: ModelSource, modelFileName: string): Versio
     const modelPath = path.join(source.dir, entry.name, modelFileName);
     return { version: entry.name, modelPath, fingerprint: fingerprintOf(modelPath) };
   });
-  if (versions.length > 0 || !source.single) return versions;
+  if (!source.single) return versions;
+  // `--model DIR` as before: a flat model.onnx wins, then version folders holding the model file, then the only *.onnx.
   const direct = path.join(source.dir, modelFileName);
+  if (fs.existsSync(direct)) return [{ version: '1', modelPath: direct, fingerprint: fingerprintOf(direct) }];
+  const complete = versions.filter((v) => v.fingerprint !== 'missing');
+  if (complete.length > 0) return complete;
   const onnx = entries.filter((entry) => entry.isFile() && entry.name.endsWith('.onnx')).map((entry) => entry.name);
-  const flat = fs.existsSync(direct) ? direct : onnx.length === 1 ? path.join(source.dir, onnx[0]) : undefined;
-  return flat === undefined ? [] : [{ version: '1', modelPath: flat, fingerprint: fingerprintOf(flat) }];
+  return onnx.length === 1 ? [{ version: '1', modelPath: path.join(source.dir, onnx[0]), fingerprint: fingerprintOf(path.join(source.dir, onnx[0])) }] : [];
 }
 
 /** Content hash of the model's config files (config.pbtxt and the Paddle prototxts). */
