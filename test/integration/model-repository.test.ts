@@ -13,6 +13,7 @@ import { Code, ServingError } from '../../src/core/errors';
 import { criteoFeed } from '../helpers/feeds';
 import { startClosedLoop } from '../helpers/closed-loop-traffic';
 import { addVersion, makeRepository, startRepositoryServer, writeModelConfig, type RepositoryServer } from '../helpers/model-repository-fixtures';
+import { startTestServer } from '../helpers/test-server';
 
 const OUTPUT = 'sigmoid_0.tmp_0';
 
@@ -182,6 +183,26 @@ describe('model repository', () => {
     assert.ok(running.logLines.some((l) => /weights are copied into each session \(--mmap_weights false\)/.test(l)));
     const copied = await running.client.predict(feed);
     assert.deepEqual(mapped.outputs[OUTPUT].data, copied.outputs[OUTPUT].data);
+  });
+
+  it('keeps --model DIR working as a one-model repository: a version folder dropped in is served after a poll', { timeout: 60_000 }, async () => {
+    const repo = makeRepository();
+    const dir = path.dirname(addVersion(repo, 'ctr', '1'));
+    const server = await startTestServer({ modelDir: dir, flags: ['--name', 'ranker', '--model_control_mode', 'poll', '--repository_poll_secs', '1'] });
+    try {
+      assert.equal((await server.client.predict(criteoFeed(1))).modelVersion, '1');
+      addVersion(repo, 'ctr', '2');
+      const deadline = Date.now() + 20_000;
+      let version = '1';
+      while (version !== '2' && Date.now() < deadline) {
+        version = (await server.client.predict(criteoFeed(1), [], { modelName: 'ranker' })).modelVersion;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(version, '2');
+      assert.deepEqual(server.server.modelControl.index().map((e) => `${e.name}/${e.version}/${e.state}`), ['ranker/2/READY']);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('refuses load/unload in the modes that do not allow them, naming the mode', { timeout: 60_000 }, async () => {
