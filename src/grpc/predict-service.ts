@@ -86,7 +86,7 @@ export function createPredictHandler(options: PredictServiceOptions): UnaryHandl
           executedBatchRows: result.executedBatchRows,
         },
       });
-      observe?.({ method: 'Predict', model: result.model.name, code: Code.OK, rows: result.rows, durationMicros: (endedAtMs - startedAtMs) * 1000, queueMicros: result.queueMicros, computeMicros: result.computeMicros });
+      observe?.({ method: 'Predict', model: result.model.name, version: result.model.version, code: Code.OK, rows: result.rows, durationMicros: (endedAtMs - startedAtMs) * 1000, queueMicros: result.queueMicros, computeMicros: result.computeMicros });
       return Buffer.concat([body, timing], body.byteLength + timing.byteLength);
     } catch (error) {
       const serving = ServingError.from(error);

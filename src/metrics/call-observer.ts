@@ -10,4 +10,6 @@ import type { Code } from '../core/errors';
 
 export type CallObserver = (event: {
   method: string; model: string; code: Code; rows: number; durationMicros: number; queueMicros: number; computeMicros: number; protocol?: string;
+  /** The model version that answered (several versions of a model may serve at once); absent: the model's newest registered. */
+  version?: string;
 }) => void;

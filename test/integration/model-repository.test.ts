@@ -82,6 +82,11 @@ describe('model repository', () => {
     const old = await rejection(client.predict(feed, [], { modelName: 'latest2', modelVersion: '1' }));
     assert.equal(old.code, Code.NOT_FOUND);
     assert.deepEqual((await client.getModelMetadata('every')).versions, ['3', '2', '1']);
+    // Calls are counted under the version that answered, though all three serve at once.
+    const metrics = await server.ops.metrics.registry.metrics();
+    assert.match(metrics, /nv_inference_request_success\{model="every",version="2"\} 1\b/);
+    assert.match(metrics, /nv_inference_request_success\{model="picked",version="1"\} 1\b/);
+    assert.match(metrics, /nv_inference_request_success\{model="picked",version="3"\} 1\b/);
   });
 
   it('applies config.pbtxt (max_batch_size, instance_group, dynamic_batching)', { timeout: 120_000 }, async () => {

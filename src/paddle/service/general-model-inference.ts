@@ -48,13 +48,13 @@ export async function serveGeneralModelCall(
   predictor: Predictor, call: GeneralModelCall, decode: () => PaddleRequest | Promise<PaddleRequest>,
 ): Promise<PaddleResponse> {
   const startedMs = performance.now();
-  const observe = (code: Code, model: string, rows = 0, queueMicros = 0, computeMicros = 0) => call.observe?.({
-    method: call.method, protocol: call.protocol, model, code, rows, durationMicros: (performance.now() - startedMs) * 1000, queueMicros, computeMicros,
+  const observe = (code: Code, model: string, rows = 0, queueMicros = 0, computeMicros = 0, version?: string) => call.observe?.({
+    method: call.method, protocol: call.protocol, model, ...(version === undefined ? {} : { version }), code, rows, durationMicros: (performance.now() - startedMs) * 1000, queueMicros, computeMicros,
   });
   try {
     const startUs = (call.nowMicros ?? epochMicros)();
     const { response, result } = await infer(predictor, await decode(), call, startUs);
-    observe(Code.OK, result.model.name, result.rows, result.queueMicros, result.computeMicros);
+    observe(Code.OK, result.model.name, result.rows, result.queueMicros, result.computeMicros, result.model.version);
     return response;
   } catch (error) {
     observe(ServingError.from(error).code, '');
