@@ -336,6 +336,7 @@ export class ModelRepository implements ModelControl {
     record.serving = next;
     this.options.predictor.setVersions(record.source.name, next.map((v) => v.built.served));
     this.options.metrics.setReady(record.source.name, next.length);
+    this.options.context.ops.health.setModelReady(record.source.name, next.length > 0);
     const retired = previous.filter((v) => !next.includes(v));
     const added = next.filter((v) => !previous.includes(v));
     if (added.length > 0 || retired.length > 0) {
@@ -358,6 +359,7 @@ export class ModelRepository implements ModelControl {
       record.reason = why;
       record.unloaded = true;
       this.options.metrics.setReady(record.source.name, 0);
+      this.options.context.ops.health.setModelReady(record.source.name, false);
     }
     this.options.context.logger.info(`model "${record.source.name}" unloaded (${why}): version(s) ${versions.map((v) => v.version).join(', ')} finished their in-flight requests and closed`);
   }

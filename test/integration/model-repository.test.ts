@@ -9,6 +9,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { Code, ServingError } from '../../src/core/errors';
 import { criteoFeed } from '../helpers/feeds';
 import { startClosedLoop } from '../helpers/closed-loop-traffic';
@@ -16,6 +19,18 @@ import { addVersion, makeRepository, startRepositoryServer, writeModelConfig, ty
 import { startTestServer } from '../helpers/test-server';
 
 const OUTPUT = 'sigmoid_0.tmp_0';
+
+/** The model's status in grpc.health.v1.Health (service name = model name). */
+async function healthOf(running: RepositoryServer, model: string): Promise<string | undefined> {
+  const definition = protoLoader.loadSync(healthProtoPath, { keepCase: true, enums: String, defaults: true });
+  const Health = (grpc.loadPackageDefinition(definition) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } }).grpc.health.v1.Health;
+  const client = new Health(`127.0.0.1:${running.server.port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Check(request: { service: string }, callback: (error: grpc.ServiceError | null, response?: { status: string }) => void): void };
+  try {
+    return await new Promise((resolve, reject) => client.Check({ service: model }, (error, response) => (error ? reject(error) : resolve(response?.status))));
+  } finally {
+    client.close();
+  }
+}
 
 async function rejection(promise: Promise<unknown>): Promise<ServingError> {
   try {
@@ -156,8 +171,10 @@ describe('model repository', () => {
     assert.ok(successes.every((r) => r.startMs < unloadedAt), 'no request started after the unload is answered');
     assert.ok(failures.every((r) => r.endMs > successes[0].endMs));
     assert.deepEqual(server.modelControl.index().map((e) => `${e.name}/${e.state}/${e.reason}`), ['ctr/UNAVAILABLE/unloaded by request', 'cvr/UNAVAILABLE/not loaded']);
+    assert.deepEqual(await healthOf(running, 'ctr'), 'NOT_SERVING', 'an unloaded model is NOT_SERVING in gRPC health');
     await server.modelControl.load('ctr');
     assert.equal((await client.predict(criteoFeed(1), [], { modelName: 'ctr' })).modelVersion, '1');
+    assert.deepEqual(await healthOf(running, 'ctr'), 'SERVING');
     await server.modelControl.load('cvr');
     assert.equal((await client.predict(criteoFeed(1), [], { modelName: 'cvr' })).modelVersion, '1');
     const unknown = await rejection(server.modelControl.load('nope'));
