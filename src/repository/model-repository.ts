@@ -82,7 +82,11 @@ export class ModelRepository implements ModelControl {
 
   static async start(options: ModelRepositoryOptions): Promise<ModelRepository> {
     const repository = new ModelRepository(options);
+    if (options.repository !== undefined && !(fs.existsSync(options.repository) && fs.statSync(options.repository).isDirectory())) {
+      throw new Error(`model repository ${path.resolve(options.repository)} does not exist or is not a directory`);
+    }
     const names = repository.modelNames();
+    if (names.length === 0) options.context.logger.warn(`the model repository ${options.repository} holds no model directory: every request gets NOT_FOUND until one is added and loaded`);
     const wanted = options.mode === 'explicit' && (options.loadAtStart?.length ?? 0) > 0 ? [...options.loadAtStart!] : names;
     const unknown = wanted.filter((name) => !names.includes(name));
     if (unknown.length > 0) throw new Error(`--load_model ${unknown.join(', ')}: not in the model repository ${options.repository} (models: ${names.join(', ') || 'none'})`);

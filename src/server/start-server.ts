@@ -99,7 +99,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     await repository.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  logger.info(`serving ${predictor.listModels().map((m) => `"${m.name}"`).join(', ')} on ${config.host}:${portServer.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std)`);
+  logger.info(`serving ${predictor.listModels().map((m) => `"${m.name}"`).join(', ') || 'no model yet'} on ${config.host}:${portServer.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std)`);
   return {
     port: portServer.port,
     predictor,
