@@ -1,24 +1,14 @@
 /**
- * Shares one model version's weights between all its sessions (every worker, their replacements
- * and the main-thread session): the validated model image is split into a small graph file and a
- * weights file (ONNX external data, each tensor at a 64 KiB-aligned offset) in a private directory
- * (0700, files read-only), and every session loads the graph by path. ONNX Runtime then
- * memory-maps the weights read-only instead of copying them into each session, so the weights are
- * in memory once per version (page cache) rather than once per worker.
+ * One copy of a model version's weights for all its sessions: the validated image is split into a
+ * graph file and a weights file (ONNX external data, 64 KiB-aligned) in a private directory (0700,
+ * files read-only); sessions load the graph by path and ONNX Runtime memory-maps the weights. A
+ * file is needed: onnxruntime-node refuses SharedArrayBuffer model bytes and copies in-memory
+ * external data into each session (benchmarks/results/model-memory.md has the figures).
  *
- * Why a file: onnxruntime-node refuses a SharedArrayBuffer as model bytes ("args has to be either
- * (modelPath, options) or (buffer, byteOffset, byteLength, options)") and copies in-memory external
- * data into each session; only file-backed external data is mapped (measured: 4 sessions of the
- * 40 MiB default model add 42 MiB RSS each from bytes, about 2 MiB each from the mapped file).
- *
- * Contract: `pinWeightsToFile(image)` returns the image with `file` set (and `bytes` reduced to the
- * graph without the weights, so the full bytes are not held in memory too) plus a log sentence, or
- * the image unchanged with the reason (model does not re-encode exactly with the ONNX subset,
- * already uses external data, no tensor of at least 4 KiB). The files are written from the
- * validated bytes, never from the user's model file, so a session never sees other bytes than the
- * ones validated. `release()` removes the directory (after the version's sessions closed); any
- * directory left is removed when the process exits, and the directories of a server killed by a
- * signal (named with its pid) are removed by the next server that pins weights on this machine.
+ * Contract: `pinWeightsToFile(image)` returns the image with `file` set (and `bytes` cut to the
+ * graph) plus a log sentence, or the image unchanged with the reason. The files come from the
+ * validated bytes, never the user's file. `release()` removes the directory; leftovers go at
+ * process exit, and a later server sweeps those of a server killed by a signal (pid in the name).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -1,27 +1,15 @@
 /**
- * The model lifecycle: which model versions serve, loading new ones while the old ones keep
- * serving, swapping them in atomically, retiring the old ones after they drain, and unloading.
- * Implements the ModelControl interface the protocol adapters call (index / load / unload).
+ * The model lifecycle behind ModelControl (index / load / unload): which versions serve, loading
+ * new ones beside the serving ones, swapping them in, retiring the old ones after they drain.
  *
- * Contract:
- * - `ModelRepository.start` loads every model of the repository (`--model DIR`: the one model)
- *   and rejects, naming every failure, when any model cannot be served (as Triton's default).
- * - A model's versions are chosen by its version policy (config.pbtxt; default latest 1). Each
- *   version is loaded from bytes read once and validated against the model's config, warmed up on
- *   every worker, and only then handed to the Predictor, in one `setVersions` step together with
- *   the removal of the versions it replaces. Requests that resolved an old version finish on it;
- *   its engine then closes (the batcher drains its queue first).
- * - A version that fails to load leaves every serving version untouched (nothing is retired in
- *   that round); the failure is logged, counted (`ctr_model_loads_total{outcome="failed"}`) and
- *   shown in `index()` as UNAVAILABLE with the reason. It is not retried until its file or the
- *   model's config changes (or an explicit load asks).
- * - `rescan()` (poll timer, SIGHUP) re-reads the repository: new models and versions load,
- *   changed ones reload, removed models unload (poll/none modes; in explicit mode only the models
- *   loaded explicitly are re-read). Operations on one model run one at a time.
- * - `load` / `unload` are allowed in explicit mode; in poll mode `load` re-reads the model at
- *   once and `unload` is refused (the poller would load it back); in none mode both are refused
- *   (FAILED_PRECONDITION naming the mode).
- * - `close()` stops the poller and closes every engine, the retiring ones included.
+ * Contract: `start` loads every model (`--model DIR`: the one model) or rejects naming each
+ * failure. A version is validated, warmed up, then handed to the Predictor in one `setVersions`
+ * step with the removal of what it replaces; retired engines close after their queued requests.
+ * A failed version leaves the serving ones untouched, is logged, counted and shown UNAVAILABLE
+ * with its reason, and is retried only when its file or the config changes (or on explicit load).
+ * `rescan` (poll, SIGHUP) loads new/changed versions and unloads removed models (explicit mode:
+ * only the loaded models). One operation per model at a time. Mode rules: explicit allows
+ * load/unload; poll allows load (re-read now), refuses unload; none refuses both.
  */
 import { Code, ServingError, notFound } from '../core/errors';
 import type { ModelControl, ModelState, RepositoryEntry } from '../core/model-control';
