@@ -13,6 +13,7 @@
  */
 import { Code, ServingError, notFound } from '../core/errors';
 import type { ModelControl, ModelState, RepositoryEntry } from '../core/model-control';
+import type { ModelControlMode } from '../config/repository-config';
 import type { Predictor } from '../core/predictor';
 import { findModelFile, loadModelVersion } from '../model/load-model-dir';
 import { buildVersion, threadBudgetWarning, workerShare, type BuiltVersion, type VersionBuildContext } from './build-version';
@@ -23,7 +24,7 @@ import { describePolicy, missingSpecific, selectVersions } from './version-polic
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type ModelControlMode = 'none' | 'poll' | 'explicit';
+export type { ModelControlMode };
 
 export interface ModelRepositoryOptions {
   readonly context: VersionBuildContext;
