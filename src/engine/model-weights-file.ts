@@ -47,8 +47,13 @@ export function pinWeightsToFile(image: ModelImage): PinnedImage {
   const large = initializers.filter((t) => (t.raw_data?.byteLength ?? 0) >= MIN_TENSOR_BYTES);
   if (large.length === 0) return unchanged(`no tensor of at least ${MIN_TENSOR_BYTES} bytes`);
   sweepStale();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
-  fs.chmodSync(dir, 0o700);
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
+    fs.chmodSync(dir, 0o700);
+  } catch (error) {
+    return unchanged(`no private directory could be made in ${os.tmpdir()} (${error instanceof Error ? error.message : String(error)})`);
+  }
   track(dir);
   try {
     const weightsPath = path.join(dir, WEIGHTS_FILE);
