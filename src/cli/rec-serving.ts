@@ -10,6 +10,8 @@
  * `rec-serving generate-data --out FILE [--lines N] [--seed S] [--files K]` writes synthetic
  * Criteo-shaped data (generate-data.ts). `rec-serving --help` lists the commands,
  * `rec-serving --version` prints the version, `rec-serving <command> --help` a command's flags.
+ * `rec-serving repository index|load|unload --connect host:port [--model NAME]`: the model
+ * repository extension over HTTP (repository-command.ts).
  *
  * Exit codes: 0 on success, 2 for bad flags, 1 when the model cannot be converted.
  */
@@ -21,6 +23,7 @@ import { closestFlag } from '../config/closest-flag';
 import { generateData, GENERATE_DATA_USAGE } from './generate-data';
 import { formatGeneralModelConfigText, fromModelSignature } from '../model/paddle-config';
 import { convertOnnxModel } from '../paddle/convert/convert-onnx-model';
+import { REPOSITORY_USAGE, runRepositoryCommand } from './repository-command';
 
 const CONVERT_FLAGS: FlagSpecs = {
   dirname: { kind: 'string', help: 'directory holding the ONNX model (or the model file itself)' },
@@ -44,6 +47,8 @@ const COMMANDS_HELP = [
   `                 ${USAGE.replace('usage: ', '')}`,
   '  generate-data  write synthetic Criteo-shaped samples in PaddleRec\'s slot format',
   `                 ${GENERATE_DATA_USAGE.replace('usage: ', '')}`,
+  '  repository     list, load or unload models of a running rec-serve (the model repository extension)',
+  ...REPOSITORY_USAGE.split('\n').map((line) => `                 ${line.replace('usage: ', '')}`),
   '',
   'The server is rec-serve (rec-serve --help), the load client rec-client (rec-client --help).',
   'Flags: --help, --version',
@@ -80,12 +85,17 @@ function resolveModel(dirname: string, modelFilename: string | undefined): strin
   throw new FlagError([`no model in ${dirname}: expected model.onnx or exactly one *.onnx (found ${candidates.length === 0 ? 'none' : candidates.join(', ')}); name it with --model_filename`]);
 }
 
-const COMMANDS = ['convert', 'generate-data'];
+const COMMANDS = ['convert', 'generate-data', 'repository'];
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'convert') return convert(rest);
   if (command === 'generate-data') return generateData(rest);
+  if (command === 'repository') {
+    // Asynchronous (an HTTP call): the exit code is set when it settles.
+    void runRepositoryCommand(rest, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => { process.exitCode = code; });
+    return 0;
+  }
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${COMMANDS_HELP}\n`);
     return 0;

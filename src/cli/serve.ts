@@ -2,7 +2,8 @@
 /**
  * `rec-serve` (and `npm start`): the composition root. Reads flags, loads the model directory,
  * starts the worker pool (sessions created and warmed up before the port opens), wraps the core
- * in the gRPC adapter and serves until SIGINT/SIGTERM, then shuts down gracefully.
+ * in the gRPC adapter and serves until SIGINT/SIGTERM, then shuts down gracefully. SIGHUP re-reads
+ * the model repository (src/repository/) and keeps serving.
  *
  * Exit codes: 0 after a clean shutdown, 2 for bad flags, 1 when the model cannot be served.
  */
@@ -50,6 +51,12 @@ async function main(): Promise<number> {
         },
       );
     };
+    // SIGHUP re-reads the model repository (new, changed and removed models and versions) instead of ending the process.
+    process.on('SIGHUP', () => {
+      if (stopping) return;
+      logger.info('SIGHUP received: re-reading the model repository');
+      void server.modelControl.rescan();
+    });
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });

@@ -41,6 +41,8 @@ export interface PredictResult {
   /** Round trip seen by the client (encode, send, wait, receive, decode), microseconds. */
   readonly clientMicros: number;
   readonly requestId: number;
+  /** The model version that answered (the newest ready one when the request named none). */
+  readonly modelVersion: string;
 }
 
 export interface ClientOptions {
@@ -116,6 +118,7 @@ function toResult(response: PredictResponseMessage, clientMicros: number): Predi
     outputs,
     clientMicros,
     requestId: int64ToNumber(response.requestId),
+    modelVersion: response.modelVersion ?? '',
     server: {
       startMicros: int64ToNumber(timing?.startUs),
       endMicros: int64ToNumber(timing?.endUs),

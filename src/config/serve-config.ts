@@ -18,6 +18,7 @@ import { BATCHING_FLAGS, batchingConfigFromFlags, checkOverridesServed, type Bat
 import { LOGGING_FLAGS, loggingConfigFromFlags, type LoggingConfig } from './logging-config';
 import { CONNECTION_FLAGS, connectionLimitsFromFlags, type ConnectionLimits } from './connection-limits';
 import { SECURITY_FLAGS, securityConfigFromFlags, type SecurityConfig } from './security-config';
+import { REPOSITORY_FLAGS, repositoryConfigFromFlags, type RepositoryConfig } from './repository-config';
 
 export interface ServeConfig {
   /** Model directory (Paddle's serving_server/). */
@@ -69,6 +70,8 @@ export interface ServeConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Log line format and the per-request access log (logging-config.ts). */
   readonly logging: LoggingConfig;
+  /** Model repository and model control (repository-config.ts). */
+  readonly repository: RepositoryConfig;
   /** Flags accepted but not honoured exactly, one message each; logged at WARN on start-up. */
   readonly startupWarnings: readonly string[];
 }
@@ -101,6 +104,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   ...BATCHING_FLAGS,
   ...CONNECTION_FLAGS,
   ...SECURITY_FLAGS,
+  ...REPOSITORY_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
 });
 
@@ -154,6 +158,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   const logging = loggingConfigFromFlags(flags, problems);
   const connections = connectionLimitsFromFlags(flags, problems);
   const security = securityConfigFromFlags(flags, problems, { argv, env });
+  const repository = repositoryConfigFromFlags(flags, problems);
   const shutdownGraceMs = (flags.shutdown_grace_ms as number | undefined) ?? DEFAULTS.shutdownGraceMs;
   if (!Number.isSafeInteger(shutdownGraceMs) || shutdownGraceMs < 0) problems.push(`--shutdown_grace_ms must be an integer >= 0 (milliseconds); got ${String(flags.shutdown_grace_ms)}`);
   const { providerRequest, precision } = providerConfigFromFlags(
@@ -179,12 +184,15 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   );
   const probeTimeoutMs = positive('probe_timeout_ms', 60000);
   const modelDir = (flags.model as string | undefined) ?? DEFAULTS.modelDir;
-  const modelName = (flags.name as string | undefined) ?? baseName(modelDir);
-  checkOverridesServed(batching.overrides, [modelName], problems);
+  // With a repository, an empty name addresses --name, or else the first model (by name); the
+  // repository checks --batching_overrides against the models it finds.
+  const modelName = (flags.name as string | undefined) ?? (repository.modelRepository === undefined ? baseName(modelDir) : '');
+  if (repository.modelRepository === undefined) checkOverridesServed(batching.overrides, [modelName], problems);
   if (problems.length > 0) throw new FlagError(problems);
   return Object.freeze({
     modelDir,
     modelName,
+    repository,
     host: (flags.host as string | undefined) ?? DEFAULTS.host,
     port,
     workers,

@@ -7,6 +7,11 @@
  * UNAVAILABLE while stopping or over `maxConcurrency` predictions in flight (concurrency-limit.ts),
  * and whatever the engine reports). It never imports a transport
  * or an inference runtime.
+ *
+ * The registry is dynamic (the model repository adds, swaps and removes versions while serving):
+ * `setVersions` replaces a model's versions in one synchronous step. A request resolves its model
+ * and hands its run to that model's engine before its first await, so a request accepted before a
+ * swap finishes on the version it resolved (whose engine drains queued runs on close).
  */
 import { ConcurrencyLimit } from './concurrency-limit';
 import { Code, ServingError, notFound, unavailable } from './errors';
@@ -44,28 +49,51 @@ export interface PredictOutput {
 }
 
 export class Predictor {
-  private readonly models = new Map<string, ServedModel>();
+  /** Model name -> its serving versions, newest (highest) first; replaced as a whole on every change. */
+  private readonly models = new Map<string, readonly ServedModel[]>();
   private stopping = false;
 
   private constructor(
-    private readonly defaultModelName: string,
+    private defaultModelName: string,
     private readonly limit: ConcurrencyLimit,
     /** Load shedding: an error refuses the prediction at once (e.g. the event loop is far behind). */
     private readonly refusal?: () => ServingError | undefined,
   ) {}
 
   /**
-   * The first model is the default one (served for an empty model name). `maxConcurrency`: most
-   * predictions in flight at once, all protocols together; 0 (default) = no cap.
+   * The first model is the default one (served for an empty model name) unless `defaultModel`
+   * names another. `models` may be empty (models are then added with `setVersions`).
+   * `maxConcurrency`: most predictions in flight at once, all protocols together; 0 (default) = no cap.
    */
-  static create(models: readonly ServedModel[], options: { maxConcurrency?: number; refusal?: () => ServingError | undefined } = {}): Predictor {
-    if (models.length === 0) throw new Error('a Predictor needs at least one model');
-    const predictor = new Predictor(models[0].name, ConcurrencyLimit.create(options.maxConcurrency ?? 0), options.refusal);
+  static create(models: readonly ServedModel[], options: { maxConcurrency?: number; refusal?: () => ServingError | undefined; defaultModel?: string } = {}): Predictor {
+    const predictor = new Predictor(options.defaultModel ?? models[0]?.name ?? '', ConcurrencyLimit.create(options.maxConcurrency ?? 0), options.refusal);
     for (const model of models) {
       if (predictor.models.has(model.name)) throw new Error(`model "${model.name}" is given twice`);
-      predictor.models.set(model.name, model);
+      predictor.models.set(model.name, [model]);
     }
     return predictor;
+  }
+
+  /**
+   * Atomically replaces the versions serving `name` (an empty list removes the model). Requests
+   * that already resolved a model keep running on it; every later request sees the new set.
+   * The first model ever set becomes the default one when none was named.
+   */
+  setVersions(name: string, versions: readonly ServedModel[]): void {
+    if (versions.length === 0) {
+      this.models.delete(name);
+      return;
+    }
+    const wrong = versions.find((model) => model.name !== name);
+    if (wrong !== undefined) throw new Error(`model "${wrong.name}" given as a version of "${name}"`);
+    const sorted = [...versions].sort((a, b) => compareVersions(b.version, a.version));
+    this.models.set(name, Object.freeze(sorted));
+    if (this.defaultModelName === '') this.defaultModelName = name;
+  }
+
+  /** The model an empty model name addresses ('' when none is set yet). */
+  get defaultModel(): string {
+    return this.defaultModelName;
   }
 
   /**
@@ -74,18 +102,30 @@ export class Predictor {
    */
   model(name?: string, version?: string): ServedModel {
     const key = name === undefined || name === '' ? this.defaultModelName : name;
-    const model = this.models.get(key);
-    if (model === undefined) {
-      throw notFound(`model "${key}" not found; available: [${[...this.models.keys()].map((n) => `"${n}"`).join(', ')}]`);
+    const versions = this.models.get(key);
+    if (versions === undefined) {
+      const available = `available: [${[...this.models.keys()].map((n) => `"${n}"`).join(', ')}]`;
+      if (key === '') throw notFound(`no model is loaded, so an empty model name addresses nothing; ${available}`);
+      throw notFound(`model "${key}" not found; ${available}`);
     }
-    if (version !== undefined && version !== '' && version !== model.version) {
-      throw notFound(`model "${model.name}" version "${version}" not found; available: ["${model.version}"]`);
-    }
-    return model;
+    if (version === undefined || version === '') return versions[0];
+    for (const model of versions) if (model.version === version) return model;
+    throw notFound(`model "${key}" version "${version}" not found; available: [${versions.map((m) => `"${m.version}"`).join(', ')}]`);
   }
 
+  /** Every serving version of `name`, newest first (empty when the model is not loaded). */
+  versionsOf(name: string): readonly ServedModel[] {
+    return this.models.get(name) ?? [];
+  }
+
+  /** The newest version of every model. */
   listModels(): ServedModel[] {
-    return [...this.models.values()];
+    return [...this.models.values()].map((versions) => versions[0]);
+  }
+
+  /** Every serving version of every model. */
+  listVersions(): ServedModel[] {
+    return [...this.models.values()].flat();
   }
 
   async predict(input: PredictInput, context: PredictContext = {}): Promise<PredictOutput> {
@@ -126,6 +166,17 @@ export class Predictor {
 
   async close(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.listModels().map((model) => model.engine.close()));
+    await Promise.all(this.listVersions().map((model) => model.engine.close()));
   }
+}
+
+/** Numeric versions compare as numbers ("10" > "9"); others as strings. */
+export function compareVersions(a: string, b: string): number {
+  const numeric = /^\d+$/;
+  if (numeric.test(a) && numeric.test(b)) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -13,7 +13,7 @@
 import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
 import type { EngineDescription, EngineRunResult, InferenceEngine } from '../core/inference-engine';
-import { sessionBytes, type ModelImage } from './model-image';
+import { sessionSource, type ModelImage } from './model-image';
 import { OrtSessionRunner } from './ort-session-runner';
 import { toOrtSessionOptions, type SessionConfig } from './session-config';
 
@@ -39,7 +39,7 @@ export class InlineOnnxEngine implements InferenceEngine {
   }
 
   static async create(options: InlineOnnxEngineOptions): Promise<InlineOnnxEngine> {
-    const runner = await OrtSessionRunner.create(sessionBytes(options.model), toOrtSessionOptions(options.session), options.model.packings);
+    const runner = await OrtSessionRunner.create(sessionSource(options.model), toOrtSessionOptions(options.session), options.model.packings);
     const engine = new InlineOnnxEngine(runner, options);
     for (const feeds of options.warmupFeeds ?? []) await engine.run(feeds, options.warmupOutputNames ?? []);
     return engine;

@@ -7,16 +7,22 @@
  * Contract: `prepareModelImage(source, bytes, { packColumns })` returns the image plus a sentence
  * for the log saying what was packed or why nothing was; it throws the decoder's message for
  * bytes that are not a model. It does no I/O. `sessionBytes(image)` is a private copy for one
- * `InferenceSession.create` (ONNX Runtime does not take shared memory).
+ * `InferenceSession.create` (ONNX Runtime does not take shared memory); `sessionSource(image)` is
+ * the pinned weights file's graph when model-weights-file.ts wrote one, else `sessionBytes`.
  */
 import { packGraphInputs, type InputPacking } from '../model/onnx/pack-graph-inputs';
 
 export interface ModelImage {
   /** Where the bytes came from, for messages. */
   readonly source: string;
-  /** The bytes sessions load, in a SharedArrayBuffer (one copy for every thread). */
+  /** The bytes sessions load, in a SharedArrayBuffer (one copy for every thread); with `file`, the graph without its weights. */
   readonly bytes: Uint8Array;
   readonly packings: readonly InputPacking[];
+  /**
+   * Set when the weights were split into a private, read-only file written from `bytes`
+   * (model-weights-file.ts): sessions load this graph path and ONNX Runtime maps the weights.
+   */
+  readonly file?: string;
 }
 
 export function prepareModelImage(path: string, original: Uint8Array, options: { packColumns: boolean }): { image: ModelImage; note: string } {
@@ -39,6 +45,11 @@ export function prepareModelImage(path: string, original: Uint8Array, options: {
 
 export function sessionBytes(image: ModelImage): Uint8Array {
   return new Uint8Array(image.bytes);
+}
+
+/** What one `InferenceSession.create` loads: the pinned graph file when there is one, else a private copy of the bytes. */
+export function sessionSource(image: ModelImage): string | Uint8Array {
+  return image.file ?? sessionBytes(image);
 }
 
 function describeColumns(columns: readonly string[]): string {

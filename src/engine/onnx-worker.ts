@@ -16,7 +16,7 @@
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { sessionBytes } from './model-image';
+import { sessionSource } from './model-image';
 import { OrtSessionRunner } from './ort-session-runner';
 import { packTensors, unpackTensors } from './packed-tensors';
 import { nowEpochMs } from '../core/epoch-time';
@@ -27,7 +27,7 @@ async function createHandler(): Promise<(task: WorkerTask | WorkerBarrier) => Pr
   if (init.faultInjection === true && init.failStarts !== undefined && Atomics.sub(init.failStarts, 0, 1) > 0) {
     throw new Error('injected fault: the worker could not create its session');
   }
-  const runner = await OrtSessionRunner.create(sessionBytes(init.model), takeWorkerSessionOptions(init), init.model.packings);
+  const runner = await OrtSessionRunner.create(sessionSource(init.model), takeWorkerSessionOptions(init), init.model.packings);
   const warmup = init.warmup ?? { feeds: [], outputNames: '' };
   let runs = 0;
   for (const feeds of warmup.feeds) {

@@ -29,11 +29,12 @@ function tensorMetadata(spec: TensorSpec): TensorMetadataMessage {
   };
 }
 
-export function describeModel(model: ServedModel): GetModelMetadataResponseMessage {
+/** `versions`: every version of the model serving now (default: just this one). */
+export function describeModel(model: ServedModel, versions: readonly string[] = [model.version]): GetModelMetadataResponseMessage {
   const engine = model.engine.describe();
   return {
     modelName: model.name,
-    versions: [model.version],
+    versions: [...versions],
     platform: 'onnxruntime',
     inputs: model.signature.inputs.map(tensorMetadata),
     outputs: model.signature.outputs.map(tensorMetadata),

@@ -103,7 +103,8 @@ export function createPredictionServiceHandlers(options: PredictServiceOptions, 
   const { predictor, logger } = options;
   const getModelMetadata = (call: grpc.ServerUnaryCall<{ modelName: string; modelVersion: string }, object>, callback: grpc.sendUnaryData<object>) => {
     try {
-      callback(null, describeModel(predictor.model(call.request.modelName)));
+      const model = predictor.model(call.request.modelName, call.request.modelVersion);
+      callback(null, describeModel(model, predictor.versionsOf(model.name).map((version) => version.version)));
     } catch (error) {
       const serving = ServingError.from(error);
       if (serving.code === Code.INTERNAL) logger.error('GetModelMetadata failed', { cause: serving.cause ?? error });

@@ -8,7 +8,9 @@
  * composition root calls once every model is loaded and warmed up; `markStopping()` turns
  * everything NOT_SERVING again, before the server stops accepting calls, for good.
  * `setCanServe(false)` (no worker can run a request) turns it NOT_SERVING until
- * `setCanServe(true)`. Watchers see each change.
+ * `setCanServe(true)`. `setModelReady(name, ready)` adds or updates a model's own status (the model
+ * repository: NOT_SERVING while none of its versions serves, e.g. after an unload). Watchers see
+ * each change.
  */
 import { HealthImplementation, service as healthServiceDefinition, type ServingStatus } from 'grpc-health-check';
 import type * as grpc from '@grpc/grpc-js';
@@ -19,6 +21,8 @@ export class ServingHealth {
   private started = false;
   private stopping = false;
   private canServe = true;
+  /** Models of the repository by name: true while at least one version serves. */
+  private readonly models = new Map<string, boolean>();
 
   private constructor(private readonly serviceNames: readonly string[]) {
     const initial: Record<string, ServingStatus> = { '': 'NOT_SERVING' };
@@ -58,6 +62,12 @@ export class ServingHealth {
     this.publish();
   }
 
+  /** A model's health (service name = the model name): SERVING while the server is and a version of it serves. */
+  setModelReady(name: string, ready: boolean): void {
+    this.models.set(name, ready);
+    this.publish();
+  }
+
   private publish(): void {
     this.setAll(this.isReady ? 'SERVING' : 'NOT_SERVING');
   }
@@ -75,6 +85,7 @@ export class ServingHealth {
   private setAll(status: ServingStatus): void {
     this.implementation.setStatus('', status);
     for (const name of this.serviceNames) this.implementation.setStatus(name, status);
+    for (const [name, ready] of this.models) this.implementation.setStatus(name, ready ? status : 'NOT_SERVING');
   }
 }
 

@@ -43,6 +43,8 @@ export interface CallOutcome {
   readonly code: Code;
   readonly rows: number;
   readonly durationMicros: number;
+  /** The version that answered; absent (or never registered): the model's newest registered version. */
+  readonly version?: string;
 }
 
 interface CallSeries {
@@ -66,6 +68,8 @@ const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4
 
 export class ServingMetrics {
   private readonly versions = new Map<string, string>();
+  /** Every registered "model\nversion" (a model may serve several versions at once). */
+  private readonly registered = new Set<string>();
   /** The model an empty model name addresses (the first registered). */
   private defaultModel = '';
   private readonly pendingSources = new Map<string, () => number>();
@@ -142,6 +146,7 @@ export class ServingMetrics {
     if (this.versions.size === 0) this.defaultModel = model;
     for (const provider of executionProviders) this.modelInfo.set({ model, version, execution_provider: provider }, 1);
     this.versions.set(model, version);
+    this.registered.add(`${model}\n${version}`);
     if (pending !== undefined) this.pendingSources.set(model, pending);
     const labels = { model, version };
     for (const metric of [this.success, this.inferenceCount, this.execCount, this.requestDurationUs, this.queueDurationUs, this.computeInputUs, this.computeInferUs, this.computeOutputUs, this.engineRunUs]) metric.inc(labels, 0);
@@ -154,7 +159,7 @@ export class ServingMetrics {
   /** One finished call, from a protocol adapter (`observe` of the gRPC Predict service). */
   observeCall(outcome: CallOutcome): void {
     const model = outcome.model === '' ? this.defaultModel : outcome.model;
-    const version = this.versions.get(model);
+    const version = outcome.version !== undefined && this.registered.has(`${model}\n${outcome.version}`) ? outcome.version : this.versions.get(model);
     const labels = version === undefined ? { model: '', version: '' } : { model, version };
     const code = Code[outcome.code] ?? String(outcome.code);
     const protocol = outcome.protocol ?? 'grpc';

@@ -35,6 +35,19 @@ export function loadModelDir(dir: string): LoadedModel {
     throw new Error(`model directory ${absoluteDir} does not exist`);
   }
   const { modelPath, version } = findModelFile(absoluteDir);
+  return loadModelVersion(absoluteDir, modelPath, version);
+}
+
+/**
+ * One version of a model: `modelPath` read once and checked against the model's config (the
+ * Paddle prototxt in `dir`, or `declared` when given: e.g. a Triton config.pbtxt's inputs and
+ * outputs, also checked when both exist; neither: the graph's own signature).
+ */
+export function loadModelVersion(
+  dir: string, modelPath: string, version: string,
+  options: { declared?: ModelSignature; declaredSource?: string } = {},
+): LoadedModel {
+  const absoluteDir = path.resolve(dir);
   let modelBytes: Uint8Array;
   try {
     modelBytes = fs.readFileSync(modelPath);
@@ -42,13 +55,17 @@ export function loadModelDir(dir: string): LoadedModel {
     throw new Error(`cannot read ONNX model ${modelPath}: ${(err as Error).message}`, { cause: err });
   }
   const onnx = readOnnxModelInfo(modelBytes, modelPath);
-  const configPath = findConfigFile(absoluteDir);
-  const declared = configPath === undefined ? signatureFromOnnx(onnx) : toModelSignature(readGeneralModelConfig(configPath), { source: configPath });
+  const prototxt = findConfigFile(absoluteDir);
+  const configPath = prototxt ?? (options.declared === undefined ? undefined : options.declaredSource);
+  const declared = prototxt !== undefined ? toModelSignature(readGeneralModelConfig(prototxt), { source: prototxt }) : options.declared ?? signatureFromOnnx(onnx);
+  // A config.pbtxt's inputs/outputs next to a Paddle prototxt (which gives the signature): the graph must match both.
+  if (prototxt !== undefined && options.declared !== undefined) reconcile(options.declared, onnx, options.declaredSource ?? '(config)', modelPath);
   const signature = reconcile(declared, onnx, configPath ?? '(no config)', modelPath);
   return Object.freeze({ dir: absoluteDir, modelPath, modelBytes, version, configPath, signature, onnx });
 }
 
-function findModelFile(dir: string): { modelPath: string; version: string } {
+/** The served model file of a `--model DIR` and its version, or an Error naming what was expected. */
+export function findModelFile(dir: string): { modelPath: string; version: string } {
   const direct = path.join(dir, 'model.onnx');
   if (fs.existsSync(direct)) return { modelPath: direct, version: '1' };
   const entries = fs.readdirSync(dir, { withFileTypes: true });

@@ -18,6 +18,7 @@ import { Registry } from 'prom-client';
 import { BatchingEngine, type BatchingEngineOptions } from '../batching/batching-engine';
 import { validateBatchingOptions, type BatchingOptions } from '../batching/batching-options';
 import type { ServeConfig } from '../config/serve-config';
+import type { BatchingSettings } from '../config/batching-config';
 import type { InferenceEngine } from '../core/inference-engine';
 import type { ServiceRegistration } from '../net/port-server-types';
 import type { CallObserver } from '../core/call-observer';
@@ -43,11 +44,12 @@ export interface ServingOps {
   readonly opsPort: number | undefined;
   /** The address the ops HTTP port listens on, once started. */
   readonly opsHost: string | undefined;
-  batchingFor(model: string, workers: number): BatchingOptions;
+  /** `modelBatching`: the model's own settings (its config.pbtxt); --batching_overrides wins over them. */
+  batchingFor(model: string, workers: number, modelBatching?: Partial<BatchingSettings>): BatchingOptions;
   /** Warm-up batch sizes: the configured ones plus the largest merged run (<= max request rows). */
   warmupBatchSizes(configured: readonly number[], maxRequestRows: number): number[];
   /** `inline`: a main-thread engine for lone small requests (BatchingEngine's `inline`). */
-  wrapEngine(engine: InferenceEngine, model: string, version: string, workers: number, inline?: BatchingEngineOptions['inline']): BatchingEngine;
+  wrapEngine(engine: InferenceEngine, model: string, version: string, workers: number, inline?: BatchingEngineOptions['inline'], modelBatching?: Partial<BatchingSettings>): BatchingEngine;
   grpcServices(): ServiceRegistration[];
   start(): Promise<void>;
   markStopping(): void;
@@ -70,9 +72,9 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
     accessLog(event);
   };
 
-  const batchingFor = (model: string, workers: number): BatchingOptions => {
+  const batchingFor = (model: string, workers: number, modelBatching: Partial<BatchingSettings> = {}): BatchingOptions => {
     const { overrides, ...defaults } = config.batching;
-    return validateBatchingOptions({ ...defaults, ...(overrides[model] ?? {}), numBatchThreads: workers });
+    return validateBatchingOptions({ ...defaults, ...modelBatching, ...(overrides[model] ?? {}), numBatchThreads: workers });
   };
 
   return {
@@ -92,8 +94,8 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       if (batching.enabled && configured.length > 0) sizes.add(Math.min(batching.maxBatchSize, maxRequestRows));
       return [...sizes].sort((a, b) => a - b);
     },
-    wrapEngine(engine, model, version, workers, inline) {
-      const batching = batchingFor(model, workers);
+    wrapEngine(engine, model, version, workers, inline, modelBatching) {
+      const batching = batchingFor(model, workers, modelBatching);
       let batchingEngine: BatchingEngine | undefined;
       const providers = engine.describe().executionProviders;
       const registered = metrics.registerModel(model, version, () => batchingEngine?.pendingRequests() ?? 0, providers);

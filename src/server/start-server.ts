@@ -1,6 +1,7 @@
 /**
- * Starts a complete rec-serving server from a ServeConfig: model directory -> worker-pool engine
- * (sessions created and warmed up) -> core Predictor -> gRPC services on one port.
+ * Starts a complete rec-serving server from a ServeConfig: model directory or repository -> one
+ * worker-pool engine per model version (sessions created and warmed up, src/repository/) -> core
+ * Predictor -> gRPC services on one port.
  * Used by `rec-serve` and by the integration tests (port 0), so both run the same path.
  *
  * Contract: resolves once the port accepts calls and the model is warm; `stop()` refuses new
@@ -8,12 +9,8 @@
  * `shutdownGraceMs`: connections left then are destroyed and workers still running are
  * terminated. Rejects with a clear message when the model cannot be loaded.
  */
-import * as os from 'node:os';
 import { Predictor } from '../core/predictor';
-import { ServedModel } from '../core/served-model';
-import { syntheticFeeds } from '../core/synthetic-feeds';
 import type { ServeConfig } from '../config/serve-config';
-import { WorkerPoolEngine } from '../engine/worker-pool-engine';
 import { resolveProviders } from '../engine/providers/resolve-providers';
 import type { RunningPortServer } from '../net/port-server-types';
 import { startOnePortServer } from '../net/one-port-server';
@@ -24,16 +21,15 @@ import { createPredictHandler, createPredictionServiceHandlers, predictionServic
 import { PREDICT_PATH } from '../protocol/predict-messages';
 import { createOipEndpoints } from '../kserve/oip-endpoints';
 import type { Logger } from '../logging/logger';
-import { loadModelDir } from '../model/load-model-dir';
 import { createServingOps, type ServingOps } from './serving-ops';
 import { startServingSecurity, type ServingSecurity } from './serving-security';
-import { InlineOnnxEngine } from '../engine/inline-onnx-engine';
 import { LoopLagShedder } from '../net/loop-lag-shedder';
-import { prepareModelImage, type ModelImage } from '../engine/model-image';
-import type { HostTensor } from '../core/tensor';
 import type { SessionConfig } from '../engine/session-config';
 import { checkPortsFree, portProblem } from '../net/check-ports';
 import { servingPorts } from './serving-ports';
+import { startModelRepository } from '../repository/start-repository';
+import type { ModelRepository } from '../repository/model-repository';
+import type { BatchingOptions } from '../batching/batching-options';
 
 export interface RunningServer {
   readonly port: number;
@@ -44,26 +40,16 @@ export interface RunningServer {
   readonly fastGrpcRoutes: boolean;
   /** Batcher, metrics, health, reflection and the ops HTTP port (serving-ops.ts). */
   readonly ops: ServingOps;
+  /** The model repository: index, load, unload (the repository extension's ModelControl) and rescan (SIGHUP). */
+  readonly modelControl: ModelRepository;
   stop(): Promise<void>;
 }
 
 export async function startServer(config: ServeConfig, logger: Logger): Promise<RunningServer> {
   await checkPortsFree(servingPorts(config));
-  const loaded = loadModelDir(config.modelDir);
-  logger.info(`loading model "${config.modelName}" version ${loaded.version} from ${loaded.modelPath}`, {
-    inputs: loaded.signature.inputs.length,
-    outputs: loaded.signature.outputs.map((o) => o.alias),
-    config: loaded.configPath,
-  });
-  if (config.workers * config.cpuThreadsPerWorker > Math.max(1, os.availableParallelism())) {
-    logger.warn(`${config.workers} workers x ${config.cpuThreadsPerWorker} threads oversubscribe the CPU's cores; expect worse latency`);
-  }
-  const outputNames = loaded.signature.outputs.map((spec) => spec.name);
   const ops = createServingOps(config, logger);
-  const warmupBatchSizes = ops.warmupBatchSizes(config.warmupBatchSizes, config.maxRequestRows);
   // Probe requested GPU providers in child processes; strict policy rejects here with the loader's reason.
-  const providers = await resolveProviders(config.providerRequest, config.workers, logger, { timeoutMs: config.probeTimeoutMs }, `model "${config.modelName}"`);
-  const started = Date.now();
+  const providers = await resolveProviders(config.providerRequest, config.workers, logger, { timeoutMs: config.probeTimeoutMs }, config.modelName === '' ? 'the models' : `model "${config.modelName}"`);
   const session: SessionConfig = {
     intraOpThreads: config.cpuThreadsPerWorker,
     allowSpinning: config.allowSpinning,
@@ -72,42 +58,15 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     executionProviders: providers.workerChains[0],
     workerExecutionProviders: providers.workerChains,
   };
-  const { image, note } = prepareModelImage(loaded.modelPath, loaded.modelBytes, { packColumns: config.packFeeds });
-  logger.info(`model "${config.modelName}": ${note}`);
-  const engine = await WorkerPoolEngine.create({
-    model: image,
-    workers: config.workers,
-    session,
-    providerReport: providers.report,
-    warmupFeeds: warmupBatchSizes.map((rows) => syntheticFeeds(loaded.signature, rows)),
-    warmupOutputNames: outputNames,
-    onEngineFailure: (cause) => logger.error('engine run failed', { cause }),
-    onWorkerStartFailure: (cause) => logger.error('a replacement worker could not start (piscina stops replacing workers after this)', { cause }),
-    onReadyWorkersChanged: (ready, wanted) => {
-      ops.setWorkers(config.modelName, ready, wanted);
-      if (ready < wanted) logger.warn(`${ready} of ${wanted} workers can serve`);
-      else logger.info(`${ready} of ${wanted} workers can serve`);
-    },
-    faultInjection: config.ops.faultInjection,
-  });
-  logger.info(`model ready in ${Date.now() - started} ms: ${config.workers} worker(s) x ${config.cpuThreadsPerWorker} thread(s), warmed up at batch sizes [${warmupBatchSizes.join(', ')}]`);
-  const inline = await createInlineEngine(config, logger, session, image, warmupBatchSizes.filter((rows) => rows <= config.inlineMaxRows).map((rows) => syntheticFeeds(loaded.signature, rows)), outputNames);
-  const model = ServedModel.create({
-    name: config.modelName,
-    version: loaded.version,
-    signature: loaded.signature,
-    engine: ops.wrapEngine(engine, config.modelName, loaded.version, config.workers, inline),
-    maxRequestRows: config.maxRequestRows,
-    source: loaded.dir,
-    effectiveConfig: { ...config },
-  });
   // --max_concurrency: one cap for every protocol, taken in the core (0 = none).
   // Load shedding on event-loop lag, asked by the core (every protocol) and by the gRPC fast route before a body is read.
   // The shedder starts once the port is open: start-up work must not count as lag.
   let shedder: LoopLagShedder | undefined;
   const refusal = config.shedLoopLagMs > 0 ? () => shedder?.refusal() : undefined;
   if (refusal !== undefined) ops.metrics.countShed(() => shedder?.shed ?? 0);
-  const predictor = Predictor.create([model], { maxConcurrency: config.ops.maxConcurrency, ...(refusal === undefined ? {} : { refusal }) });
+  const predictor = Predictor.create([], { maxConcurrency: config.ops.maxConcurrency, defaultModel: config.modelName, ...(refusal === undefined ? {} : { refusal }) });
+  // Models and versions: loaded, validated and warmed up before the port opens; swapped while serving (src/repository/).
+  const repository = await startModelRepository(config, logger, ops, predictor, session, providers.report);
   let portServer: RunningPortServer;
   let fastGrpcRoutes = false;
   let security: ServingSecurity;
@@ -115,7 +74,7 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     security = await startServingSecurity(config.security, logger, { handshakeTimeoutMs: config.connections.sniffTimeoutMs, host: config.host });
   } catch (error) {
     await ops.close();
-    await predictor.close();
+    await repository.close();
     throw new Error(`cannot set up TLS / authentication: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   try {
@@ -125,7 +84,8 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     const predict = createPredictHandler({ predictor, logger, observe: ops.observe });
     const paddleGrpc = createGeneralModelHandlers(paddle);
     // The Open Inference Protocol (KServe V2): gRPC inference.GRPCInferenceService and the /v2 REST API.
-    const oip = createOipEndpoints({ predictor, logger, observe: ops.observe, health: ops.health, registry: ops.metrics.registry, batchingOf: (m) => ops.batchingFor(m.name, config.workers), maxBodyBytes: config.maxBodyBytes });
+    const oip = createOipEndpoints({ predictor, logger, observe: ops.observe, health: ops.health, registry: ops.metrics.registry, batchingOf: (m) => (m.engine.describe().details.batching as BatchingOptions | undefined) ?? ops.batchingFor(m.name, config.workers),
+      maxBodyBytes: config.maxBodyBytes, modelControl: repository });
     portServer = await startOnePortServer({
       host: config.host,
       port: config.port,
@@ -161,27 +121,28 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   } catch (error) {
     security.close();
     await ops.close();
-    await predictor.close();
+    await repository.close();
     if (error instanceof OpsPortError) throw error;
     throw new Error(portProblem(servingPorts(config)[0], error), { cause: error });
   }
-  logger.info(`serving "${config.modelName}" on ${config.host}:${portServer.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std; ${security.summary})`);
+  logger.info(`serving ${predictor.listModels().map((m) => `"${m.name}"`).join(', ') || 'no model yet'} on ${config.host}:${portServer.port} (gRPC rec_serving.v1.PredictionService and Paddle GeneralModelService; Paddle HTTP/1.1; baidu_std; ${security.summary})`);
   return {
     port: portServer.port,
     predictor,
     portServer,
     fastGrpcRoutes,
     ops,
+    modelControl: repository,
     async stop() {
       const deadline = Date.now() + config.shutdownGraceMs;
       ops.markStopping();
       predictor.beginShutdown();
       await portServer.stop(config.shutdownGraceMs);
-      const closing = predictor.close();
+      const closing = repository.close();
       if (!(await settlesWithin(closing, deadline - Date.now()))) {
         logger.warn(`the workers did not finish within --shutdown_grace_ms (${config.shutdownGraceMs} ms): terminating them`);
         closing.catch(() => undefined);
-        await engine.terminate();
+        await repository.terminate();
       }
       await ops.close();
       security.close();
@@ -203,23 +164,4 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The main-thread engine for lone small requests, or undefined (with the reason logged) when it is off or cannot apply. */
-async function createInlineEngine(
-  config: ServeConfig, logger: Logger, session: SessionConfig, model: ModelImage,
-  warmupFeeds: ReadonlyArray<Record<string, HostTensor>>, warmupOutputNames: readonly string[],
-): Promise<{ engine: InlineOnnxEngine; maxRows: number } | undefined> {
-  if (config.inlineMaxRows === 0) return undefined;
-  if (config.ops.faultInjection) {
-    logger.info('main-thread runs are off: --fault_injection sends every run to the workers');
-    return undefined;
-  }
-  const cpu = InlineOnnxEngine.cpuOnly(session);
-  if ('reason' in cpu) {
-    logger.info(`main-thread runs are off: ${cpu.reason}`);
-    return undefined;
-  }
-  const engine = await InlineOnnxEngine.create({ model, session: cpu.session, warmupFeeds, warmupOutputNames });
-  return { engine, maxRows: config.inlineMaxRows };
 }
