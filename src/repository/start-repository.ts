@@ -4,7 +4,8 @@
  * loads the models into the Predictor. Used by start-server.ts so that file only wires it in.
  *
  * Contract: resolves once every model to load at start-up serves (warm), with the running
- * ModelRepository (the server's ModelControl); rejects naming every model that cannot be served.
+ * ModelRepository (the server's ModelControl); rejects naming every model that cannot be served,
+ * and refuses `--batching_overrides` for a model the repository does not hold.
  */
 import type { Predictor } from '../core/predictor';
 import type { ServeConfig } from '../config/serve-config';
@@ -13,6 +14,7 @@ import type { ProviderReport } from '../engine/providers/resolve-providers';
 import type { Logger } from '../logging/logger';
 import type { ServingOps } from '../server/serving-ops';
 import { ModelRepository } from './model-repository';
+import { listModels } from './repository-layout';
 import { createRepositoryMetrics } from './repository-metrics';
 
 export async function startModelRepository(
@@ -22,6 +24,13 @@ export async function startModelRepository(
   logger.info(modelRepository === undefined
     ? `serving model "${config.modelName}" from ${config.modelDir} (model control: ${modelControlMode})`
     : `serving the model repository ${modelRepository} (model control: ${modelControlMode})`);
+  if (modelRepository !== undefined) {
+    const found = listModels(modelRepository);
+    const unknown = Object.keys(config.batching.overrides).filter((model) => !found.includes(model));
+    if (unknown.length > 0) {
+      throw new Error(`--batching_overrides names ${unknown.map((m) => `"${m}"`).join(', ')}, which the repository ${modelRepository} does not hold; its models: ${found.map((m) => `"${m}"`).join(', ') || 'none'}`);
+    }
+  }
   return ModelRepository.start({
     context: { config, logger, ops, session, providerReport },
     predictor,
