@@ -4,9 +4,10 @@
 import type { HostTensor } from '../core/tensor';
 import type { PredictionTransport, TransportResult } from './prediction-transport';
 import { RecServingClient } from './rec-serving-client';
+import type { TransportOptions } from './transport-options';
 
-export function createGrpcTransport(address: string, deadlineMs: number): PredictionTransport {
-  const client = RecServingClient.connect(address, { deadlineMs });
+export function createGrpcTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
+  const client = RecServingClient.connect(address, { ...options.balancing, deadlineMs });
   return {
     mode: 'grpc',
     async predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[], requestId: number): Promise<TransportResult> {

@@ -67,6 +67,17 @@ export class GrpcUnaryChannel {
     }
   }
 
+  /** A session is connected and open (a call sent now goes out without waiting for a connection). */
+  get isConnected(): boolean {
+    const session = this.session;
+    return session !== undefined && !session.connecting && !session.closed && !session.destroyed;
+  }
+
+  /** One connection attempt: resolves once connected, rejects with UNAVAILABLE on failure or after `timeoutMs`. */
+  connect(timeoutMs: number): Promise<void> {
+    return this.closed ? Promise.reject(new ServingError(Code.UNAVAILABLE, 'the channel is closed')) : this.connected(timeoutMs);
+  }
+
   unary(path: string, message: Uint8Array, options: UnaryCallOptions = {}): Promise<Buffer> {
     const deadlineMs = options.deadlineMs ?? 0;
     return this.attempt(path, message, deadlineMs > 0 ? Date.now() + deadlineMs : 0, MAX_TRANSPARENT_RETRIES);

@@ -2,6 +2,7 @@
  * Options a client mode may need beyond the address and deadline.
  */
 import type { ModelSignature } from '../core/model-signature';
+import type { BalancedChannelOptions } from './balanced-channel';
 
 export interface TransportOptions {
   /** The client config's signature: Paddle modes send each feed's real name with its alias. */
@@ -10,4 +11,6 @@ export interface TransportOptions {
   readonly httpBody?: 'json' | 'proto';
   /** `http` mode: gzip the request body and accept gzip responses (Paddle's request/response compress). */
   readonly httpGzip?: boolean;
+  /** gRPC modes: connections per endpoint, retry service config, DNS refresh (balanced-channel.ts). */
+  readonly balancing?: BalancedChannelOptions;
 }

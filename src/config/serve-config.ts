@@ -16,6 +16,7 @@ import { providerConfigFromFlags } from './provider-config';
 import { startupWarnings } from './startup-warnings';
 import { BATCHING_FLAGS, batchingConfigFromFlags, type BatchingConfig, type OpsConfig } from './batching-config';
 import { CONNECTION_FLAGS, connectionLimitsFromFlags, type ConnectionLimits } from './connection-limits';
+import { PROCESS_FLAGS, coresPerProcess, processesFromFlags } from './process-flags';
 
 export interface ServeConfig {
   /** Model directory (Paddle's serving_server/). */
@@ -25,6 +26,8 @@ export interface ServeConfig {
   readonly host: string;
   /** TCP port; 0 picks a free one. */
   readonly port: number;
+  /** Serving processes on the one port (--processes; 1 = no cluster). Workers and threads below are per process. */
+  readonly processes: number;
   /** Worker threads, each with its own ONNX Runtime session (Paddle's --thread). */
   readonly workers: number;
   /** Intra-op threads per worker session (Paddle's cpu_threads). */
@@ -93,6 +96,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
   ...BATCHING_FLAGS,
   ...CONNECTION_FLAGS,
+  ...PROCESS_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
 });
 
@@ -138,8 +142,10 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     return value;
   };
   const explicitThreads = flags.cpu_threads as number | undefined;
-  const workers = positive('thread', Math.max(1, Math.floor(cores / (explicitThreads ?? 1))));
-  const cpuThreadsPerWorker = positive('cpu_threads', Math.max(1, Math.floor(cores / workers)));
+  const processes = processesFromFlags(flags, problems);
+  const processCores = coresPerProcess(cores, processes);
+  const workers = positive('thread', Math.max(1, Math.floor(processCores / (explicitThreads ?? 1))));
+  const cpuThreadsPerWorker = positive('cpu_threads', Math.max(1, Math.floor(processCores / workers)));
   const port = flags.port === undefined ? DEFAULTS.port : (flags.port as number);
   if (port < 0 || port > 65535) problems.push(`--port must be in 0..65535; got ${port}`);
   const { batching, ops } = batchingConfigFromFlags(flags, problems);
@@ -175,6 +181,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     modelName: (flags.name as string | undefined) ?? baseName(modelDir),
     host: (flags.host as string | undefined) ?? DEFAULTS.host,
     port,
+    processes,
     workers,
     cpuThreadsPerWorker,
     allowSpinning: (flags.allow_spinning as boolean | undefined) ?? false,

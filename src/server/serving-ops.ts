@@ -26,6 +26,7 @@ import { reflectionRegistrations } from '../health/reflection';
 import { ServingHealth } from '../health/serving-health';
 import type { Logger } from '../logging/logger';
 import { ServingMetrics } from '../metrics/serving-metrics';
+import { shareWithPrimary } from '../cluster/cluster-metrics';
 import { PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
 
 /** gRPC services whose health is reported (besides the overall server, ""). */
@@ -56,6 +57,8 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
   const registry = new Registry();
   const metrics = ServingMetrics.create(registry, { processMetrics: true });
   const health = ServingHealth.create([...REPORTED_SERVICES, config.modelName]);
+  // In a --processes cluster worker: the primary serves the metrics port with every process's registry aggregated.
+  const countForProcess = shareWithPrimary(registry);
   /** Per-model details for the ready endpoint (version, execution providers and probe report). */
   const modelDetails: Record<string, unknown> = {};
   let opsServer: OpsHttpServer | undefined;
@@ -69,7 +72,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
   return {
     metrics,
     health,
-    observe: (event) => metrics.observeCall(event),
+    observe: countForProcess === undefined ? (event) => metrics.observeCall(event) : (event) => { countForProcess(); metrics.observeCall(event); },
     get opsPort() {
       return opsServer?.port;
     },
@@ -97,7 +100,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       return [health.registration(), ...reflectionRegistrations([PREDICT_PROTO], [PROTO_ROOT])];
     },
     async start() {
-      if (config.ops.enablePrometheus) {
+      if (config.ops.enablePrometheus && countForProcess === undefined) {
         opsServer = await startOpsHttpServer({ host: config.ops.prometheusHost, port: config.ops.prometheusPort, registry, health: { get isLive() { return health.isLive; }, get isReady() { return health.isReady; }, details: () => modelDetails } });
         logger.info(`metrics and health on http://${config.ops.prometheusHost}:${opsServer.port}/metrics, /v2/health/live, /v2/health/ready`);
       }

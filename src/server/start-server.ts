@@ -50,8 +50,8 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     outputs: loaded.signature.outputs.map((o) => o.alias),
     config: loaded.configPath,
   });
-  if (config.workers * config.cpuThreadsPerWorker > Math.max(1, os.availableParallelism())) {
-    logger.warn(`${config.workers} workers x ${config.cpuThreadsPerWorker} threads oversubscribe the CPU's cores; expect worse latency`);
+  if (config.processes * config.workers * config.cpuThreadsPerWorker > Math.max(1, os.availableParallelism())) {
+    logger.warn(`${config.processes > 1 ? `${config.processes} processes x ` : ''}${config.workers} workers x ${config.cpuThreadsPerWorker} threads oversubscribe the CPU's cores; expect worse latency`);
   }
   const outputNames = loaded.signature.outputs.map((spec) => spec.name);
   const ops = createServingOps(config, logger);
