@@ -11,13 +11,13 @@
  * call; outside a cluster it returns undefined and changes nothing. `processIndex()` is this
  * process's index (set by the primary in REC_SERVING_PROCESS_INDEX), undefined outside a cluster.
  */
-import * as cluster from 'node:cluster';
+import cluster from 'node:cluster';
 import { AggregatorRegistry, Counter, type Registry } from 'prom-client';
 
 export const PROCESS_INDEX_ENV = 'REC_SERVING_PROCESS_INDEX';
 
 export function processIndex(): string | undefined {
-  return cluster.default.isWorker ? (process.env[PROCESS_INDEX_ENV] ?? String(cluster.default.worker?.id ?? '')) : undefined;
+  return cluster.isWorker ? (process.env[PROCESS_INDEX_ENV] ?? String(cluster.worker?.id ?? '')) : undefined;
 }
 
 export function shareWithPrimary(registry: Registry): (() => void) | undefined {
