@@ -60,6 +60,8 @@ interface Subchannel {
   failures: number;
   retryAtMs: number;
   lastError: string | undefined;
+  /** The connection attempt in progress, shared by the calls waiting for it. */
+  connecting?: Promise<void>;
 }
 
 const BACKOFF_BASE_MS = 1000;
@@ -174,23 +176,41 @@ export class BalancedChannel {
     const order = [...rotation.filter((s) => s.retryAtMs <= now), ...rotation.filter((s) => s.retryAtMs > now).sort((a, b) => a.retryAtMs - b.retryAtMs)];
     for (const sub of order) {
       if (sub.channel.isConnected) return sub;
-      const timeoutMs = Math.min(this.options.connectTimeoutMs ?? 20000, deadlineEpochMs === 0 ? Infinity : deadlineEpochMs - Date.now());
-      if (timeoutMs <= 0) throw new ServingError(Code.DEADLINE_EXCEEDED, `deadline exceeded while connecting to ${this.address}`);
       try {
-        await sub.channel.connect(timeoutMs);
-        sub.failures = 0;
-        sub.retryAtMs = 0;
-        sub.lastError = undefined;
+        await beforeDeadline(this.connectOnce(sub), deadlineEpochMs, this.address);
         return sub;
       } catch (error) {
-        sub.failures++;
-        sub.retryAtMs = Date.now() + Math.min(BACKOFF_BASE_MS * 1.6 ** (sub.failures - 1), BACKOFF_MAX_MS) * (0.8 + 0.4 * Math.random());
-        sub.lastError = error instanceof ServingError ? error.rawMessage.replace(/^No connection established: /, '') : String(error);
-        if (this.targets.some((t) => t.kind === 'dns') && Date.now() - this.lastResolveMs >= (this.options.dnsMinIntervalMs ?? 1000)) void this.resolve();
+        if (error instanceof ServingError && error.code === Code.DEADLINE_EXCEEDED) throw error;
       }
     }
     const reasons = [...new Map(order.map((s) => [s.endpoint, s.lastError ?? 'not connected'])).entries()].map(([endpoint, why]) => `${endpoint} (${why})`);
     throw new ServingError(Code.UNAVAILABLE, `No connection established: ${reasons.join('; ')}`);
+  }
+
+  /**
+   * One connection attempt per connection at a time, shared by every call waiting for it (each
+   * waits only until its own deadline); a failure puts the connection in backoff.
+   */
+  private connectOnce(sub: Subchannel): Promise<void> {
+    if (sub.connecting === undefined) {
+      const attempt = sub.channel.connect(this.options.connectTimeoutMs ?? 20000).then(
+        () => {
+          sub.failures = 0;
+          sub.retryAtMs = 0;
+          sub.lastError = undefined;
+        },
+        (error: unknown) => {
+          sub.failures++;
+          sub.retryAtMs = Date.now() + Math.min(BACKOFF_BASE_MS * 1.6 ** (sub.failures - 1), BACKOFF_MAX_MS) * (0.8 + 0.4 * Math.random());
+          sub.lastError = error instanceof ServingError ? error.rawMessage.replace(/^No connection established: /, '') : String(error);
+          if (this.targets.some((t) => t.kind === 'dns') && Date.now() - this.lastResolveMs >= (this.options.dnsMinIntervalMs ?? 1000)) void this.resolve();
+          throw error;
+        },
+      );
+      sub.connecting = attempt;
+      attempt.then(() => { sub.connecting = undefined; }, () => { sub.connecting = undefined; });
+    }
+    return sub.connecting;
   }
 
   /** Resolves every `dns:` target and replaces the endpoint list; on failure keeps the previous list. */
@@ -242,6 +262,20 @@ function withAttempts(error: ServingError, attempts: number, why: string): Servi
 
 function deadlineExceeded(deadlineMs: number): ServingError {
   return new ServingError(Code.DEADLINE_EXCEEDED, `deadline of ${deadlineMs} ms exceeded`);
+}
+
+/** `promise`, or DEADLINE_EXCEEDED when the call's deadline (epoch ms; 0 = none) comes first. */
+async function beforeDeadline(promise: Promise<void>, deadlineEpochMs: number, address: string): Promise<void> {
+  if (deadlineEpochMs === 0) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ServingError(Code.DEADLINE_EXCEEDED, `deadline exceeded while connecting to ${address}`)), Math.max(0, deadlineEpochMs - Date.now()));
+  });
+  try {
+    await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sleep(ms: number): Promise<void> {
