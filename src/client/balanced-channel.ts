@@ -39,6 +39,8 @@ export interface BalancedChannelOptions {
   readonly dnsRefreshMs?: number;
   /** Least time between two resolutions triggered by connection failures, ms; default 1000. */
   readonly dnsMinIntervalMs?: number;
+  /** Resolver of `dns:` names to addresses; default node:dns lookup of every A and AAAA address (/etc/hosts included). */
+  readonly lookup?: (host: string) => Promise<string[]>;
   /** Longest wait for one connection attempt, ms (a call's deadline shortens it); default 20000. */
   readonly connectTimeoutMs?: number;
 }
@@ -166,6 +168,7 @@ export class BalancedChannel {
   private async pick(deadlineEpochMs: number): Promise<Subchannel> {
     if (this.closed) throw new ServingError(Code.UNAVAILABLE, 'the channel is closed');
     if (this.resolving !== undefined) await this.resolving;
+    if (this.subchannels.length === 0 && this.targets.some((t) => t.kind === 'dns') && Date.now() - this.lastResolveMs >= (this.options.dnsMinIntervalMs ?? 1000)) await this.resolve();
     const subs = this.subchannels;
     if (subs.length === 0) {
       throw new ServingError(Code.UNAVAILABLE, `No connection established: "${this.address}" resolved to no address${this.resolveError === undefined ? '' : ` (${this.resolveError})`}`);
@@ -221,8 +224,8 @@ export class BalancedChannel {
       const problems: string[] = [];
       for (const target of this.targets.filter((t) => t.kind === 'dns')) {
         try {
-          const addresses = await dns.promises.lookup(target.host, { all: true });
-          for (const { address } of addresses) endpoints.push({ host: address, port: target.port });
+          const addresses = this.options.lookup === undefined ? (await dns.promises.lookup(target.host, { all: true })).map((a) => a.address) : await this.options.lookup(target.host);
+          for (const address of addresses) endpoints.push({ host: address, port: target.port });
         } catch (error) {
           problems.push(`cannot resolve ${target.host}: ${error instanceof Error ? error.message : String(error)}`);
         }

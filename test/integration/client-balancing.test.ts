@@ -98,6 +98,32 @@ describe('client-side balancing and retries', () => {
     }
   });
 
+  it('re-resolves dns: names periodically and after a failure, keeping the last list when a lookup fails', async () => {
+    let answer: () => string[] = () => { throw new Error('queryA ENOTFOUND rec.test'); };
+    let lookups = 0;
+    const client = RecServingClient.connect(`dns:rec.test:${a.server.port}`, { lookup: async () => { lookups++; return answer(); }, dnsRefreshMs: 100, dnsMinIntervalMs: 30 });
+    try {
+      const first = await rejection(client.predict(FEED, []));
+      assert.equal(first.code, Code.UNAVAILABLE);
+      assert.match(first.rawMessage, /"dns:rec\.test:\d+" resolved to no address \(cannot resolve rec\.test: queryA ENOTFOUND rec\.test\)/);
+      answer = () => ['127.0.0.1'];
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      await client.predict(FEED, []); // the failure above allows a new lookup
+      answer = () => { throw new Error('resolver down'); };
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await client.predict(FEED, []); // failed lookups keep the previous addresses
+      answer = () => [];
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      assert.equal((await rejection(client.predict(FEED, []))).code, Code.UNAVAILABLE, 'an empty answer empties the rotation');
+      answer = () => ['127.0.0.1'];
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await client.predict(FEED, []);
+      assert.ok(lookups >= 5, `lookups: ${lookups}`);
+    } finally {
+      client.close();
+    }
+  });
+
   it('skips an endpoint that refuses connections without failing or retrying calls', async () => {
     const dead = `127.0.0.1:${await deadPort()}`;
     const client = RecServingClient.connect(`${dead},${a.target}`);
