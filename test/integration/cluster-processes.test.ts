@@ -3,7 +3,8 @@
  * one port, connections are spread over them round robin (calls over several connections reach
  * both processes; one connection stays with one process), the primary's metrics port aggregates
  * both processes' registries (plus `ctr_process_requests_total{process}`), and SIGTERM to the
- * primary drains every process: each call gets its answer or UNAVAILABLE, and it exits 0.
+ * primary drains every process: each call gets its answer or UNAVAILABLE, and it exits 0. A
+ * process killed outright is replaced.
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -68,6 +69,28 @@ describe('rec-serve --processes 2', () => {
     const after = await scrape(server);
     const deltas = ['0', '1'].map((p) => sampleValue(after, 'ctr_process_requests_total', { process: p }) - sampleValue(before, 'ctr_process_requests_total', { process: p }));
     assert.deepEqual([...deltas].sort(), [0, 10]);
+  });
+
+  it('replaces a serving process that dies, keeping its index', { timeout: 60_000 }, async () => {
+    const readyState = async () => (await (await fetch(`http://127.0.0.1:${server.metricsPort}/v2/health/ready`)).json()) as { ready: boolean; models: { processes: Array<{ index: number; pid: number; ready: boolean }> } };
+    const before = await readyState();
+    const victim = before.models.processes[1].pid;
+    process.kill(victim, 'SIGKILL');
+    let now = await readyState();
+    for (const until = Date.now() + 45_000; !(now.ready && now.models.processes[1].pid !== victim) && Date.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      now = await readyState();
+    }
+    assert.equal(now.ready, true, server.log());
+    assert.notEqual(now.models.processes[1].pid, victim);
+    assert.equal(now.models.processes[0].pid, before.models.processes[0].pid);
+    assert.match(server.log(), new RegExp(`serving process 1 \\(pid ${victim}\\) died \\(SIGKILL\\); starting a replacement`));
+    const client = RecServingClient.connect(`127.0.0.1:${server.port}`, { connectionsPerEndpoint: 4 });
+    try {
+      await Promise.all(Array.from({ length: 8 }, () => client.predict(FEED, [])));
+    } finally {
+      client.close();
+    }
   });
 
   it('drains every process on SIGTERM to the primary: answers or UNAVAILABLE, exit 0', { timeout: 90_000 }, async () => {
