@@ -131,7 +131,8 @@ export class BalancedChannel {
         this.throttle?.onSuccess();
         return bytes;
       } catch (caught) {
-        error = ServingError.from(caught);
+        if (!(caught instanceof ServingError)) throw caught;
+        error = caught;
       }
       if (policy === undefined || !policy.retryableCodes.includes(error.code)) throw error;
       this.throttle?.onRetryableFailure();
