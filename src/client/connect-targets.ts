@@ -9,7 +9,9 @@
  *   (A and AAAA, /etc/hosts included) is one endpoint, re-resolved periodically and after a
  *   connection failure (see balanced-channel.ts);
  * and returns the targets in order, or throws a ConnectTargetError naming the entry, what was
- * expected and what was given. Refused, never guessed: a missing port (no default port is
+ * expected and what was given. `singleEndpoint(text)` is the one `host:port` of a client with one
+ * connection (Paddle's HTTP and baidu_std modes, GrpcUnaryChannel): several entries are refused.
+ * Refused, never guessed: a missing port (no default port is
  * dialled, 443 least of all), a URL (`http://…`, `grpc://…`: the protocol is `--client_mode`),
  * a DNS authority (`dns://8.8.8.8/host:port`), a port outside 1..65535, an empty entry.
  */
@@ -40,6 +42,12 @@ export function parseConnectTargets(text: string): ConnectTarget[] {
     if (entry === '') throw new ConnectTargetError(`address ${index + 1} of "${text}" is empty; ${EXPECTED}`);
     return parseOne(entry);
   });
+}
+
+export function singleEndpoint(text: string): { host: string; port: number } {
+  const targets = parseConnectTargets(text);
+  if (targets.length !== 1) throw new ConnectTargetError(`"${text}" names ${targets.length} endpoints; this client connects to one host:port`);
+  return { host: targets[0].host, port: targets[0].port };
 }
 
 /** `host:port` of a target, with brackets around an IPv6 literal. */

@@ -21,6 +21,7 @@ import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import { Code, ServingError } from '../core/errors';
+import { formatHostPort, singleEndpoint } from './connect-targets';
 
 export interface UnaryChannelOptions {
   /** Largest response message accepted, bytes; default 512 MiB. */
@@ -290,11 +291,12 @@ class UnaryResponse {
 }
 
 function authorityOf(address: string): string {
-  const target = address.replace(/^dns:(\/\/[^/]*\/)?/, '').replace(/^\/+/, '');
-  if (!/^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):\d+$/.test(target)) {
-    throw new Error(`cannot use "${address}" as a gRPC address; expected host:port (e.g. 127.0.0.1:9393)`);
+  try {
+    const { host, port } = singleEndpoint(address);
+    return formatHostPort(host, port);
+  } catch (error) {
+    throw new Error(`cannot use "${address}" as a gRPC address: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return target;
 }
 
 function hostAndPort(authority: string): { host: string; port: number } {

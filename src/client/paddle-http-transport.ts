@@ -15,6 +15,7 @@ import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
 import { decodePaddleResponse, encodePaddleRequest } from '../paddle/service/paddle-messages';
 import { formatPaddleJsonRequest, parsePaddleJsonResponse } from '../paddle/service/paddle-json';
+import { singleEndpoint } from './connect-targets';
 import { buildPaddleRequest, readPaddleResponse } from './paddle-wire-codec';
 import type { PredictionTransport, TransportResult } from './prediction-transport';
 import type { TransportOptions } from './transport-options';
@@ -35,7 +36,7 @@ export function codeOfHttpStatus(status: number): Code {
 }
 
 export function createPaddleHttpTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
-  const [host, portText] = splitAddress(address);
+  const { host, port } = singleEndpoint(address);
   const agent = new http.Agent({ keepAlive: true });
   const proto = options.httpBody === 'proto';
   const useGzip = options.httpGzip === true;
@@ -54,7 +55,7 @@ export function createPaddleHttpTransport(address: string, deadlineMs: number, o
         headers['Content-Encoding'] = 'gzip';
         headers['Accept-Encoding'] = 'gzip';
       }
-      const { status, contentType, bytes } = await post(agent, host, Number(portText), body, headers, deadlineMs);
+      const { status, contentType, bytes } = await post(agent, host, port, body, headers, deadlineMs);
       if (status !== 200) throw new ServingError(codeOfHttpStatus(status), `HTTP ${status}: ${bytes.toString('utf8').trim()}`);
       try {
         // As Paddle's client: protobuf only when the server says exactly application/proto.
@@ -67,12 +68,6 @@ export function createPaddleHttpTransport(address: string, deadlineMs: number, o
     },
     close: () => agent.destroy(),
   };
-}
-
-function splitAddress(address: string): [string, string] {
-  const at = address.lastIndexOf(':');
-  if (at < 0) throw new Error(`--connect must be host:port; got "${address}"`);
-  return [address.slice(0, at).replace(/^\[|\]$/g, ''), address.slice(at + 1)];
 }
 
 function post(agent: http.Agent, host: string, port: number, body: Buffer, headers: http.OutgoingHttpHeaders, deadlineMs: number): Promise<{ status: number; contentType: string; bytes: Buffer }> {

@@ -7,6 +7,7 @@
  * server's `error_text` (code read back from the brpc errno); a broken connection rejects every
  * pending call with UNAVAILABLE, and the next call reconnects.
  */
+import { singleEndpoint } from './connect-targets';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../core/errors';
@@ -36,9 +37,7 @@ export function codeOfBrpcErrno(errno: number): Code {
 }
 
 export function createPaddleRpcTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
-  const at = address.lastIndexOf(':');
-  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
-  const port = Number(address.slice(at + 1));
+  const { host, port } = singleEndpoint(address);
   const pending = new Map<number, Pending>();
   let socket: net.Socket | undefined;
   let nextCorrelationId = 1;

@@ -4,7 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConnectTargetError, parseConnectTargets } from '../../../src/client/connect-targets';
+import { ConnectTargetError, parseConnectTargets, singleEndpoint } from '../../../src/client/connect-targets';
+import { GrpcUnaryChannel } from '../../../src/client/grpc-unary-channel';
+import { createTransport } from '../../../src/client/transports';
 
 describe('parseConnectTargets', () => {
   it('accepts host:port, [v6]:port, dns: names and comma-separated lists', () => {
@@ -35,5 +37,13 @@ describe('parseConnectTargets', () => {
     assert.throws(() => parseConnectTargets('a:1,,b:2'), /address 2 of "a:1,,b:2" is empty/);
     assert.throws(() => parseConnectTargets(''), /the address is empty/);
     assert.throws(() => parseConnectTargets('unix:/tmp/s'), /name scheme this client does not support/);
+  });
+
+  it('is the one parser of every client: one-connection modes take exactly one endpoint', () => {
+    assert.deepEqual(singleEndpoint('[::1]:9393'), { host: '::1', port: 9393 });
+    assert.throws(() => singleEndpoint('a:1,b:2'), /names 2 endpoints; this client connects to one host:port/);
+    assert.throws(() => GrpcUnaryChannel.connect('127.0.0.1'), /has no port; expected host:port/);
+    assert.throws(() => createTransport('http', 'http://127.0.0.1:9393', 0), /is a URL; expected host:port/);
+    assert.throws(() => createTransport('rpc', '127.0.0.1', 0), /has no port/);
   });
 });
