@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../config/parse-flags';
+import { BALANCING_FLAGS, balancingFromFlags } from '../client/balancing-flags';
 import { loadClientConfig } from '../client/client-config';
 import { CLIENT_SECURITY_FLAGS, loadClientSecurity, type ClientSecurityFlags } from '../client/client-security';
 import { runClosedLoop } from '../client/closed-loop-runner';
@@ -23,7 +24,8 @@ import { runMain } from './run-main';
 
 const FLAGS: FlagSpecs = {
   client_config: { kind: 'string', help: 'serving_client_conf.prototxt or its directory', defaultText: 'serving_client' },
-  connect: { kind: 'string', help: 'server address ip:port', defaultText: '127.0.0.1:9393' },
+  connect: { kind: 'string', help: 'server address host:port; the gRPC modes also take several (a:9393,b:9393, round robin) and dns:host:port (every address of the name)', defaultText: '127.0.0.1:9393' },
+  ...BALANCING_FLAGS,
   use_gpu: { kind: 'boolean', help: 'accepted for rec_client.py compatibility; the server decides where to run', defaultText: 'false' },
   data_dir: { kind: 'string', help: 'Criteo data file or directory (every file is read)', defaultText: 'serving_client/sample_data' },
   reader_file: { kind: 'string', help: 'rec_client.py\'s Python reader: not supported, use --reader' },
@@ -62,8 +64,10 @@ async function main(): Promise<number> {
 
   const httpBody = (flags.http_body as string | undefined) ?? 'json';
   if (httpBody !== 'json' && httpBody !== 'proto') throw new FlagError([`--http_body must be json or proto; got "${httpBody}"`]);
-  const transport = createTransport((flags.client_mode as string | undefined) ?? 'grpc', (flags.connect as string | undefined) ?? '127.0.0.1:9393', (flags.deadline_ms as number | undefined) ?? 0,
-    { signature: config.signature, httpBody, httpGzip: flags.http_gzip === true, security: loadClientSecurity(flags as ClientSecurityFlags, process.env) });
+  const mode = (flags.client_mode as string | undefined) ?? 'grpc';
+  const { address, balancing } = balancingFromFlags(flags, mode);
+  const transport = createTransport(mode, address, (flags.deadline_ms as number | undefined) ?? 0,
+    { signature: config.signature, httpBody, httpGzip: flags.http_gzip === true, balancing, security: loadClientSecurity(flags as ClientSecurityFlags, process.env) });
   const quiet = flags.quiet === true || flags.json === true;
   const failures = new FailureLog((line) => process.stderr.write(`${line}\n`));
   const scores: number[][] = batches.map(() => []);

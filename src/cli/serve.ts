@@ -14,6 +14,9 @@ import { SERVE_FLAGS, loadServeConfig } from '../config/serve-config';
 import { createLogger } from '../logging/logger';
 import { startServer } from '../server/start-server';
 import { runMain } from './run-main';
+import cluster from 'node:cluster';
+import { runClusterPrimary } from '../cluster/cluster-primary';
+import { announceReady, onPrimaryGone } from '../cluster/cluster-worker';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -30,6 +33,7 @@ async function main(): Promise<number> {
   }
   const logger = createLogger(config.logLevel, undefined, config.logging.logFormat);
   for (const warning of config.startupWarnings) logger.warn(warning);
+  if (config.processes > 1 && cluster.isPrimary) return runClusterPrimary(config, logger);
   let server;
   try {
     server = await startServer(config, logger);
@@ -37,6 +41,7 @@ async function main(): Promise<number> {
     logger.error(`cannot serve: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+  announceReady(server.port);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -59,6 +64,7 @@ async function main(): Promise<number> {
     });
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    onPrimaryGone(() => stop('the primary process exited'));
   });
 }
 

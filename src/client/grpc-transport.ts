@@ -7,7 +7,7 @@ import { RecServingClient } from './rec-serving-client';
 import type { TransportOptions } from './transport-options';
 
 export function createGrpcTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
-  const client = RecServingClient.connect(address, { deadlineMs, ...(options.security === undefined ? {} : { security: options.security }) });
+  const client = RecServingClient.connect(address, { ...options.balancing, deadlineMs, ...(options.security === undefined ? {} : { security: options.security }) });
   return {
     mode: 'grpc',
     async predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[], requestId: number): Promise<TransportResult> {

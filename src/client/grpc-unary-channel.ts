@@ -25,6 +25,7 @@ import * as tls from 'node:tls';
 import * as zlib from 'node:zlib';
 import { Code, ServingError } from '../core/errors';
 import { bearerHeader, tlsConnectOptions, type ClientSecurity } from './client-security';
+import { formatHostPort, singleEndpoint } from './connect-targets';
 
 export interface UnaryChannelOptions {
   /** Largest response message accepted, bytes; default 512 MiB. */
@@ -75,6 +76,17 @@ export class GrpcUnaryChannel {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
+  }
+
+  /** A session is connected and open (a call sent now goes out without waiting for a connection). */
+  get isConnected(): boolean {
+    const session = this.session;
+    return session !== undefined && !session.connecting && !session.closed && !session.destroyed;
+  }
+
+  /** One connection attempt: resolves once connected, rejects with UNAVAILABLE on failure or after `timeoutMs`. */
+  connect(timeoutMs: number): Promise<void> {
+    return this.closed ? Promise.reject(new ServingError(Code.UNAVAILABLE, 'the channel is closed')) : this.connected(timeoutMs);
   }
 
   unary(path: string, message: Uint8Array, options: UnaryCallOptions = {}): Promise<Buffer> {
@@ -300,11 +312,12 @@ class UnaryResponse {
 }
 
 function authorityOf(address: string): string {
-  const target = address.replace(/^dns:(\/\/[^/]*\/)?/, '').replace(/^\/+/, '');
-  if (!/^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):\d+$/.test(target)) {
-    throw new Error(`cannot use "${address}" as a gRPC address; expected host:port (e.g. 127.0.0.1:9393)`);
+  try {
+    const { host, port } = singleEndpoint(address);
+    return formatHostPort(host, port);
+  } catch (error) {
+    throw new Error(`cannot use "${address}" as a gRPC address: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return target;
 }
 
 function hostAndPort(authority: string): { host: string; port: number } {

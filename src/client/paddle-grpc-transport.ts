@@ -6,13 +6,13 @@ import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
 import { PADDLE_GRPC_PATHS, decodePaddleResponse, encodePaddleRequest } from '../paddle/service/paddle-messages';
-import { GrpcUnaryChannel } from './grpc-unary-channel';
+import { BalancedChannel } from './balanced-channel';
 import { buildPaddleRequest, readPaddleResponse } from './paddle-wire-codec';
 import type { PredictionTransport, TransportResult } from './prediction-transport';
 import type { TransportOptions } from './transport-options';
 
 export function createPaddleGrpcTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
-  const channel = GrpcUnaryChannel.connect(address, options.security === undefined ? {} : { security: options.security });
+  const channel = BalancedChannel.connect(address, { ...options.balancing, ...(options.security === undefined ? {} : { security: options.security }) });
   return {
     mode: 'paddle-grpc',
     async predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[], requestId: number): Promise<TransportResult> {

@@ -19,6 +19,7 @@ import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
 import { decodePaddleResponse, encodePaddleRequest } from '../paddle/service/paddle-messages';
 import { formatPaddleJsonRequest, parsePaddleJsonResponse } from '../paddle/service/paddle-json';
+import { singleEndpoint } from './connect-targets';
 import { buildPaddleRequest, readPaddleResponse } from './paddle-wire-codec';
 import type { PredictionTransport, TransportResult } from './prediction-transport';
 import type { TransportOptions } from './transport-options';
@@ -41,10 +42,10 @@ export function codeOfHttpStatus(status: number): Code {
 }
 
 export function createPaddleHttpTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
-  const [host, portText] = splitAddress(address);
+  const { host, port } = singleEndpoint(address);
   const tlsOptions = options.security?.tls;
   // TLS: an https.Agent verifying the server with the given CA (default roots) and presenting the client certificate, if any.
-  const agent = tlsOptions === undefined ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...tlsConnectOptions(tlsOptions, host, Number(portText), ['http/1.1']) });
+  const agent = tlsOptions === undefined ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...tlsConnectOptions(tlsOptions, host, port, ['http/1.1']) });
   const send = tlsOptions === undefined ? http.request : https.request;
   const proto = options.httpBody === 'proto';
   const useGzip = options.httpGzip === true;
@@ -64,7 +65,7 @@ export function createPaddleHttpTransport(address: string, deadlineMs: number, o
         headers['Content-Encoding'] = 'gzip';
         headers['Accept-Encoding'] = 'gzip';
       }
-      const { status, contentType, bytes } = await post(send, agent, host, Number(portText), body, headers, deadlineMs);
+      const { status, contentType, bytes } = await post(send, agent, host, port, body, headers, deadlineMs);
       if (status !== 200) throw new ServingError(codeOfHttpStatus(status), `HTTP ${status}: ${bytes.toString('utf8').trim()}`);
       try {
         // As Paddle's client: protobuf only when the server says exactly application/proto.
@@ -77,12 +78,6 @@ export function createPaddleHttpTransport(address: string, deadlineMs: number, o
     },
     close: () => agent.destroy(),
   };
-}
-
-function splitAddress(address: string): [string, string] {
-  const at = address.lastIndexOf(':');
-  if (at < 0) throw new Error(`--connect must be host:port; got "${address}"`);
-  return [address.slice(0, at).replace(/^\[|\]$/g, ''), address.slice(at + 1)];
 }
 
 function post(send: typeof http.request, agent: http.Agent, host: string, port: number, body: Buffer, headers: http.OutgoingHttpHeaders, deadlineMs: number): Promise<{ status: number; contentType: string; bytes: Buffer }> {

@@ -7,6 +7,7 @@
  * server's `error_text` (code read back from the brpc errno); a broken connection rejects every
  * pending call with UNAVAILABLE, and the next call reconnects.
  */
+import { singleEndpoint } from './connect-targets';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { tlsConnectOptions } from './client-security';
@@ -42,9 +43,7 @@ export function createPaddleRpcTransport(address: string, deadlineMs: number, op
     throw new Error('baidu_std (--client_mode rpc) cannot carry a bearer token: use --client_mode grpc, paddle-grpc or http with a token, or drop the token (the server refuses baidu_std when it requires one, unless started with --allow_unauthenticated_baidu_std)');
   }
   const tlsOptions = options.security?.tls;
-  const at = address.lastIndexOf(':');
-  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
-  const port = Number(address.slice(at + 1));
+  const { host, port } = singleEndpoint(address);
   const pending = new Map<number, Pending>();
   let socket: net.Socket | undefined;
   let nextCorrelationId = 1;

@@ -1,8 +1,9 @@
 /**
  * Typed TypeScript client for rec-serving's Predict API (gRPC, raw little-endian tensors).
  *
- * Contract: `RecServingClient.connect(address)` returns a client over one HTTP/2 session
- * (grpc-unary-channel.ts: `host:port`, reconnecting after failures);
+ * Contract: `RecServingClient.connect(address)` returns a client over HTTP/2 connections to one
+ * or several endpoints (balanced-channel.ts: `host:port`, `a:9393,b:9393`, `dns:host:port`,
+ * round robin, reconnecting after failures, retries per `serviceConfig`);
  * `predict(feed, fetch)` resolves with outputs by fetch alias plus the server's timings and the
  * client-side round trip, or rejects with a ServingError carrying the server's gRPC code and
  * message (the client shares exactly `core/errors.ts` with the server).
@@ -16,8 +17,7 @@ import {
   type GetModelMetadataResponseMessage, type PredictRequestMessage, type PredictResponseMessage,
 } from '../protocol/predict-messages';
 import { decodeRawTensor } from '../core/decode-tensor';
-import { GrpcUnaryChannel } from './grpc-unary-channel';
-import type { ClientSecurity } from './client-security';
+import { BalancedChannel, type BalancedChannelOptions, type BalancedChannelStats } from './balanced-channel';
 
 export interface PredictOptions {
   /** Per-call deadline, milliseconds from now; undefined: the client default (none if 0). */
@@ -45,23 +45,25 @@ export interface PredictResult {
   readonly modelVersion: string;
 }
 
-export interface ClientOptions {
+/** Balancing and retries: `connectionsPerEndpoint`, `serviceConfig`, `dnsRefreshMs`, `maxMessageBytes` (balanced-channel.ts). */
+export interface ClientOptions extends BalancedChannelOptions {
   /** Default per-call deadline in milliseconds; 0 = none. */
   readonly deadlineMs?: number;
-  /** Largest response accepted, bytes. */
-  readonly maxMessageBytes?: number;
-  /** TLS and bearer token (client-security.ts). */
-  readonly security?: ClientSecurity;
 }
 
 export class RecServingClient {
   private constructor(
-    private readonly channel: GrpcUnaryChannel,
+    private readonly channel: BalancedChannel,
     private readonly options: ClientOptions,
   ) {}
 
   static connect(address: string, options: ClientOptions = {}): RecServingClient {
-    return new RecServingClient(GrpcUnaryChannel.connect(address, { maxMessageBytes: options.maxMessageBytes, security: options.security }), options);
+    return new RecServingClient(BalancedChannel.connect(address, options), options);
+  }
+
+  /** Calls, attempts, retries and attempts per endpoint so far. */
+  stats(): BalancedChannelStats {
+    return this.channel.stats();
   }
 
   /** Waits until the server accepts a connection (or rejects with UNAVAILABLE after `timeoutMs`). */

@@ -3,6 +3,7 @@
  */
 import type { ModelSignature } from '../core/model-signature';
 import type { ClientSecurity } from './client-security';
+import type { BalancedChannelOptions } from './balanced-channel';
 
 export interface TransportOptions {
   /** The client config's signature: Paddle modes send each feed's real name with its alias. */
@@ -15,4 +16,6 @@ export interface TransportOptions {
   readonly security?: ClientSecurity;
   /** `kserve-*` modes: the model to address (default: the server's only / default model). */
   readonly modelName?: string;
+  /** gRPC modes: connections per endpoint, retry service config, DNS refresh (balanced-channel.ts). */
+  readonly balancing?: BalancedChannelOptions;
 }

@@ -19,6 +19,7 @@ import { LOGGING_FLAGS, loggingConfigFromFlags, type LoggingConfig } from './log
 import { CONNECTION_FLAGS, connectionLimitsFromFlags, type ConnectionLimits } from './connection-limits';
 import { SECURITY_FLAGS, securityConfigFromFlags, type SecurityConfig } from './security-config';
 import { REPOSITORY_FLAGS, repositoryConfigFromFlags, type RepositoryConfig } from './repository-config';
+import { PROCESS_FLAGS, coresPerProcess, processesFromFlags } from './process-flags';
 
 export interface ServeConfig {
   /** Model directory (Paddle's serving_server/). */
@@ -28,6 +29,8 @@ export interface ServeConfig {
   readonly host: string;
   /** TCP port; 0 picks a free one. */
   readonly port: number;
+  /** Serving processes on the one port (--processes; 1 = no cluster). Workers and threads below are per process. */
+  readonly processes: number;
   /** Worker threads, each with its own ONNX Runtime session (Paddle's --thread). */
   readonly workers: number;
   /** Intra-op threads per worker session (Paddle's cpu_threads). */
@@ -105,6 +108,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   ...CONNECTION_FLAGS,
   ...SECURITY_FLAGS,
   ...REPOSITORY_FLAGS,
+  ...PROCESS_FLAGS,
   help: { kind: 'boolean', help: 'print this help' },
 });
 
@@ -150,8 +154,10 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     return value;
   };
   const explicitThreads = flags.cpu_threads as number | undefined;
-  const workers = positive('thread', Math.max(1, Math.floor(cores / (explicitThreads ?? 1))));
-  const cpuThreadsPerWorker = positive('cpu_threads', Math.max(1, Math.floor(cores / workers)));
+  const processes = processesFromFlags(flags, problems);
+  const processCores = coresPerProcess(cores, processes);
+  const workers = positive('thread', Math.max(1, Math.floor(processCores / (explicitThreads ?? 1))));
+  const cpuThreadsPerWorker = positive('cpu_threads', Math.max(1, Math.floor(processCores / workers)));
   const port = flags.port === undefined ? DEFAULTS.port : (flags.port as number);
   if (port < 0 || port > 65535) problems.push(`--port must be in 0..65535; got ${port}`);
   const { batching, ops } = batchingConfigFromFlags(flags, problems);
@@ -188,6 +194,9 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   // repository checks --batching_overrides against the models it finds.
   const modelName = (flags.name as string | undefined) ?? (repository.modelRepository === undefined ? baseName(modelDir) : '');
   if (repository.modelRepository === undefined) checkOverridesServed(batching.overrides, [modelName], problems);
+  if (processes > 1 && repository.modelControlMode === 'explicit') {
+    problems.push(`--model_control_mode explicit cannot work with --processes ${processes}: a load or unload request reaches one serving process only; use --model_control_mode poll (every process polls the repository) or SIGHUP to the primary (passed on to every process)`);
+  }
   if (problems.length > 0) throw new FlagError(problems);
   return Object.freeze({
     modelDir,
@@ -195,6 +204,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     repository,
     host: (flags.host as string | undefined) ?? DEFAULTS.host,
     port,
+    processes,
     workers,
     cpuThreadsPerWorker,
     allowSpinning: (flags.allow_spinning as boolean | undefined) ?? false,

@@ -116,11 +116,11 @@ export function workerShare(config: ServeConfig, models: number): number {
   return Math.max(1, Math.floor(config.workers / Math.max(1, models)));
 }
 
-/** Warns when the loaded versions together run more threads than the machine has cores. */
-export function threadBudgetWarning(totalWorkers: number, threadsPerWorker: number): string | undefined {
+/** Warns when the loaded versions together (in every serving process) run more threads than the machine has cores. */
+export function threadBudgetWarning(totalWorkers: number, threadsPerWorker: number, processes = 1): string | undefined {
   const cores = Math.max(1, os.availableParallelism());
-  if (totalWorkers * threadsPerWorker <= cores) return undefined;
-  return `${totalWorkers} workers x ${threadsPerWorker} threads (all loaded model versions) oversubscribe the CPU's ${cores} cores; expect worse latency`;
+  if (processes * totalWorkers * threadsPerWorker <= cores) return undefined;
+  return `${processes > 1 ? `${processes} processes x ` : ''}${totalWorkers} workers x ${threadsPerWorker} threads (all loaded model versions) oversubscribe the CPU's ${cores} cores; expect worse latency`;
 }
 
 function warmupSizes(config: ServeConfig, batching: Partial<BatchingSettings>, maxRequestRows: number): number[] {

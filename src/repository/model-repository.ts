@@ -336,7 +336,7 @@ export class ModelRepository implements ModelControl {
       logger.info(`model "${record.source.name}" now serves version(s) ${next.map((v) => v.version).join(', ')}${retired.length > 0 ? `; retiring ${retired.map((v) => v.version).join(', ')} once in-flight requests finish` : ''}`);
     }
     for (const version of retired) this.retire(version);
-    const warning = threadBudgetWarning(this.totalWorkers(), this.options.context.session.intraOpThreads);
+    const warning = threadBudgetWarning(this.totalWorkers(), this.options.context.session.intraOpThreads, this.options.context.config.processes);
     if (warning !== undefined) logger.warn(warning);
   }
 

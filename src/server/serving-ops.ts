@@ -29,6 +29,7 @@ import type { Logger } from '../logging/logger';
 import { createAccessLog } from '../metrics/access-log';
 import { withBatchDebugLog } from '../metrics/batch-debug-log';
 import { ServingMetrics } from '../metrics/serving-metrics';
+import { shareWithPrimary } from '../cluster/cluster-metrics';
 import { KSERVE_PROTO, KSERVE_PROTO_DIR, PADDLE_SERVICE_PROTO, PREDICT_PROTO, PROTO_ROOT } from '../protocol/proto-paths';
 import { PADDLE_SERVICE_NAME } from '../paddle/service/paddle-messages';
 
@@ -61,6 +62,8 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
   const registry = new Registry();
   const metrics = ServingMetrics.create(registry, { processMetrics: true });
   const health = ServingHealth.create([...REPORTED_SERVICES, config.modelName]);
+  // In a --processes cluster worker: the primary serves the metrics port with every process's registry aggregated.
+  const countForProcess = shareWithPrimary(registry);
   /** Per-model details for the ready endpoint (version, execution providers and probe report). */
   const modelDetails: Record<string, unknown> = {};
   let opsServer: OpsHttpServer | undefined;
@@ -80,7 +83,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
   return {
     metrics,
     health,
-    observe,
+    observe: countForProcess === undefined ? observe : (event) => { countForProcess(); observe(event); },
     get opsPort() {
       return opsServer?.port;
     },
@@ -109,7 +112,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       return [health.registration(), ...reflectionRegistrations([PREDICT_PROTO, PADDLE_SERVICE_PROTO, KSERVE_PROTO], [PROTO_ROOT, KSERVE_PROTO_DIR])];
     },
     async start() {
-      if (config.ops.enablePrometheus) {
+      if (config.ops.enablePrometheus && countForProcess === undefined) {
         opsServer = await startOpsHttpServer({ host: config.ops.prometheusHost, port: config.ops.prometheusPort, registry, health: { get isLive() { return health.isLive; }, get isReady() { return health.isReady; }, details: () => modelDetails } });
         logger.info(`metrics and health on http://${config.ops.prometheusHost}:${opsServer.port}/metrics, /v2/health/live, /v2/health/ready`);
       }
