@@ -8,8 +8,10 @@
 # then drop the dev dependencies.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# .npmrc skips onnxruntime-node's optional GPU (CUDA) download at install, as for a local install.
-COPY package.json package-lock.json .npmrc tsconfig.json ./
+# onnxruntime-node's optional GPU (CUDA) download is skipped at install, as in CI: package.json's
+# allowScripts denies it on npm versions that know that field, this variable on every npm.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json package-lock.json tsconfig.json ./
 COPY proto ./proto
 COPY src ./src
 COPY serving_server ./serving_server

@@ -91,11 +91,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'convert') return convert(rest);
   if (command === 'generate-data') return generateData(rest);
-  if (command === 'repository') {
-    // Asynchronous (an HTTP call): the exit code is set when it settles.
-    void runRepositoryCommand(rest, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => { process.exitCode = code; });
-    return 0;
-  }
+  if (command === 'repository') return runRepositoryCommand(rest, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${COMMANDS_HELP}\n`);
     return 0;

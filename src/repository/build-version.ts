@@ -23,7 +23,7 @@ import { WorkerPoolEngine } from '../engine/worker-pool-engine';
 import type { ProviderReport } from '../engine/providers/resolve-providers';
 import type { Logger } from '../logging/logger';
 import type { LoadedModel } from '../model/load-model-dir';
-import type { ServingOps } from '../server/serving-ops';
+import type { ServingOps } from '../ops/serving-ops';
 
 export interface VersionBuildContext {
   readonly config: ServeConfig;

@@ -140,7 +140,7 @@ export class ModelRepository implements ModelControl {
 
   async unload(name: string): Promise<void> {
     if (this.options.mode !== 'explicit') {
-      throw new ServingError(Code.FAILED_PRECONDITION, `cannot unload model "${name}" with --model_control_mode ${this.options.mode}: ${this.options.mode === 'poll' ? 'the poller would load it back; remove its directory instead, or' : ''} run with --model_control_mode explicit`);
+      throw new ServingError(Code.FAILED_PRECONDITION, `cannot unload model "${name}" with --model_control_mode ${this.options.mode}: ${this.options.mode === 'poll' ? 'the poller would load it back; remove its directory instead, or run' : 'restart'} with --model_control_mode explicit`);
     }
     const record = this.records.get(name);
     if (record === undefined || record.serving.length === 0) throw notFound(`cannot unload model "${name}": it is not loaded`);

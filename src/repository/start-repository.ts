@@ -12,7 +12,7 @@ import type { ServeConfig } from '../config/serve-config';
 import type { SessionConfig } from '../engine/session-config';
 import type { ProviderReport } from '../engine/providers/resolve-providers';
 import type { Logger } from '../logging/logger';
-import type { ServingOps } from '../server/serving-ops';
+import type { ServingOps } from '../ops/serving-ops';
 import { ModelRepository } from './model-repository';
 import { listModels } from './repository-layout';
 import { createRepositoryMetrics } from './repository-metrics';

@@ -87,8 +87,8 @@ describe('KServeGrpcClient and KServeHttpClient', () => {
       await assert.rejects(client.infer('nope', criteoFeed(1)), servingError(Code.NOT_FOUND, /^model "nope" not found/));
       await assert.rejects(client.infer(model, { C1: criteoFeed(1).C1 }), servingError(Code.INVALID_ARGUMENT, /^inputs do not match the model: missing \{C2, /));
     }
-    await assert.rejects(grpcClient.loadModel(model), servingError(Code.FAILED_PRECONDITION, /model control is not enabled/));
-    await assert.rejects(httpClient.unloadModel(model), servingError(Code.INVALID_ARGUMENT, /model control is not enabled/));
+    await assert.rejects(grpcClient.loadModel(model), servingError(Code.FAILED_PRECONDITION, /explicit model control is off \(--model_control_mode none\)/));
+    await assert.rejects(httpClient.unloadModel(model), servingError(Code.INVALID_ARGUMENT, /cannot unload model ".+" with --model_control_mode none/));
     const nowhere = KServeHttpClient.connect('127.0.0.1:1');
     await assert.rejects(nowhere.serverLive(), servingError(Code.UNAVAILABLE, /^HTTP request to 127\.0\.0\.1:1 failed/));
     nowhere.close();

@@ -178,8 +178,8 @@ describe('inference.GRPCInferenceService (published proto, grpc-js client)', () 
   it('lists the served model in the repository index and refuses load / unload without model control', async () => {
     assert.deepEqual((await call('RepositoryIndex')({})).models, [{ name: model, version: '1', state: 'READY', reason: '' }]);
     assert.deepEqual((await call('RepositoryIndex')({ ready: true })).models.length, 1);
-    await assert.rejects(call('RepositoryModelLoad')({ model_name: model }), status(9, /^cannot load model ".+": model control is not enabled \(explicit load\/unload needs the server started with --model_control_mode explicit\)$/));
-    await assert.rejects(call('RepositoryModelUnload')({ model_name: model }), status(9, /^cannot unload model/));
+    await assert.rejects(call('RepositoryModelLoad')({ model_name: model }), status(9, /^cannot load model ".+": explicit model control is off \(--model_control_mode none\); restart with --model_control_mode explicit$/));
+    await assert.rejects(call('RepositoryModelUnload')({ model_name: model }), status(9, /^cannot unload model ".+" with --model_control_mode none: restart with --model_control_mode explicit$/));
     await assert.rejects(call('RepositoryModelLoad')({ model_name: '' }), status(3, /^load: the model name is empty/));
   });
 

@@ -217,8 +217,8 @@ describe('Open Inference Protocol REST API (/v2)', () => {
     assert.deepEqual(index.json(), [{ name: model, version: '1', state: 'READY', reason: '' }]);
     assert.deepEqual((await request('GET', '/v2/repository/index')).json(), index.json());
     expectError(await post('/v2/repository/index', '{"ready": 1}'), 400, /^repository index "ready" must be a boolean; got 1$/);
-    expectError(await post(`/v2/repository/models/${model}/load`, ''), 400, /^cannot load model ".+": model control is not enabled \(explicit load\/unload needs the server started with --model_control_mode explicit\)$/);
-    expectError(await post(`/v2/repository/models/${model}/unload`, ''), 400, /^cannot unload model/);
+    expectError(await post(`/v2/repository/models/${model}/load`, ''), 400, /^cannot load model ".+": explicit model control is off \(--model_control_mode none\); restart with --model_control_mode explicit$/);
+    expectError(await post(`/v2/repository/models/${model}/unload`, ''), 400, /^cannot unload model ".+" with --model_control_mode none: restart with --model_control_mode explicit$/);
     expectError(await request('GET', `/v2/repository/models/${model}/load`), 405, /use POST$/);
   });
 

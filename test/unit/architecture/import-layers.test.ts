@@ -20,12 +20,13 @@ const LAYERS: Readonly<Record<string, number>> = {
   protocol: 1, model: 1, batching: 1, net: 1,
   engine: 2, metrics: 2, health: 2,
   config: 3, paddle: 3, grpc: 3,
-  http: 4, kserve: 4, repository: 4,
-  client: 5,
-  server: 6,
-  cli: 7,
+  http: 4, kserve: 4, cluster: 4,
+  client: 5, ops: 5,
+  repository: 6,
+  server: 7,
+  cli: 8,
   /** Files directly in src/ (index.ts: the package's public API) sit on top. */
-  '': 8,
+  '': 9,
 };
 
 const SRC = path.join(REPO_ROOT, 'src');
