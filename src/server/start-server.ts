@@ -21,7 +21,7 @@ import { createPredictHandler, createPredictionServiceHandlers, predictionServic
 import { PREDICT_PATH } from '../protocol/predict-messages';
 import { createOipEndpoints } from '../kserve/oip-endpoints';
 import type { Logger } from '../logging/logger';
-import { createServingOps, type ServingOps } from './serving-ops';
+import { createServingOps, type ServingOps } from '../ops/serving-ops';
 import { startServingSecurity, type ServingSecurity } from './serving-security';
 import { LoopLagShedder } from '../net/loop-lag-shedder';
 import type { SessionConfig } from '../engine/session-config';
