@@ -14,3 +14,9 @@ export { connect } from './client/model-client';
 export type { ConnectOptions, ModelClient, ModelMetadata, Prediction, Protocol, Tensor, TensorInfo } from './client/model-client';
 export { Code, ServingError } from './core/errors';
 export type { DType, TensorData } from './core/tensor';
+export type { ClientSecurity, ClientTlsOptions } from './client/client-security';
+/** Open Inference Protocol (KServe V2 / Triton) clients, usable against any OIP server. */
+export { KServeGrpcClient } from './client/kserve/kserve-grpc-client';
+export { KServeHttpClient } from './client/kserve/kserve-http-client';
+export type { KServeHttpClientOptions } from './client/kserve/kserve-http-client';
+export type { KServeClientOptions, KServeInferOptions, KServeInferResult, KServeModelMetadata, KServeParameter, KServeRepositoryEntry, KServeServerMetadata, KServeTensorMetadata } from './client/kserve/kserve-types';

@@ -3,13 +3,19 @@
  * `predict(feed)`, `metadata()` and `close()`. This is what `require('rec-serving')` exports.
  *
  * Contract:
- * - `endpoints`: one `host:port` or several; several are used in turn (round robin), each
- *   over its own connection, and a call that fails with UNAVAILABLE (nothing answers there) is
- *   tried once more on the next endpoint.
+ * - `endpoints`: `host:port`, `dns:host:port` (every address the name resolves to) or several;
+ *   over `grpc` and `paddle-grpc` calls are balanced round robin over every connection
+ *   (balanced-channel.ts): an endpoint where nothing answers is skipped and retried later, and
+ *   `retry` (gRPC's service-config retry policy) retries UNAVAILABLE with backoff. Other
+ *   protocols use the endpoints in turn, each over its own connection, and a call that fails
+ *   with UNAVAILABLE is tried once more on the next endpoint.
  * - `protocol`: `grpc` (rec-serving's Predict, the default), `paddle-grpc`, `http` (Paddle's
- *   HTTP JSON) or `rpc` (baidu_std); every one is served on the same port. `model` and
- *   `modelVersion` select a model over `grpc` only (Paddle's protocols carry no model name), so
- *   they are refused with another protocol.
+ *   HTTP JSON), `rpc` (baidu_std), `kserve-grpc` or `kserve-http` (the Open Inference
+ *   Protocol); every one is served on the same port. `model` selects a model over `grpc` and the
+ *   `kserve-*` protocols, `modelVersion` over `grpc`; Paddle's protocols carry no model name, so
+ *   they are refused there.
+ * - `security`: TLS (CA, client certificate for mTLS, server name) and a bearer token, sent on
+ *   every protocol that can carry one (baidu_std: TLS only).
  * - `deadlineMs`: per-call deadline (0 = none), overridable per call.
  * - `predict(feed)` takes named inputs as typed arrays with their dims (`{ data, dims }`,
  *   the dtype taken from the array type: BigInt64Array = int64, Float32Array = float32, ...;
@@ -22,12 +28,16 @@ import type { DType, HostTensor, TensorData } from '../core/tensor';
 import { dtypeFromWire } from '../protocol/predict-messages';
 import type { PredictionTransport } from './prediction-transport';
 import { RecServingClient } from './rec-serving-client';
+import type { ClientSecurity } from './client-security';
+import { defaultRetryServiceConfig } from './retry-policy';
 import { TRANSPORTS } from './transports';
 
-export type Protocol = 'grpc' | 'paddle-grpc' | 'http' | 'rpc';
+export type Protocol = 'grpc' | 'paddle-grpc' | 'http' | 'rpc' | 'kserve-grpc' | 'kserve-http';
+
+const PROTOCOLS: readonly Protocol[] = ['grpc', 'paddle-grpc', 'http', 'rpc', 'kserve-grpc', 'kserve-http'];
 
 export interface ConnectOptions {
-  /** `host:port`, or several (used round robin). */
+  /** `host:port` or `dns:host:port`, or several (balanced round robin). */
   readonly endpoints: string | readonly string[];
   /** Default: `grpc`. */
   readonly protocol?: Protocol;
@@ -37,6 +47,10 @@ export interface ConnectOptions {
   readonly model?: string;
   /** Model version (grpc only); absent = the latest. */
   readonly modelVersion?: string;
+  /** TLS and a bearer token (see ClientSecurity). */
+  readonly security?: ClientSecurity;
+  /** gRPC protocols: attempts per call (1 = no retry) when the answer is UNAVAILABLE; 100 ms backoff doubling to 1 s, with retry throttling. Default 1. */
+  readonly maxAttempts?: number;
 }
 
 /** A named input or output: a typed array holding `product(dims)` elements, row-major. */
@@ -117,18 +131,29 @@ export function connect(options: ConnectOptions): ModelClient {
     throw new ServingError(Code.INVALID_ARGUMENT, `endpoints: expected "host:port" or a non-empty list of them; got ${JSON.stringify(options.endpoints)}`);
   }
   const protocol = options.protocol ?? 'grpc';
-  if (!(['grpc', 'paddle-grpc', 'http', 'rpc'] as const).includes(protocol)) {
-    throw new ServingError(Code.INVALID_ARGUMENT, `protocol: expected grpc, paddle-grpc, http or rpc; got "${String(protocol)}"`);
+  if (!PROTOCOLS.includes(protocol)) {
+    throw new ServingError(Code.INVALID_ARGUMENT, `protocol: expected ${PROTOCOLS.join(', ')}; got "${String(protocol)}"`);
   }
-  if (protocol !== 'grpc' && (options.model !== undefined || options.modelVersion !== undefined)) {
-    throw new ServingError(Code.INVALID_ARGUMENT, `model/modelVersion select a model over protocol "grpc" only; Paddle's ${protocol} requests carry no model name`);
+  if (!protocol.startsWith('kserve-') && protocol !== 'grpc' && options.model !== undefined) {
+    throw new ServingError(Code.INVALID_ARGUMENT, `model selects a model over protocols grpc, kserve-grpc and kserve-http; Paddle's ${protocol} requests carry no model name`);
+  }
+  if (protocol !== 'grpc' && options.modelVersion !== undefined) {
+    throw new ServingError(Code.INVALID_ARGUMENT, `modelVersion selects a version over protocol "grpc" only; got protocol "${protocol}"`);
+  }
+  const maxAttempts = options.maxAttempts ?? 1;
+  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 5) {
+    throw new ServingError(Code.INVALID_ARGUMENT, `maxAttempts: expected an integer in [1, 5] (gRPC's limit); got ${maxAttempts}`);
   }
   const deadlineMs = options.deadlineMs ?? 0;
   if (!Number.isFinite(deadlineMs) || deadlineMs < 0) throw new ServingError(Code.INVALID_ARGUMENT, `deadlineMs: expected milliseconds >= 0; got ${deadlineMs}`);
-  const endpoints: Endpoint[] = addresses.map((address) => ({
+  const security = options.security === undefined ? {} : { security: options.security };
+  const balancing = { ...security, ...(maxAttempts > 1 ? { serviceConfig: defaultRetryServiceConfig(maxAttempts) } : {}) };
+  // gRPC: one balanced channel over every endpoint. Other protocols: one transport per endpoint.
+  const balanced = protocol === 'grpc' || protocol === 'paddle-grpc';
+  const endpoints: Endpoint[] = (balanced ? [addresses.join(',')] : addresses).map((address) => ({
     address,
-    grpc: RecServingClient.connect(address, { deadlineMs }),
-    ...(protocol === 'grpc' ? {} : { transport: TRANSPORTS[protocol](address, deadlineMs) }),
+    grpc: RecServingClient.connect(address, { deadlineMs, ...balancing }),
+    ...(protocol === 'grpc' ? {} : { transport: TRANSPORTS[protocol](address, deadlineMs, { ...security, ...(balanced ? { balancing } : {}), ...(options.model === undefined ? {} : { modelName: options.model }) }) }),
   }));
   let next = 0;
   let requestId = 0;

@@ -1,7 +1,7 @@
 /**
- * The public client (`connect`) against a real server: round robin over endpoints with one
- * retry on the next endpoint when nothing answers, option refusals with the reason, and
- * typed-array dtype inference.
+ * The public client (`connect`) against real servers: calls balanced over two servers, a dead
+ * endpoint skipped, every protocol (Paddle's and the Open Inference Protocol's included) giving
+ * the same scores, option refusals with the reason, and typed-array dtype inference.
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -17,8 +17,37 @@ function deepFmFeed(rows: number): Record<string, Tensor> {
 
 describe('connect()', () => {
   let t: TestServer;
-  before(async () => { t = await startTestServer(); });
-  after(() => t.stop());
+  let second: TestServer;
+  before(async () => { [t, second] = await Promise.all([startTestServer(), startTestServer()]); });
+  after(() => Promise.all([t.stop(), second.stop()]));
+
+  it('balances gRPC calls over every endpoint', async () => {
+    const client = connect({ endpoints: [t.target, second.target], deadlineMs: 5000 });
+    const success = [t, second].map((s) => s.server.ops.metrics.registry.getSingleMetric('nv_inference_request_success'));
+    const count = async () => Promise.all(success.map(async (metric) => (await metric!.get()).values.reduce((sum, v) => sum + v.value, 0)));
+    const before = await count();
+    try {
+      for (let i = 0; i < 8; i++) await client.predict(deepFmFeed(1));
+    } finally {
+      client.close();
+    }
+    const added = (await count()).map((n, i) => n - before[i]);
+    assert.deepEqual(added, [4, 4], `calls per server: ${added.join(', ')}`);
+  });
+
+  it('gives the same scores over every protocol', async () => {
+    const feed = deepFmFeed(3);
+    const scores: Record<string, number[]> = {};
+    for (const protocol of ['grpc', 'paddle-grpc', 'http', 'rpc', 'kserve-grpc', 'kserve-http'] as const) {
+      const client = connect({ endpoints: t.target, protocol, deadlineMs: 5000 });
+      try {
+        scores[protocol] = [...((await client.predict(feed)).outputs['sigmoid_0.tmp_0'].data as Float32Array)];
+      } finally {
+        client.close();
+      }
+    }
+    for (const [protocol, values] of Object.entries(scores)) assert.deepEqual(values, scores.grpc, protocol);
+  });
 
   it('a dead endpoint in the list costs one retry, not a failure', async () => {
     const dead = `127.0.0.1:${await closedPort()}`;
@@ -36,8 +65,10 @@ describe('connect()', () => {
 
   it('refuses options it cannot honour, naming them', async () => {
     assert.throws(() => connect({ endpoints: [] }), /endpoints: expected "host:port"/);
-    assert.throws(() => connect({ endpoints: t.target, protocol: 'http', model: 'x' }), /model\/modelVersion select a model over protocol "grpc" only/);
-    assert.throws(() => connect({ endpoints: t.target, protocol: 'smtp' as 'grpc' }), /protocol: expected grpc, paddle-grpc, http or rpc; got "smtp"/);
+    assert.throws(() => connect({ endpoints: t.target, protocol: 'http', model: 'x' }), /model selects a model over protocols grpc, kserve-grpc and kserve-http; Paddle's http requests carry no model name/);
+    assert.throws(() => connect({ endpoints: t.target, protocol: 'kserve-http', modelVersion: '1' }), /modelVersion selects a version over protocol "grpc" only/);
+    assert.throws(() => connect({ endpoints: t.target, protocol: 'smtp' as 'grpc' }), /protocol: expected grpc, paddle-grpc, http, rpc, kserve-grpc, kserve-http; got "smtp"/);
+    assert.throws(() => connect({ endpoints: t.target, maxAttempts: 9 }), /maxAttempts: expected an integer in \[1, 5\]/);
     const client = connect({ endpoints: t.target });
     try {
       await assert.rejects(client.predict({ ...deepFmFeed(2), dense_input: { data: new Float32Array(5), dims: [2, 13] } }),
