@@ -1,5 +1,5 @@
 /**
- * `BasicBatchScheduler`: one FIFO queue per model, at most `numBatchThreads` batches running at
+ * `BasicBatchScheduler`: one FIFO queue per model, at most `maxRunsInFlight` batches running at
  * once, batches formed when a run slot is free (TensorFlow's BasicBatchScheduler, Triton's
  * dynamic batcher).
  *
@@ -16,7 +16,7 @@
  *
  * Latency contract (worst-case queueing delay of an accepted task): at most D plus the time for
  * the batches ahead of it to run. With Q tasks ahead (Q < maxQueueSize), each batch taking at
- * least one of them, that is at most D + ceil((Q + 1) / numBatchThreads) x T(maxBatchSize), where
+ * least one of them, that is at most D + ceil((Q + 1) / maxRunsInFlight) x T(maxBatchSize), where
  * T(n) is the engine's run time for n rows. A task beyond `maxQueueSize` is refused at once with
  * UNAVAILABLE instead of waiting. A task whose signal aborts while queued (deadline passed,
  * caller cancelled) is removed at once and reported through `onDrop`; it never runs.
@@ -48,7 +48,7 @@ export interface BasicBatchSchedulerOptions<T extends BatchTask> {
   readonly maxQueueSize: number;
   /** Most time a task may wait in the queue, µs, before it is rejected with UNAVAILABLE; 0 = no limit. Default 0. */
   readonly maxQueueTimeMicros?: number;
-  readonly numBatchThreads: number;
+  readonly maxRunsInFlight: number;
   /** false: every batch holds exactly one task (batching off, admission control still on). */
   readonly mergeTasks: boolean;
   /** Tasks merge into one batch only when their keys are equal; omitted: any tasks merge. */
@@ -100,7 +100,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   static create<T extends BatchTask>(options: BasicBatchSchedulerOptions<T>): BasicBatchScheduler<T> {
     const problems: string[] = [];
     if (!Number.isSafeInteger(options.maxBatchSize) || options.maxBatchSize < 1) problems.push(`maxBatchSize must be a positive integer; got ${options.maxBatchSize}`);
-    if (!Number.isSafeInteger(options.numBatchThreads) || options.numBatchThreads < 1) problems.push(`numBatchThreads must be a positive integer; got ${options.numBatchThreads}`);
+    if (!Number.isSafeInteger(options.maxRunsInFlight) || options.maxRunsInFlight < 1) problems.push(`maxRunsInFlight must be a positive integer; got ${options.maxRunsInFlight}`);
     if (!Number.isSafeInteger(options.maxQueueSize) || options.maxQueueSize < 0) problems.push(`maxQueueSize must be an integer >= 0; got ${options.maxQueueSize}`);
     if (!Number.isFinite(options.maxQueueDelayMicros) || options.maxQueueDelayMicros < 0) problems.push(`maxQueueDelayMicros must be >= 0; got ${options.maxQueueDelayMicros}`);
     const maxQueueTime = options.maxQueueTimeMicros ?? 0;
@@ -115,7 +115,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     if (task.size > o.maxBatchSize) throw invalidArgument(`task has ${task.size} rows; max batch size is ${o.maxBatchSize}`);
     if (task.signal?.aborted) throw abortReason(task.signal);
     // Fast path: nothing queued and a slot free, and no reason to wait for company.
-    if (this.queuedTasks === 0 && this.inFlight < o.numBatchThreads
+    if (this.queuedTasks === 0 && this.inFlight < o.maxRunsInFlight
       && (!o.mergeTasks || o.maxQueueDelayMicros === 0 || task.size >= o.maxBatchSize || this.preferred.has(task.size))) {
       this.start([task], task.size, [0]);
       return;
@@ -153,7 +153,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
 
   schedulingCapacity(): number {
     if (this.closed) return 0;
-    const freeSlots = this.queuedTasks === 0 ? this.options.numBatchThreads - this.inFlight : 0;
+    const freeSlots = this.queuedTasks === 0 ? this.options.maxRunsInFlight - this.inFlight : 0;
     return Math.max(0, freeSlots) + Math.max(0, this.options.maxQueueSize - this.queuedTasks);
   }
 
@@ -220,7 +220,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   private dispatch(): void {
     const o = this.options;
     this.expireWaiting();
-    while (this.inFlight < o.numBatchThreads) {
+    while (this.inFlight < o.maxRunsInFlight) {
       this.skipDropped();
       if (this.queuedTasks === 0) break;
       const waitMicros = this.waitBeforeRunning();

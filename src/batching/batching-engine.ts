@@ -3,7 +3,7 @@
  * another engine (the worker pool), so the core and the adapters do not change.
  *
  * Contract:
- * - At most `numBatchThreads` inner runs are in flight. While all are busy, requests queue (at
+ * - At most `maxRunsInFlight` inner runs are in flight. While all are busy, requests queue (at
  *   most `maxQueueSize`; beyond that `run` rejects at once with UNAVAILABLE naming the limit).
  * - When a slot frees, queued requests (FIFO) are merged into one inner run, their feeds
  *   concatenated along rows, and the outputs split back by row ranges: each caller gets exactly
@@ -100,7 +100,7 @@ export class BatchingEngine implements InferenceEngine {
       preferredBatchSizes: b.enabled ? b.preferredBatchSizes : [],
       maxQueueSize: b.maxQueueSize,
       maxQueueTimeMicros: b.maxQueueTimeMicros,
-      numBatchThreads: b.numBatchThreads,
+      maxRunsInFlight: b.maxRunsInFlight,
       mergeTasks: b.enabled,
       // Requests share a run only when their feeds have the same names, dtypes and row shapes.
       mergeKeyOf: (task) => feedShapeKey(task.feeds),

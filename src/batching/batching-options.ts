@@ -39,10 +39,10 @@ export interface BatchingOptions {
    */
   readonly maxQueueTimeMicros: number;
   /** Runs in flight at once (TF num_batch_threads); the composition root passes the worker count. */
-  readonly numBatchThreads: number;
+  readonly maxRunsInFlight: number;
 }
 
-export const DEFAULT_BATCHING_OPTIONS: Omit<BatchingOptions, 'numBatchThreads'> = Object.freeze({
+export const DEFAULT_BATCHING_OPTIONS: Omit<BatchingOptions, 'maxRunsInFlight'> = Object.freeze({
   enabled: true,
   maxBatchSize: 256,
   maxQueueDelayMicros: 0,
@@ -60,7 +60,7 @@ export function validateBatchingOptions(options: BatchingOptions): BatchingOptio
   integer('maxQueueDelayMicros', options.maxQueueDelayMicros, 0);
   integer('maxQueueSize', options.maxQueueSize, 0);
   integer('maxQueueTimeMicros', options.maxQueueTimeMicros, 0);
-  integer('numBatchThreads', options.numBatchThreads, 1);
+  integer('maxRunsInFlight', options.maxRunsInFlight, 1);
   for (const size of options.preferredBatchSizes) {
     if (!Number.isSafeInteger(size) || size < 1 || size > options.maxBatchSize) {
       problems.push(`preferredBatchSizes must be integers in 1..maxBatchSize (${options.maxBatchSize}); got ${String(size)}`);

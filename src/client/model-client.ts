@@ -84,7 +84,8 @@ export interface ModelMetadata {
   readonly platform: string;
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
-  readonly maxBatchRows: number;
+  /** Most rows one request may carry (--max_request_rows). */
+  readonly maxRequestRows: number;
 }
 
 export interface ModelClient {
@@ -198,7 +199,7 @@ export function connect(options: ConnectOptions): ModelClient {
       return onNext(async (endpoint) => {
         const m = await endpoint.grpc.getModelMetadata(options.model ?? '');
         const info = (t: { name: string; alias: string; dtype: number; shape: number[] }): TensorInfo => ({ name: t.name, alias: t.alias, dtype: dtypeFromWire(t.dtype) ?? 'unknown', shape: t.shape.map(Number) });
-        return { name: m.modelName, versions: [...m.versions], platform: m.platform, inputs: m.inputs.map(info), outputs: m.outputs.map(info), maxBatchRows: Number(m.maxBatchRows) };
+        return { name: m.modelName, versions: [...m.versions], platform: m.platform, inputs: m.inputs.map(info), outputs: m.outputs.map(info), maxRequestRows: Number(m.maxBatchRows) };
       });
     },
     close() {

@@ -14,10 +14,10 @@ import type { FlagSpecs, ParsedFlags } from './parse-flags';
 
 /**
  * The batcher's options as configured (units, defaults and meanings are documented once, on
- * `BatchingOptions`), less `numBatchThreads`, which comes from the worker count, plus per-model
+ * `BatchingOptions`), less `maxRunsInFlight`, which comes from the worker count, plus per-model
  * overrides of those fields (JSON flag --batching_overrides).
  */
-export type BatchingSettings = Omit<BatchingOptions, 'numBatchThreads'>;
+export type BatchingSettings = Omit<BatchingOptions, 'maxRunsInFlight'>;
 
 export interface BatchingConfig extends BatchingSettings {
   readonly overrides: Readonly<Record<string, Partial<BatchingSettings>>>;

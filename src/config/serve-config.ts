@@ -96,11 +96,12 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   mem_optim_off: { kind: 'boolean', help: 'turn off the CPU memory arena and memory pattern', defaultText: 'false' },
   precision: { kind: 'string', help: 'fp32 | fp16 | int8 | bf16: only fp32 runs; the others are refused per provider with the reason', defaultText: 'fp32' },
   max_body_size: { kind: 'integer', help: 'largest request/response message in bytes', defaultText: '536870912' },
-  max_batch_rows: { kind: 'integer', help: 'most rows one request may carry', defaultText: '4096' },
+  max_request_rows: { kind: 'integer', help: 'most rows one request may carry (a larger one is refused with INVALID_ARGUMENT; --max_batch_size caps the rows of one engine run)', defaultText: '4096' },
+  max_batch_rows: { kind: 'integer', help: 'older name of --max_request_rows' },
   inline_max_rows: { kind: 'integer', help: 'requests of at most this many rows run on a main-thread session while every worker is idle (no hand-off; blocks the event loop for one small run); 0 = always the workers; CPU only', defaultText: '16' },
   shed_loop_lag_ms: { kind: 'integer', help: 'refuse new requests at once with UNAVAILABLE (HTTP 503, baidu_std ELOGOFF) while the event loop is more than this many ms behind (overload); 0 = never shed', defaultText: '0 (off)' },
   pack_feeds: { kind: 'boolean', help: 'feed column inputs (e.g. C1..C26, int64 [rows, 1]) to ONNX Runtime as one [rows, n] tensor through a rewritten graph that computes the same function', defaultText: 'true' },
-  warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none); each at most --max_batch_rows (the defaults above it are skipped)', defaultText: '1,5,32' },
+  warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none); each at most --max_request_rows (the defaults above it are skipped)', defaultText: '1,5,32' },
   shutdown_grace_ms: { kind: 'integer', help: 'how long a shutdown (SIGTERM) may take, milliseconds: requests already received are answered, new ones refused (UNAVAILABLE / 503), then the workers close; whatever is left after this is cut off', defaultText: '10000' },
   log_level: { kind: 'string', help: 'debug | info | warn | error | silent', defaultText: 'info' },
   ...LOGGING_FLAGS,
@@ -175,14 +176,17 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`--log_level must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
   const warmup = flags.warmup_batch_sizes === undefined ? [...DEFAULTS.warmupBatchSizes] : (flags.warmup_batch_sizes as string[]).map(Number);
   for (const size of warmup) if (!Number.isSafeInteger(size) || size < 1) problems.push(`--warmup_batch_sizes must be positive integers; got ${String(flags.warmup_batch_sizes)}`);
-  const maxRequestRows = positive('max_batch_rows', DEFAULTS.maxRequestRows);
+  if (flags.max_batch_rows !== undefined && flags.max_request_rows !== undefined && flags.max_batch_rows !== flags.max_request_rows) {
+    problems.push(`--max_batch_rows is the older name of --max_request_rows; they disagree (${String(flags.max_batch_rows)} vs ${String(flags.max_request_rows)}): give one`);
+  }
+  const maxRequestRows = positive(flags.max_request_rows === undefined && flags.max_batch_rows !== undefined ? 'max_batch_rows' : 'max_request_rows', DEFAULTS.maxRequestRows);
   const inlineMaxRows = (flags.inline_max_rows as number | undefined) ?? DEFAULTS.inlineMaxRows;
   const shedLoopLagMs = (flags.shed_loop_lag_ms as number | undefined) ?? 0;
   if (!Number.isSafeInteger(shedLoopLagMs) || shedLoopLagMs < 0) problems.push(`--shed_loop_lag_ms must be an integer >= 0; got ${String(flags.shed_loop_lag_ms)}`);
   if (!Number.isSafeInteger(inlineMaxRows) || inlineMaxRows < 0) problems.push(`--inline_max_rows must be an integer >= 0; got ${String(flags.inline_max_rows)}`);
   const tooLarge = flags.warmup_batch_sizes === undefined ? [] : warmup.filter((size) => size > maxRequestRows);
   if (tooLarge.length > 0) {
-    problems.push(`--warmup_batch_sizes ${tooLarge.join(',')} ${tooLarge.length === 1 ? 'is' : 'are'} larger than --max_batch_rows (${maxRequestRows}): a warm-up batch must be a request the server accepts; lower it or raise --max_batch_rows`);
+    problems.push(`--warmup_batch_sizes ${tooLarge.join(',')} ${tooLarge.length === 1 ? 'is' : 'are'} larger than --max_request_rows (${maxRequestRows}): a warm-up batch must be a request the server accepts; lower it or raise --max_request_rows`);
   }
   const firstDevice = providerRequest.deviceIds[0] ?? 0;
   const executionProviders: ExecutionProviderConfig[] = providerRequest.providers.map((name) =>

@@ -40,7 +40,7 @@ export const PLATFORM = 'onnxruntime_onnx';
 export interface OipModelInfoOptions {
   readonly predictor: Predictor;
   readonly health: { readonly isLive: boolean; readonly isReady: boolean };
-  /** The batching options that serve a model (numBatchThreads = its workers). */
+  /** The batching options that serve a model (maxRunsInFlight = its workers). */
   readonly batchingOf: (model: ServedModel) => BatchingOptions;
   /** The metrics registry (ServingMetrics.registry), read for ModelStatistics. */
   readonly registry: Registry;
@@ -101,7 +101,7 @@ export class OipModelInfo {
           },
         },
       } : {}),
-      instance_group: [{ name: `${model.name}_0`, kind: providers.some((p) => p !== 'cpu') ? 'KIND_GPU' : 'KIND_CPU', count: batching.numBatchThreads }],
+      instance_group: [{ name: `${model.name}_0`, kind: providers.some((p) => p !== 'cpu') ? 'KIND_GPU' : 'KIND_CPU', count: batching.maxRunsInFlight }],
       default_model_filename: 'model.onnx',
       parameters: {
         max_batch_rows_per_run: { string_value: String(batching.maxBatchSize) },

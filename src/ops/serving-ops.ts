@@ -7,7 +7,7 @@
  * - `createServingOps(config, logger)` builds the metrics registry (process metrics included) and
  *   the health state (NOT_SERVING until `start()`).
  * - `wrapEngine(engine, model, version)` returns the `BatchingEngine` that serves that model, with
- *   its metrics registered; `numBatchThreads` = the worker count, so batches never queue in piscina.
+ *   its metrics registered; `maxRunsInFlight` = the worker count, so batches never queue in piscina.
  * - `grpcServices()` are Health and reflection, to add to the gRPC server before it listens.
  * - `start()` opens the ops HTTP port when `--enable_prometheus` is set and marks the server ready;
  *   `markStopping()` turns health NOT_SERVING (first step of a shutdown); `close()` closes the port.
@@ -77,7 +77,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
 
   const batchingFor = (model: string, workers: number, modelBatching: Partial<BatchingSettings> = {}): BatchingOptions => {
     const { overrides, ...defaults } = config.batching;
-    return validateBatchingOptions({ ...defaults, ...modelBatching, ...(overrides[model] ?? {}), numBatchThreads: workers });
+    return validateBatchingOptions({ ...defaults, ...modelBatching, ...(overrides[model] ?? {}), maxRunsInFlight: workers });
   };
 
   return {
@@ -105,7 +105,7 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       const observer = config.logLevel === 'debug' ? withBatchDebugLog(registered, model, logger) : registered;
       modelDetails[model] = { version, executionProviders: providers, providerReport: engine.describe().details.providers };
       batchingEngine = BatchingEngine.create({ inner: engine, batching, name: model, observer, ...(inline === undefined ? {} : { inline }) });
-      logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.numBatchThreads} run(s) in flight${inline === undefined ? '' : `, requests of up to ${inline.maxRows} rows run on the main thread while the workers are idle`}, max ${batching.maxQueueSize} queued requests, max queue time ${batching.maxQueueTimeMicros > 0 ? `${batching.maxQueueTimeMicros} µs` : 'unlimited'}`);
+      logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.maxRunsInFlight} run(s) in flight${inline === undefined ? '' : `, requests of up to ${inline.maxRows} rows run on the main thread while the workers are idle`}, max ${batching.maxQueueSize} queued requests, max queue time ${batching.maxQueueTimeMicros > 0 ? `${batching.maxQueueTimeMicros} µs` : 'unlimited'}`);
       return batchingEngine;
     },
     grpcServices() {

@@ -20,7 +20,7 @@ describe('admission control over gRPC', () => {
   after(() => Promise.all(servers.map((s) => s.stop())));
 
   it('refuses requests beyond --max_queue_size at once with UNAVAILABLE naming the limit', async () => {
-    const t = await startTestServer({ flags: ['--batching', 'off', '--max_queue_size', '2', '--max_batch_rows', '4096', '--enable_prometheus', '--prometheus_port', '0'] });
+    const t = await startTestServer({ flags: ['--batching', 'off', '--max_queue_size', '2', '--max_request_rows', '4096', '--enable_prometheus', '--prometheus_port', '0'] });
     servers.push(t);
     const feed = criteoFeed(4096);
     const outcomes = await Promise.allSettled(Array.from({ length: 24 }, () => t.client.predict(feed)));

@@ -29,7 +29,7 @@ describe('dynamic batching over gRPC (tiny DeepFM, 1 worker)', () => {
   let fixture: ReturnType<typeof makeTinyDeepFmDir>;
   before(async () => {
     fixture = makeTinyDeepFmDir();
-    t = await startTestServer({ modelDir: fixture.dir, flags: ['--inline_max_rows', '0', '--max_batch_size', '8', '--max_batch_rows', '64', '--enable_prometheus', '--prometheus_port', '0'] });
+    t = await startTestServer({ modelDir: fixture.dir, flags: ['--inline_max_rows', '0', '--max_batch_size', '8', '--max_request_rows', '64', '--enable_prometheus', '--prometheus_port', '0'] });
   });
   after(() => t.stop());
 
@@ -96,7 +96,7 @@ describe('dynamic batching over gRPC (tiny DeepFM, 1 worker)', () => {
     const config = JSON.parse(meta.effectiveConfigJson);
     assert.equal(config.engine.details.batching.maxBatchSize, 8);
     assert.equal(config.engine.details.batching.enabled, true);
-    assert.equal(config.engine.details.batching.numBatchThreads, 1);
+    assert.equal(config.engine.details.batching.maxRunsInFlight, 1);
   });
 });
 

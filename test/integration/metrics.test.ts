@@ -13,7 +13,7 @@ describe('GET /metrics (Triton names, histograms, process metrics)', () => {
   let t: TestServer;
   let url: string;
   before(async () => {
-    t = await startTestServer({ flags: ['--enable_prometheus', '--prometheus_port', '0', '--max_batch_rows', '64', '--warmup_batch_sizes', '1,5'] });
+    t = await startTestServer({ flags: ['--enable_prometheus', '--prometheus_port', '0', '--max_request_rows', '64', '--warmup_batch_sizes', '1,5'] });
     url = `http://127.0.0.1:${t.server.ops.opsPort}`;
   });
   after(() => t.stop());

@@ -27,7 +27,7 @@ describe('Predict over gRPC (tiny DeepFM)', () => {
   let fixture: ReturnType<typeof makeTinyDeepFmDir>;
   before(async () => {
     fixture = makeTinyDeepFmDir();
-    t = await startTestServer({ modelDir: fixture.dir, flags: ['--max_batch_rows', '64'] });
+    t = await startTestServer({ modelDir: fixture.dir, flags: ['--max_request_rows', '64'] });
   });
   after(() => t.stop());
 

@@ -47,11 +47,11 @@ describe('serve flags that cannot be honoured', () => {
     assert.match(trt.stderr, /--device cpu conflicts with --use_trt/);
   });
 
-  it('refuses --warmup_batch_sizes above --max_batch_rows instead of dropping them', async () => {
+  it('refuses --warmup_batch_sizes above --max_request_rows (given by its older name --max_batch_rows) instead of dropping them', async () => {
     const dir = makeTinyDeepFmDir().dir;
     const result = await runServe(['--model', dir, '--port', '0', '--max_batch_rows', '64', '--warmup_batch_sizes', '1,128,256']);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /--warmup_batch_sizes 128,256 are larger than --max_batch_rows \(64\): a warm-up batch must be a request the server accepts/);
+    assert.match(result.stderr, /--warmup_batch_sizes 128,256 are larger than --max_request_rows \(64\): a warm-up batch must be a request the server accepts/);
   });
 
   it('warns at start-up that --use_mkl has no effect and that sub-millisecond queue delays round up to 1 ms', async () => {

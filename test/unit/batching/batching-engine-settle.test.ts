@@ -22,7 +22,7 @@ describe('BatchingEngine settles every caller', () => {
     const puppet = new PuppetEngine();
     const engine = BatchingEngine.create({
       inner: puppet, name: 'ctr', clock: new FakeClock(),
-      batching: validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, numBatchThreads: 1 }),
+      batching: validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, maxRunsInFlight: 1 }),
       observer: { batchExecuted: () => { throw new Error('metrics exploded'); }, requestDropped: () => undefined },
     });
     let settled = false;
@@ -39,7 +39,7 @@ describe('BatchingEngine settles every caller', () => {
     const puppet = new PuppetEngine();
     const engine = BatchingEngine.create({
       inner: puppet, name: 'ctr', clock: new FakeClock(),
-      batching: validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, numBatchThreads: 2 }),
+      batching: validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, maxRunsInFlight: 2 }),
     });
     const busy = [engine.run(wideFeeds(1, 2), ['y']), engine.run(wideFeeds(1, 2), ['y'])];
     await flush();

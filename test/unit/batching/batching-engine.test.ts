@@ -24,7 +24,7 @@ function setup(overrides: Partial<BatchingOptions> = {}): Setup {
   const clock = new FakeClock();
   const executions: BatchExecution[] = [];
   const drops: Code[] = [];
-  const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, numBatchThreads: 1, ...overrides });
+  const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, maxRunsInFlight: 1, ...overrides });
   const engine = BatchingEngine.create({
     inner: puppet, batching, name: 'ctr', clock,
     observer: { batchExecuted: (e) => executions.push(e), requestDropped: (code) => drops.push(code) },
@@ -129,7 +129,7 @@ describe('BatchingEngine', () => {
   });
 
   it('splits a request larger than the max batch and reassembles it in order', async () => {
-    const s = setup({ maxBatchSize: 4, numBatchThreads: 2 });
+    const s = setup({ maxBatchSize: 4, maxRunsInFlight: 2 });
     const big = request(s, 10, 1000);
     assert.deepEqual(s.puppet.executedBatchRows, [4, 4]);
     await s.puppet.runPending();
@@ -222,11 +222,11 @@ describe('BatchingEngine', () => {
 });
 
 describe('validateBatchingOptions', () => {
-  const base: BatchingOptions = { ...DEFAULT_BATCHING_OPTIONS, numBatchThreads: 2 };
+  const base: BatchingOptions = { ...DEFAULT_BATCHING_OPTIONS, maxRunsInFlight: 2 };
   it('lists every problem with the constraint and the actual value', () => {
     assert.throws(() => validateBatchingOptions({ ...base, maxBatchSize: 0 }), /maxBatchSize must be an integer >= 1; got 0/);
     assert.throws(() => validateBatchingOptions({ ...base, maxQueueDelayMicros: -1 }), /maxQueueDelayMicros must be an integer >= 0; got -1/);
-    assert.throws(() => validateBatchingOptions({ ...base, numBatchThreads: 0, maxQueueSize: -2 }), /maxQueueSize must be an integer >= 0; got -2; numBatchThreads must be an integer >= 1; got 0/);
+    assert.throws(() => validateBatchingOptions({ ...base, maxRunsInFlight: 0, maxQueueSize: -2 }), /maxQueueSize must be an integer >= 0; got -2; maxRunsInFlight must be an integer >= 1; got 0/);
     assert.throws(() => validateBatchingOptions({ ...base, maxBatchSize: 8, preferredBatchSizes: [4, 16] }), /preferredBatchSizes must be integers in 1\.\.maxBatchSize \(8\); got 16/);
   });
   it('returns a frozen copy with preferred sizes sorted', () => {

@@ -16,7 +16,7 @@ function setup(withKeys: boolean) {
   let keyCalls = 0;
   const scheduler = BasicBatchScheduler.create<KeyedTask>({
     name: 'ctr', maxBatchSize: 64, maxQueueDelayMicros: 0, preferredBatchSizes: [], maxQueueSize: 16,
-    numBatchThreads: 1, mergeTasks: true, clock: new FakeClock(),
+    maxRunsInFlight: 1, mergeTasks: true, clock: new FakeClock(),
     ...(withKeys ? { mergeKeyOf: (task: KeyedTask) => { keyCalls++; return task.key; } } : {}),
     processBatch: (batch: ScheduledBatch<KeyedTask>) => {
       batches.push(batch.tasks.map((t) => t.name));

@@ -16,7 +16,7 @@ function setup(overrides: Partial<BatchingOptions> = {}) {
   const puppet = new PuppetEngine();
   const clock = new FakeClock();
   const drops: Code[] = [];
-  const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, numBatchThreads: 1, ...overrides });
+  const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, maxRunsInFlight: 1, ...overrides });
   const engine = BatchingEngine.create({
     inner: puppet, batching, name: 'ctr', clock,
     observer: { batchExecuted: () => undefined, requestDropped: (code) => drops.push(code) },
@@ -139,7 +139,7 @@ describe('batcher queue-policy timeout (maxQueueTimeMicros)', () => {
   });
 
   it('validates the option: an integer >= 0, and larger than the queue delay when on', () => {
-    const base: BatchingOptions = { ...DEFAULT_BATCHING_OPTIONS, numBatchThreads: 1 };
+    const base: BatchingOptions = { ...DEFAULT_BATCHING_OPTIONS, maxRunsInFlight: 1 };
     assert.equal(DEFAULT_BATCHING_OPTIONS.maxQueueTimeMicros, 0, 'off by default');
     assert.throws(() => validateBatchingOptions({ ...base, maxQueueTimeMicros: -1 }), /maxQueueTimeMicros must be an integer >= 0; got -1/);
     assert.throws(() => validateBatchingOptions({ ...base, maxQueueTimeMicros: 1.5 }), /maxQueueTimeMicros must be an integer >= 0; got 1.5/);
