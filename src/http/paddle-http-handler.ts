@@ -26,6 +26,7 @@
  * - Every inference request is observed (metrics, protocol `paddle_http`) by
  *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
  */
+import { sendText } from '../net/http-response';
 import * as http from 'node:http';
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
@@ -154,10 +155,3 @@ function decodeProto(body: Buffer): PaddleRequest {
   }
 }
 
-function sendText(res: http.ServerResponse, status: number, message: string): void {
-  const body = Buffer.from(`${message}\n`, 'utf8');
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.setHeader('Content-Length', body.byteLength);
-  res.end(body);
-}

@@ -17,6 +17,7 @@
  * - The call runs through `serveGeneralModelCall` (protocol `paddle_http`, method `prediction`):
  *   same validation, metrics and access log as Paddle's other front ends.
  */
+import { sendJson } from '../net/http-response';
 import type * as http from 'node:http';
 import { Code, ServingError, httpStatusOf, invalidArgument } from '../core/errors';
 import type { TensorSpec } from '../core/model-signature';
@@ -128,10 +129,3 @@ function sendResult(res: http.ServerResponse, status: number, message: string): 
   sendJson(res, status, { result: message });
 }
 
-function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value), 'utf8');
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', body.byteLength);
-  res.end(body);
-}

@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/run-cli';
-import { startServeChild } from '../helpers/serve-child';
+import { startServeProcess } from '../helpers/serve-process';
 import { makeTinyDeepFmDir } from '../helpers/test-server';
 
 interface LogRecord { time: string; level: string; message: string; [field: string]: unknown }
@@ -16,7 +16,7 @@ interface LogRecord { time: string; level: string; message: string; [field: stri
 describe('operator logs', () => {
   it('json lines, an access line per request (failures included) and debug batch lines', async () => {
     const dir = makeTinyDeepFmDir({ vocabularySize: 1_000_001 }).dir;
-    const server = await startServeChild(['--model', dir, '--thread', '1', '--warmup_batch_sizes', '1', '--log_format', 'json', '--access_log', '--log_level', 'debug']);
+    const server = await startServeProcess(['--host', '127.0.0.1', '--port', '0', '--model', dir, '--thread', '1', '--warmup_batch_sizes', '1', '--log_format', 'json', '--access_log', '--log_level', 'debug']);
     try {
       const target = `127.0.0.1:${server.port}`;
       for (const mode of ['grpc', 'http', 'rpc']) {
@@ -29,7 +29,7 @@ describe('operator logs', () => {
     } finally {
       assert.equal(await server.stop(), 0);
     }
-    const lines = server.stderr().split('\n').filter((line) => line.length > 0);
+    const lines = server.log().split('\n').filter((line) => line.length > 0);
     const records = lines.map((line) => {
       try {
         return JSON.parse(line) as LogRecord;
@@ -68,9 +68,9 @@ describe('operator logs', () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--log_format must be one of text, json; got "xml"/);
     const dir = makeTinyDeepFmDir().dir;
-    const server = await startServeChild(['--model', dir, '--thread', '1', '--warmup_batch_sizes', '1']);
+    const server = await startServeProcess(['--host', '127.0.0.1', '--port', '0', '--model', dir, '--thread', '1', '--warmup_batch_sizes', '1']);
     await server.stop();
-    assert.match(server.stderr(), /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO loading model/m);
-    assert.doesNotMatch(server.stderr(), / access /);
+    assert.match(server.log(), /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO loading model/m);
+    assert.doesNotMatch(server.log(), / access /);
   });
 });

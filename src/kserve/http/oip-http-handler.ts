@@ -20,6 +20,7 @@
  * compressed when `Accept-Encoding` allows it; a client that leaves cancels its request.
  * Inference is observed (metrics, protocol `kserve_http`) by `serveOipInfer`.
  */
+import { sendJson } from '../../net/http-response';
 import type * as http from 'node:http';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
@@ -240,10 +241,3 @@ function parseHeaderLength(text: string): number {
   return Number(text.trim());
 }
 
-function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value), 'utf8');
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', body.byteLength);
-  res.end(body);
-}
