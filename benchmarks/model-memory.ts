@@ -5,7 +5,7 @@
  * configuration runs in a fresh child process: a real server (startServer, port 0) on a
  * repository holding the model as version 1, traffic that touches the embedding rows, then
  * version 2 (same bytes) loaded next to it (version_policy all) and traffic again. Writes
- * benchmarks/results/model-memory.md with the command and the machine.
+ * model-memory.md (command and machine) into its run folder, and into benchmarks/results/ with --publish.
  *
  *   node dist/benchmarks/model-memory.js [--workers 1,4] [--requests 200]
  *
@@ -13,6 +13,7 @@
  * runs with different worker counts. PSS (Linux) splits pages shared between mappings; mapped
  * weights are page cache, shared by every session and process that maps them.
  */
+import { RUN_FOLDER_FLAGS, writeRunFile } from './lib/run-folder';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -112,6 +113,7 @@ async function main(): Promise<number> {
     mmap: { kind: 'boolean', help: 'internal' },
     workers: { kind: 'list', help: 'worker counts to compare', defaultText: '1,4' },
     requests: { kind: 'integer', help: 'requests of 64 rows after each load', defaultText: '200' },
+    ...RUN_FOLDER_FLAGS,
   });
   const requests = (flags.requests as number | undefined) ?? 200;
   const workerCounts = ((flags.workers as string[] | undefined) ?? ['1', '4']).map(Number);
@@ -144,9 +146,8 @@ async function main(): Promise<number> {
     lines.push(`Per extra worker (${mmap ? 'memory-mapped' : 'copy per session'}, 1 version, ${low.workers} -> ${high.workers} workers): ${per((s) => s.pssMiB)} MiB PSS, ${per((s) => s.anonMiB)} MiB anonymous, ${per((s) => s.rssMiB)} MiB RSS.`);
   }
   lines.push('', 'Memory-mapped: each version\'s weights are one private read-only file in the page cache, mapped by all its sessions (engine/model-weights-file.ts). Copy per session: every session holds its own initializers, which is what ONNX Runtime does with model bytes (onnxruntime-node refuses SharedArrayBuffer model bytes and copies in-memory external data).', '');
-  const out = path.join(REPO_ROOT, 'benchmarks', 'results', 'model-memory.md');
-  fs.writeFileSync(out, lines.join('\n'));
-  process.stdout.write(`${lines.join('\n')}\nwrote ${out}\n`);
+  const written = await writeRunFile(flags, 'model-memory', 'model-memory.md', lines.join('\n'));
+  process.stdout.write(`${lines.join('\n')}\nwrote ${written.join(', ')}\n`);
   return 0;
 }
 

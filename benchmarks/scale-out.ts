@@ -6,14 +6,15 @@
  * interleaved rounds. Both servers and both nginx instances run for the whole benchmark; each
  * series is a closed loop of `--concurrency` calls in flight over `--connections` HTTP/2
  * connections (several, so node:cluster's round robin can spread them over the processes) from
- * this one client process. Writes `benchmarks/results/scale-out.md` (machine and command
- * included) and prints it.
+ * this one client process. Writes `scale-out.md` (machine and command included) into its run
+ * folder, and into `benchmarks/results/` with `--publish`, and prints it.
  *
  *   node dist/benchmarks/scale-out.js [--rounds 3] [--seconds 10] [--concurrency 16] [--connections 8]
  *
  * The client runs on the same cores as the servers: on a small machine it takes a large share of
  * the CPU, which caps what more processes can show. Without nginx the nginx rows are skipped.
  */
+import { RUN_FOLDER_FLAGS, writeRunFile } from './lib/run-folder';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -35,7 +36,7 @@ const FLAGS: FlagSpecs = {
   connections: { kind: 'integer', help: 'HTTP/2 connections from the client to each endpoint', defaultText: '8' },
   model: { kind: 'string', help: 'model directory', defaultText: 'serving_server' },
   data: { kind: 'string', help: 'Criteo slot file or folder for the batches', defaultText: 'serving_client/sample_data' },
-  out: { kind: 'string', help: 'results file (markdown)', defaultText: 'benchmarks/results/scale-out.md' },
+  ...RUN_FOLDER_FLAGS,
   note: { kind: 'string', help: 'caveat written into the results', defaultText: 'client and servers share the machine' },
   help: { kind: 'boolean', help: 'print this help' },
 };
@@ -90,7 +91,6 @@ async function main(): Promise<number> {
   const connections = (flags.connections as number | undefined) ?? 8;
   const modelDir = path.resolve(REPO_ROOT, (flags.model as string | undefined) ?? 'serving_server');
   const dataPath = path.resolve(REPO_ROOT, (flags.data as string | undefined) ?? 'serving_client/sample_data');
-  const out = path.resolve(REPO_ROOT, (flags.out as string | undefined) ?? 'benchmarks/results/scale-out.md');
   const machine = describeMachine((flags.note as string | undefined) ?? 'client and servers share the machine');
   const dataFile = fs.statSync(dataPath).isDirectory() ? path.join(dataPath, fs.readdirSync(dataPath).filter((f) => !f.endsWith('.md')).sort()[0]) : dataPath;
   const feeds = (await loadRequestBatches(dataFile, 5, 200)).map((b) => b.feed);
@@ -143,9 +143,8 @@ async function main(): Promise<number> {
       '',
     ];
     const markdown = lines.join('\n');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, markdown);
-    process.stdout.write(`${markdown}\nwrote ${path.relative(REPO_ROOT, out)}\n`);
+    const written = await writeRunFile(flags, 'scale-out', 'scale-out.md', markdown);
+    process.stdout.write(`${markdown}\nwrote ${written.map((f) => path.relative(REPO_ROOT, f)).join(', ')}\n`);
     return 0;
   } finally {
     for (const p of proxies) await p.stop();

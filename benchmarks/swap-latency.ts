@@ -4,10 +4,12 @@
  * closed-loop client (batch 5, 8 in flight) while version 2 is dropped in (picked up by the
  * poller) and version 3 is dropped in and loaded explicitly. Reports the time from the drop-in to
  * the first response from the new version, the requests served and failed, and whether responses
- * switched at one point in time. Writes benchmarks/results/swap-latency.md.
+ * switched at one point in time. Writes swap-latency.md into its run folder, and into
+ * benchmarks/results/ with --publish.
  *
  *   node dist/benchmarks/swap-latency.js [--poll_secs 1] [--thread N]
  */
+import { RUN_FOLDER_FLAGS, writeRunFile } from './lib/run-folder';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,6 +33,7 @@ async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2), {
     poll_secs: { kind: 'integer', help: 'repository poll interval', defaultText: '1' },
     thread: { kind: 'integer', help: 'workers', defaultText: 'rec-serve default' },
+    ...RUN_FOLDER_FLAGS,
   });
   const pollSecs = (flags.poll_secs as number | undefined) ?? 1;
   const model = path.join(REPO_ROOT, 'serving_server', 'model.onnx');
@@ -77,9 +80,8 @@ async function main(): Promise<number> {
       'The time is reading and validating the model, creating and warming up the new version\'s sessions while the old one serves, and the poll wait; the switch itself is one synchronous step.',
       '',
     ];
-    const out = path.join(REPO_ROOT, 'benchmarks', 'results', 'swap-latency.md');
-    fs.writeFileSync(out, lines.join('\n'));
-    process.stdout.write(`${lines.join('\n')}\nwrote ${out}\n`);
+    const written = await writeRunFile(flags, 'swap-latency', 'swap-latency.md', lines.join('\n'));
+    process.stdout.write(`${lines.join('\n')}\nwrote ${written.join(', ')}\n`);
     return failed === 0 && violations === 0 ? 0 : 1;
   } finally {
     client.close();

@@ -5,11 +5,13 @@
  *
  * Contract: `runFolder(outDirFlag, name)` returns an absolute path (not created);
  * `publishRun(runDir, publishDir)` copies every file of the run folder and returns the copies.
+ * `writeRunFile(flags, name, fileName, text)` writes one file into the run folder and publishes
+ * it when `--publish` is set; it returns every path written.
  */
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../src/model/repo-root';
-import type { FlagSpecs } from '../../src/config/parse-flags';
+import type { FlagSpecs, ParsedFlags } from '../../src/config/parse-flags';
 
 export const RESULTS_DIR = path.join(REPO_ROOT, 'benchmarks', 'results');
 
@@ -36,4 +38,13 @@ export async function publishRun(runDir: string, publishDir: string = RESULTS_DI
     copied.push(path.join(target, entry.name));
   }
   return copied;
+}
+
+export async function writeRunFile(flags: ParsedFlags, name: string, fileName: string, text: string): Promise<string[]> {
+  const dir = runFolder(flags.out_dir as string | undefined, name);
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, fileName);
+  await writeFile(file, text);
+  const published = flags.publish === true ? await publishRun(dir, flags.publish_dir as string | undefined) : [];
+  return [file, ...published];
 }

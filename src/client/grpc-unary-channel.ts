@@ -152,7 +152,9 @@ export class GrpcUnaryChannel {
       stream.on('trailers', (trailers) => call.trailers(trailers));
       stream.on('error', (error) => call.streamError(error));
       stream.on('close', () => {
-        const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM || (stream.id !== undefined && stream.id > (this.goawayLastStreamId.get(session) ?? Number.POSITIVE_INFINITY));
+        // Never processed by the server: refused, above the GOAWAY's last stream id, or never sent
+        // at all (no stream id: the session closed before the HEADERS frame went out).
+        const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM || stream.id === undefined || stream.id > (this.goawayLastStreamId.get(session) ?? Number.POSITIVE_INFINITY);
         if (!settled && retries > 0 && refused && call.unanswered && (deadlineEpochMs === 0 || Date.now() < deadlineEpochMs)) {
           this.drop(session);
           settled = true;

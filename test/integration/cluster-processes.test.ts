@@ -93,6 +93,22 @@ describe('rec-serve --processes 2', () => {
     }
   });
 
+  it('passes SIGHUP on to every serving process, which re-reads its models and keeps serving', { timeout: 60_000 }, async () => {
+    const pids = (await (await fetch(`http://127.0.0.1:${server.metricsPort}/v2/health/ready`)).json() as { models: { processes: Array<{ pid: number }> } }).models.processes.map((p) => p.pid);
+    server.child.kill('SIGHUP');
+    const rereads = () => server.log().split('SIGHUP received: re-reading the model repository').length - 1;
+    for (const until = Date.now() + 20_000; rereads() < pids.length && Date.now() < until;) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.match(server.log(), /SIGHUP received: every serving process re-reads the model repository/);
+    assert.equal(rereads(), pids.length, server.log());
+    assert.equal(server.child.exitCode, null, 'the primary is still running');
+    const client = RecServingClient.connect(`127.0.0.1:${server.port}`, { connectionsPerEndpoint: 4 });
+    try {
+      await Promise.all(Array.from({ length: 8 }, () => client.predict(FEED, [])));
+    } finally {
+      client.close();
+    }
+  });
+
   it('drains every process on SIGTERM to the primary: answers or UNAVAILABLE, exit 0', { timeout: 90_000 }, async () => {
     const client = RecServingClient.connect(`127.0.0.1:${server.port}`, { connectionsPerEndpoint: 4 });
     let okBefore = 0;

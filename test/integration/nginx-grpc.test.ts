@@ -41,6 +41,27 @@ describe('nginx grpc_pass in front of two rec-serve instances', { skip: SKIP }, 
     for (const b of backends) if (b.child.exitCode === null) b.child.kill('SIGKILL');
   });
 
+  it('answers every call of a long-lived connection, past nginx\'s default 1000 calls per connection, without client retries', { timeout: 120_000 }, async () => {
+    // nginx's default keepalive_requests (1000) closes a client connection after its 1000th call and
+    // drops that call unanswered; the shipped config keeps gRPC connections open instead.
+    const client = RecServingClient.connect(`127.0.0.1:${nginx!.port}`);
+    const failures: string[] = [];
+    try {
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 320; i++) {
+          try {
+            await client.predict(FEED, [], { deadlineMs: 20_000 });
+          } catch (error) {
+            failures.push(String(error));
+          }
+        }
+      }));
+    } finally {
+      client.close();
+    }
+    assert.deepEqual(failures, []);
+  });
+
   it('spreads calls over both backends and loses none when one stops with SIGTERM mid-run', { timeout: 120_000 }, async (t) => {
     const client = RecServingClient.connect(`127.0.0.1:${nginx!.port}`, { serviceConfig: defaultRetryServiceConfig(3) });
     let ok = 0;
