@@ -32,7 +32,8 @@
  * model that was never registered are labelled model="" version="" (unknown names must not
  * create series).
  */
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
+import { AccumulatedCounter, AccumulatedHistogram } from './accumulated-metrics';
 import { Code } from '../core/errors';
 import type { BatchExecution } from '../batching/batching-engine';
 
@@ -73,31 +74,32 @@ export class ServingMetrics {
   /** The model an empty model name addresses (the first registered). */
   private defaultModel = '';
   private readonly pendingSources = new Map<string, () => number>();
-  private readonly success: Counter<'model' | 'version'>;
-  private readonly failure: Counter<'model' | 'version' | 'reason'>;
-  private readonly inferenceCount: Counter<'model' | 'version'>;
-  private readonly execCount: Counter<'model' | 'version'>;
-  private readonly requestDurationUs: Counter<'model' | 'version'>;
-  private readonly queueDurationUs: Counter<'model' | 'version'>;
-  private readonly computeInputUs: Counter<'model' | 'version'>;
-  private readonly computeInferUs: Counter<'model' | 'version'>;
-  private readonly computeOutputUs: Counter<'model' | 'version'>;
-  private readonly requestSeconds: Histogram<'model' | 'version'>;
-  private readonly queueSeconds: Histogram<'model' | 'version'>;
-  private readonly computeSeconds: Histogram<'model' | 'version'>;
-  private readonly batchSize: Histogram<'model' | 'version'>;
-  private readonly dropped: Counter<'model' | 'version' | 'reason'>;
+  // The request path updates these: accumulated in place, formatted only when read (accumulated-metrics.ts).
+  private readonly success: AccumulatedCounter<'model' | 'version'>;
+  private readonly failure: AccumulatedCounter<'model' | 'version' | 'reason'>;
+  private readonly inferenceCount: AccumulatedCounter<'model' | 'version'>;
+  private readonly execCount: AccumulatedCounter<'model' | 'version'>;
+  private readonly requestDurationUs: AccumulatedCounter<'model' | 'version'>;
+  private readonly queueDurationUs: AccumulatedCounter<'model' | 'version'>;
+  private readonly computeInputUs: AccumulatedCounter<'model' | 'version'>;
+  private readonly computeInferUs: AccumulatedCounter<'model' | 'version'>;
+  private readonly computeOutputUs: AccumulatedCounter<'model' | 'version'>;
+  private readonly requestSeconds: AccumulatedHistogram<'model' | 'version'>;
+  private readonly queueSeconds: AccumulatedHistogram<'model' | 'version'>;
+  private readonly computeSeconds: AccumulatedHistogram<'model' | 'version'>;
+  private readonly batchSize: AccumulatedHistogram<'model' | 'version'>;
+  private readonly dropped: AccumulatedCounter<'model' | 'version' | 'reason'>;
   private readonly modelInfo: Gauge<'model' | 'version' | 'execution_provider'>;
-  private readonly requestsByProtocol: Counter<'model' | 'version' | 'protocol' | 'code'>;
-  private readonly engineRunUs: Counter<'model' | 'version'>;
-  private readonly engineRuns: Counter<'model' | 'version' | 'thread'>;
+  private readonly requestsByProtocol: AccumulatedCounter<'model' | 'version' | 'protocol' | 'code'>;
+  private readonly engineRunUs: AccumulatedCounter<'model' | 'version'>;
+  private readonly engineRuns: AccumulatedCounter<'model' | 'version' | 'thread'>;
   private readonly callSeries = new Map<string, CallSeries>();
 
   private constructor(readonly registry: Registry) {
     const registers = [registry];
-    const counter = (name: string, help: string) => new Counter({ name, help, labelNames: LABELS, registers });
+    const counter = (name: string, help: string) => new AccumulatedCounter({ name, help, labelNames: LABELS, registers });
     this.success = counter('nv_inference_request_success', 'Successful inference requests');
-    this.failure = new Counter({ name: 'nv_inference_request_failure', help: 'Failed inference requests, by gRPC code name', labelNames: [...LABELS, 'reason'], registers });
+    this.failure = new AccumulatedCounter({ name: 'nv_inference_request_failure', help: 'Failed inference requests, by gRPC code name', labelNames: [...LABELS, 'reason'], registers });
     this.inferenceCount = counter('nv_inference_count', 'Rows inferred in successful runs');
     this.execCount = counter('nv_inference_exec_count', 'Engine runs (batches) executed');
     this.requestDurationUs = counter('nv_inference_request_duration_us', 'Cumulative server time of successful requests, microseconds');
@@ -113,16 +115,16 @@ export class ServingMetrics {
         for (const [model, source] of pendingSources) this.set({ model, version: versions.get(model) ?? '' }, source());
       },
     });
-    const histogram = (name: string, help: string, buckets: number[]) => new Histogram({ name, help, labelNames: LABELS, buckets, registers });
+    const histogram = (name: string, help: string, buckets: number[]) => new AccumulatedHistogram({ name, help, labelNames: LABELS, buckets, registers });
     this.requestSeconds = histogram('ctr_request_duration_seconds', 'Server time of successful requests', LATENCY_BUCKETS_SECONDS);
     this.queueSeconds = histogram('ctr_queue_duration_seconds', 'Time a request waited before its run started', LATENCY_BUCKETS_SECONDS);
     this.computeSeconds = histogram('ctr_compute_duration_seconds', 'Run time of the run each request was in', LATENCY_BUCKETS_SECONDS);
     this.batchSize = histogram('ctr_batch_size', 'Rows per engine run', BATCH_SIZE_BUCKETS);
-    this.engineRuns = new Counter({ name: 'ctr_engine_runs_total', help: 'Successful engine runs by thread: main (a lone small request while the server was quiet) or worker', labelNames: [...LABELS, 'thread'], registers });
+    this.engineRuns = new AccumulatedCounter({ name: 'ctr_engine_runs_total', help: 'Successful engine runs by thread: main (a lone small request while the server was quiet) or worker', labelNames: [...LABELS, 'thread'], registers });
     this.engineRunUs = counter('ctr_engine_run_duration_us_total', 'Cumulative time inside the engine, once per run, microseconds');
     this.modelInfo = new Gauge({ name: 'ctr_model_info', help: 'Execution provider(s) each model runs on after probing and fallback (value 1)', labelNames: [...LABELS, 'execution_provider'], registers });
-    this.dropped = new Counter({ name: 'ctr_requests_dropped_total', help: 'Requests dropped before reaching a worker (deadline passed, caller cancelled, or queued over --max_queue_time_micros), by code name', labelNames: [...LABELS, 'reason'], registers });
-    this.requestsByProtocol = new Counter({ name: 'ctr_requests_total', help: 'Finished requests by front end (grpc, paddle_grpc, paddle_http, baidu_std, kserve_grpc, kserve_http) and gRPC code name', labelNames: [...LABELS, 'protocol', 'code'], registers });
+    this.dropped = new AccumulatedCounter({ name: 'ctr_requests_dropped_total', help: 'Requests dropped before reaching a worker (deadline passed, caller cancelled, or queued over --max_queue_time_micros), by code name', labelNames: [...LABELS, 'reason'], registers });
+    this.requestsByProtocol = new AccumulatedCounter({ name: 'ctr_requests_total', help: 'Finished requests by front end (grpc, paddle_grpc, paddle_http, baidu_std, kserve_grpc, kserve_http) and gRPC code name', labelNames: [...LABELS, 'protocol', 'code'], registers });
   }
 
   static create(registry: Registry, options: { processMetrics?: boolean } = {}): ServingMetrics {
