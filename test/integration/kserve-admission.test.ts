@@ -49,15 +49,21 @@ describe('Open Inference Protocol admission, deadlines and graceful stop', () =>
       req.end(body);
       await new Promise((resolve) => setTimeout(resolve, 50));
       req.destroy();
+      // The grpc-js client cancels its 300 ms call when its own deadline passes, at about the moment
+      // the server's grpc-timeout does: on a busy machine the cancel may arrive first (CANCELLED).
+      const count = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
       let dropped = '';
-      for (let i = 0; i < 100 && !/reason="CANCELLED"\} 1/.test(dropped); i++) {
+      for (let i = 0; i < 100 && count(dropped, /reason="CANCELLED"\} (\d+)/) + count(dropped, /reason="DEADLINE_EXCEEDED"\} (\d+)/) < 4; i++) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         dropped = await metricText(t, 'ctr_requests_dropped_total');
       }
-      assert.match(dropped, /reason="DEADLINE_EXCEEDED"\} 3/);
-      assert.match(dropped, /reason="CANCELLED"\} 1/);
+      const droppedLate = count(dropped, /reason="DEADLINE_EXCEEDED"\} (\d+)/);
+      const droppedCancelled = count(dropped, /reason="CANCELLED"\} (\d+)/);
+      assert.equal(droppedLate + droppedCancelled, 4, dropped);
+      assert.ok(droppedLate >= 2 && droppedCancelled >= 1, dropped);
       const requests = await metricText(t, 'ctr_requests_total');
-      assert.match(requests, /protocol="kserve_grpc",code="DEADLINE_EXCEEDED"\} 2/);
+      assert.equal(count(requests, /protocol="kserve_grpc",code="DEADLINE_EXCEEDED"\} (\d+)/) + count(requests, /protocol="kserve_grpc",code="CANCELLED"\} (\d+)/), 2, requests);
+      assert.ok(count(requests, /protocol="kserve_grpc",code="DEADLINE_EXCEEDED"\} (\d+)/) >= 1, requests);
       assert.match(requests, /protocol="kserve_http",code="DEADLINE_EXCEEDED"\} 1/);
       assert.match(requests, /protocol="kserve_http",code="CANCELLED"\} 1/);
     } finally {
