@@ -26,6 +26,7 @@
  * - Every inference request is observed (metrics, protocol `paddle_http`) by
  *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
  */
+import { decodePaddleRequest } from '../paddle/service/paddle-request-decoder';
 import { sendText } from '../net/http-response';
 import * as http from 'node:http';
 import * as zlib from 'node:zlib';
@@ -38,7 +39,7 @@ import type { Logger } from '../logging/logger';
 import { serveGeneralModelCall } from '../paddle/service/general-model-inference';
 import { WEB_SERVICE_PATH, handleWebServicePrediction } from './paddle-web-service';
 import { formatPaddleJsonResponse, parsePaddleJsonRequest } from '../paddle/service/paddle-json';
-import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest, decodePaddleRequest, encodePaddleResponse } from '../paddle/service/paddle-messages';
+import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest, encodePaddleResponse } from '../paddle/service/paddle-messages';
 
 const gzip = promisify(zlib.gzip);
 

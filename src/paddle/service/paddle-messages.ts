@@ -81,10 +81,6 @@ export interface RpcMeta {
 }
 
 /** Decodes a Request; throws on malformed bytes. Fields left unset read as proto3 defaults. */
-export function decodePaddleRequest(bytes: Uint8Array): PaddleRequest {
-  return PaddleRequestType.decode(bytes) as unknown as PaddleRequest;
-}
-
 export function encodePaddleRequest(request: Partial<PaddleRequest>): Uint8Array {
   return PaddleRequestType.encode(request as protobuf.Message).finish();
 }

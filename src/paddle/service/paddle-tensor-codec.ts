@@ -47,7 +47,8 @@ export class FeedArena {
     let bytes = 0;
     for (const tensor of tensors) {
       let elements = 1;
-      for (const dim of Array.from(tensor.shape ?? EMPTY, Number)) elements *= dim;
+      const shape = tensor.shape ?? EMPTY;
+      for (let i = 0; i < shape.length; i++) elements *= Number(shape[i]);
       if (!Number.isSafeInteger(elements) || elements < 0) return new FeedArena(undefined);
       bytes += elements * 8;
       if (bytes > MAX_ARENA_BYTES) return new FeedArena(undefined);
@@ -77,7 +78,9 @@ export function decodePaddleFeed(tensor: PaddleTensor, index: SignatureIndex, ar
   if ((tensor.lod?.length ?? 0) > 0) {
     throw invalidArgument(`input "${name}": LoD (variable-length) tensors are not supported; send a dense tensor with an empty lod`);
   }
-  const shape = Array.from(tensor.shape ?? EMPTY, Number);
+  const wireShape = tensor.shape ?? EMPTY;
+  const shape = new Array<number>(wireShape.length);
+  for (let i = 0; i < wireShape.length; i++) shape[i] = Number(wireShape[i]);
   const elements = checkShape(name, shape);
   const spec: TensorSpec | undefined = index.inputByKey.get(name);
   const target = spec?.dtype ?? wire.dtype;
