@@ -36,6 +36,7 @@ async function main(): Promise<number> {
     ...RUN_FOLDER_FLAGS,
   });
   const pollSecs = (flags.poll_secs as number | undefined) ?? 1;
+  const loadAtStart = os.loadavg()[0];
   const model = path.join(REPO_ROOT, 'serving_server', 'model.onnx');
   if (!fs.existsSync(model)) throw new Error(`${model} is missing: run npm run prepare`);
   const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-serving-swap-'));
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
       '# Hot reload: swap latency under traffic',
       '',
       `Command: \`node dist/benchmarks/swap-latency.js --poll_secs ${pollSecs}${flags.thread === undefined ? '' : ` --thread ${String(flags.thread)}`}\``,
-      `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}, ${os.platform()} ${os.release()}; shared with other work, so times are indicative.`,
+      `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}, ${os.platform()} ${os.release()}; load average (1 min) at start ${loadAtStart.toFixed(2)}.`,
       `Model: serving_server/model.onnx (default DeepFM, ${(fs.statSync(model).size / 1048576).toFixed(1)} MiB), ${config.workers} worker(s) x ${config.cpuThreadsPerWorker} thread(s); closed-loop client, batch 5, 8 in flight, during both swaps.`,
       '',
       '| swap | drop-in to first response from the new version (ms) |',

@@ -19,6 +19,8 @@ import { GRPC_INFERENCE_PATH, paddleJsonBody, paddleProtoBody, prpcFrame } from 
 import { RawConnection } from '../helpers/prpc-connection';
 import { grpcCall, httpCall, predictBody, waitFor } from '../helpers/secure-calls';
 import { makeTempDir, startTestServer, type TestServer } from '../helpers/test-server';
+import { OIP_TYPES, encodeOip, oipPath } from '../../src/kserve/oip-messages';
+import { rawInferRequest } from '../helpers/kserve-published-client';
 
 const TOKEN = 'inference-token-0123456789abcdef';
 const ROTATED = 'rotated-inference-token-fedcba9876543210';
@@ -59,6 +61,21 @@ describe('bearer-token authentication', () => {
       const admin = await grpcCall(raw, rpc, body, ADMIN);
       assert.equal(admin.error, null, `${rpc} with the admin token`);
     }
+  });
+
+  it('guards the Open Inference Protocol the same way: ModelInfer and /v2 infer need the token, liveness and readiness stay open', async () => {
+    const model = t.server.predictor.listModels()[0].name;
+    const infer = encodeOip(OIP_TYPES.ModelInfer.request, rawInferRequest(criteoFeed(2), { model_name: model }));
+    const missing = await grpcCall(raw, oipPath('ModelInfer'), infer);
+    assert.equal(missing.error?.code, grpc.status.UNAUTHENTICATED);
+    assert.equal((await grpcCall(raw, oipPath('ModelInfer'), infer, TOKEN)).error, null);
+    assert.equal((await grpcCall(raw, oipPath('ServerLive'), encodeOip(OIP_TYPES.ServerLive.request, {}))).error, null, 'ServerLive is open');
+    const body = JSON.stringify({ inputs: Object.entries(criteoFeed(1)).map(([name, x]) => ({ name, shape: [...x.dims], datatype: x.dtype === 'int64' ? 'INT64' : 'FP32', data: Array.from(x.data as ArrayLike<number | bigint>, Number) })) });
+    assert.equal((await httpCall(t.server.port, `/v2/models/${model}/infer`, { body })).status, 401);
+    assert.equal((await httpCall(t.server.port, `/v2/models/${model}/infer`, { body, token: WRONG })).status, 401);
+    assert.equal((await httpCall(t.server.port, `/v2/models/${model}/infer`, { body, token: TOKEN })).status, 200);
+    assert.equal((await httpCall(t.server.port, '/v2/health/ready', { method: 'GET' })).status, 200, '/v2/health/ready is open');
+    assert.equal((await httpCall(t.server.port, `/v2/models/${model}`, { method: 'GET' })).status, 401, 'model metadata needs the token');
   });
 
   it('refuses a malformed authorization value (not Bearer)', async () => {
