@@ -91,9 +91,10 @@ export function validateRequest(
   if (rows > maxRows) {
     throw invalidArgument(`request has ${rows} rows; the maximum is ${maxRows}`);
   }
+  const words: WordsView = { buffer: undefined, words: undefined };
   for (let i = 0; i < signature.inputs.length; i++) {
     const spec = signature.inputs[i];
-    if (spec.idRange !== undefined) checkIdRange(spec.alias, feeds[spec.name], spec.idRange);
+    if (spec.idRange !== undefined) checkIdRange(spec.alias, feeds[spec.name], spec.idRange, words);
     else checkFinite(spec.alias, feeds[spec.name]);
   }
   return { feeds, outputs: selectOutputs(index, outputNames), rows };
@@ -160,16 +161,22 @@ function notFinite(name: string, value: string, index: number, columns: number) 
  * Every id must lie in [min, max]. Fast path for int64 data and a range inside [0, 2^31): read the
  * two 32-bit halves instead of comparing BigInts (26 x 2048 ids cost microseconds, not a millisecond).
  */
-function checkIdRange(name: string, tensor: HostTensor, range: IdRange): void {
+function checkIdRange(name: string, tensor: HostTensor, range: IdRange, view: WordsView): void {
   const data = tensor.data;
   const columns = tensor.dims.length > 1 ? data.length / tensor.dims[0] : 1;
   const small = smallRange(range);
-  if (data instanceof BigInt64Array && small !== undefined && data.byteOffset % 4 === 0) {
-    const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+  if (data instanceof BigInt64Array && small !== undefined) {
+    // The inputs of one request usually share one buffer: one 32-bit view of it serves them all.
+    if (view.buffer !== data.buffer) {
+      view.buffer = data.buffer;
+      view.words = new Int32Array(data.buffer, 0, data.buffer.byteLength >> 2);
+    }
+    const words = view.words!;
+    const base = data.byteOffset >> 2;
     const { min, max } = small;
     for (let i = 0; i < data.length; i++) {
-      const low = words[2 * i];
-      if (words[2 * i + 1] !== 0 || low < min || low > max) {
+      const low = words[base + 2 * i];
+      if (words[base + 2 * i + 1] !== 0 || low < min || low > max) {
         throw outOfRange(name, data[i], Math.floor(i / columns), range);
       }
     }
@@ -179,6 +186,12 @@ function checkIdRange(name: string, tensor: HostTensor, range: IdRange): void {
     const value = data instanceof BigInt64Array ? data[i] : BigInt(data[i]);
     if (value < range.min || value > range.max) throw outOfRange(name, value, Math.floor(i / columns), range);
   }
+}
+
+/** A 32-bit view of the buffer the last int64 input lived in (BigInt64Array offsets are multiples of 8). */
+interface WordsView {
+  buffer: ArrayBufferLike | undefined;
+  words: Int32Array | undefined;
 }
 
 /** A range inside [0, 2^31) as plain numbers (computed once per range), for the 32-bit fast path. */
