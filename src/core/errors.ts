@@ -48,7 +48,7 @@ export class ServingError extends Error {
   /** Wraps anything thrown into a ServingError; unknown errors become INTERNAL with the cause kept. */
   static from(reason: unknown): ServingError {
     if (reason instanceof ServingError) return reason;
-    return new ServingError(Code.INTERNAL, 'internal error', { cause: reason });
+    return internal(reason);
   }
 
   /** The `{ code, details }` shape grpc-js honours in a callback's error argument. */

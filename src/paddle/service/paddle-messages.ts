@@ -117,8 +117,3 @@ export function decodeRpcMeta(bytes: Uint8Array): RpcMeta {
 export function encodeRpcMeta(meta: RpcMeta): Uint8Array {
   return RpcMetaType.encode(meta as protobuf.Message).finish();
 }
-
-/** A Buffer view of encoder output, without copying. */
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
