@@ -31,7 +31,7 @@ export enum Code {
 }
 
 /** Longest message sent to a client, as TF Serving's kErrorMessageLimit. */
-export const MAX_ERROR_MESSAGE_CHARS = 1024;
+const MAX_ERROR_MESSAGE_CHARS = 1024;
 
 export class ServingError extends Error {
   readonly code: Code;

@@ -25,7 +25,7 @@ function fail(lineNumber: number, message: string): never {
 }
 
 /** Non-negative decimal integer as bigint, or undefined when `s` is not one / exceeds int64. */
-export function parseIdToken(s: string): bigint | undefined {
+function parseIdToken(s: string): bigint | undefined {
   const n = s.length;
   if (n === 0) return undefined;
   if (n <= 15) {

@@ -32,12 +32,12 @@ import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest, decodePaddleRe
 
 const gzip = promisify(zlib.gzip);
 
-export const PROTO_CONTENT_TYPE = 'application/proto';
+const PROTO_CONTENT_TYPE = 'application/proto';
 /** Content types read as JSON besides application/json and +json: curl -d sends form-urlencoded. */
 const JSON_ALIKE_CONTENT_TYPES: ReadonlySet<string> = new Set(['', 'application/json', 'application/x-www-form-urlencoded']);
 
 /** Paths Paddle's clients post to. */
-export const PADDLE_HTTP_PATHS: ReadonlySet<string> = new Set(PADDLE_METHODS.flatMap((method) => [
+const PADDLE_HTTP_PATHS: ReadonlySet<string> = new Set(PADDLE_METHODS.flatMap((method) => [
   `/GeneralModelService/${method}`, `/${PADDLE_SERVICE_NAME}/${method}`,
 ]));
 
@@ -48,7 +48,7 @@ export interface HttpTimeouts {
   readonly keepAliveTimeoutMs: number;
 }
 
-export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headerTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000 };
+const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headerTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000 };
 
 export interface PaddleHttpOptions {
   readonly predictor: Predictor;

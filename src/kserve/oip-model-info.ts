@@ -28,12 +28,12 @@ import type { TensorSpec } from '../core/model-signature';
 import { packageVersion } from '../config/package-version';
 import { CONFIG_TYPE_OF_DTYPE, DATATYPE_OF_DTYPE } from './oip-tensors';
 
-export const SERVER_NAME = 'rec-serving';
+const SERVER_NAME = 'rec-serving';
 /** The package's version (package.json), as ServerMetadata reports it. */
-export const SERVER_VERSION = packageVersion().version;
+const SERVER_VERSION = packageVersion().version;
 /** The OIP / Triton extensions served. */
-export const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_configuration', 'statistics', 'model_repository'];
-export const PLATFORM = 'onnxruntime_onnx';
+const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_configuration', 'statistics', 'model_repository'];
+const PLATFORM = 'onnxruntime_onnx';
 
 export interface OipModelInfoOptions {
   readonly predictor: Predictor;
