@@ -14,14 +14,14 @@ import { nginxBinary } from '../../helpers/nginx';
 import { makeTempDir, makeTinyDeepFmDir } from '../../helpers/test-server';
 
 test('scale-out writes batch-5 rows/s for 1 and 2 processes, direct and through nginx', { timeout: 180_000 }, async () => {
-  const out = path.join(makeTempDir('scale-out'), 'scale-out.md');
+  const outDir = makeTempDir('scale-out');
   const args = [path.join(REPO_ROOT, 'dist', 'benchmarks', 'scale-out.js'), '--model', makeTinyDeepFmDir({ vocabularySize: 1_000_001 }).dir,
-    '--rounds', '1', '--seconds', '0.3', '--warmup_s', '0.1', '--concurrency', '2', '--connections', '2', '--out', out];
+    '--rounds', '1', '--seconds', '0.3', '--warmup_s', '0.1', '--concurrency', '2', '--connections', '2', '--out_dir', outDir];
   const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
     execFile(process.execPath, args, { cwd: REPO_ROOT, timeout: 170_000 }, (error, _stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stderr }));
   });
   assert.equal(run.code, 0, run.stderr);
-  const table = fs.readFileSync(out, 'utf8');
+  const table = fs.readFileSync(path.join(outDir, 'scale-out.md'), 'utf8');
   const series = ['direct, 1 process', 'direct, 2 processes', ...(nginxBinary() === undefined ? [] : ['nginx, 1 process', 'nginx, 2 processes'])];
   for (const name of series) {
     const row = table.split('\n').find((line) => line.startsWith(`| ${name} |`));
