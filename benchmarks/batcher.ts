@@ -13,8 +13,6 @@
  * --max_concurrency 64, and off: the share shed with UNAVAILABLE and the p99 of the served requests.
  * Server: 2 workers x 1 intra-op thread (the default on 2 cores).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { trackChild } from './lib/child-cleanup';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,48 +23,34 @@ import { Code, ServingError } from '../src/core/errors';
 import type { HostTensor } from '../src/core/tensor';
 import { LatencyHistogram } from '../src/client/latency-histogram';
 import { parsePrometheusText, sampleValue, type Sample } from './lib/parse-prometheus-text';
-
-interface Args { seconds: number; concurrency: number; out: string; note: string }
+import { startServerProcess, type ServerProcess } from './lib/server-process';
+import { parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
+import { runMain } from '../src/cli/run-main';
 
 /** Queue-policy timeout of the overload run that sets one, microseconds. */
 const QUEUE_TIME_MICROS = 20000;
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { seconds: 6, concurrency: 32, out: path.join(REPO_ROOT, 'benchmarks', 'results', 'batcher.md'), note: '' };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === '--seconds') args.seconds = Number(value);
-    else if (flag === '--concurrency') args.concurrency = Number(value);
-    else if (flag === '--out') args.out = path.resolve(value);
-    else if (flag === '--note') args.note = value;
-    else throw new Error(`unknown flag ${flag}; flags: --seconds N --concurrency N --out FILE --note TEXT`);
-  }
-  return args;
-}
+const USAGE = 'usage: node dist/benchmarks/batcher.js [--seconds 6] [--concurrency 32] [--out benchmarks/results/batcher.md] [--note TEXT]';
+const FLAGS: FlagSpecs = {
+  seconds: { kind: 'number', help: 'timed seconds per run', defaultText: '6' },
+  concurrency: { kind: 'integer', help: 'closed-loop callers', defaultText: '32' },
+  out: { kind: 'string', help: 'report file', defaultText: 'benchmarks/results/batcher.md' },
+  note: { kind: 'string', help: 'caveat written into the report' },
+  help: { kind: 'boolean', help: 'print this help' },
+};
 
-interface Server { child: ChildProcess; port: number; opsPort: number; log: () => string }
+interface Server { process: ServerProcess; port: number; opsPort: number }
 
 async function startServer(extraFlags: string[]): Promise<Server> {
-  const child = trackChild(spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'),
+  const server = await startServerProcess(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'), [
     '--model', path.join(REPO_ROOT, 'serving_server'), '--host', '127.0.0.1', '--port', '0', '--thread', '2', '--cpu_threads', '1',
-    '--enable_prometheus', '--prometheus_port', '0', '--max_queue_size', '256', '--log_level', 'info', ...extraFlags], { stdio: ['ignore', 'ignore', 'pipe'] }));
-  let log = '';
-  const ports = await new Promise<[number, number]>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      const grpcPort = /serving "[^"]*" on [^ ]+:(\d+)/.exec(log);
-      const opsPort = /metrics and health on http:\/\/[^:]+:(\d+)/.exec(log);
-      if (grpcPort && opsPort) resolve([Number(grpcPort[1]), Number(opsPort[1])]);
-    });
-    child.once('exit', (code) => reject(new Error(`rec-serve exited with ${code}:\n${log}`)));
-  });
-  return { child, port: ports[0], opsPort: ports[1], log: () => log };
-}
-
-async function stopServer(server: Server): Promise<void> {
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
+    '--enable_prometheus', '--prometheus_port', '0', '--max_queue_size', '256', '--log_level', 'info', ...extraFlags]);
+  const opsPort = /metrics and health on http:\/\/[^:]+:(\d+)/.exec(server.log());
+  if (opsPort === null) {
+    await server.stop();
+    throw new Error(`rec-serve logged no metrics port:\n${server.log().slice(-2000)}`);
+  }
+  return { process: server, port: Number(server.address.split(':').pop()), opsPort: Number(opsPort[1]) };
 }
 
 async function scrape(server: Server): Promise<Sample[]> {
@@ -181,8 +165,15 @@ function row(m: Measured): string {
   return `| ${m.label} | ${rowsPerS.toFixed(0)} | ${(m.requests / m.seconds).toFixed(0)} | ${percentile(m.latency, 50).toFixed(2)} | ${percentile(m.latency, 99).toFixed(2)} | ${avgBatch.toFixed(2)} | ${(m.serverCpuS / m.seconds).toFixed(2)} | ${(m.engineRunS / m.seconds).toFixed(2)} | ${(100 * inferShare).toFixed(0)}% | ${cpuPerReqUs.toFixed(0)} | ${(m.clientCpuS / m.seconds).toFixed(2)} | ${total > 0 ? ((100 * m.unavailable) / total).toFixed(1) : '0'}% |`;
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(): Promise<number> {
+  const flags = parseFlagsOrHelp(process.argv.slice(2), USAGE, FLAGS);
+  if (flags === undefined) return 0;
+  const args = {
+    seconds: (flags.seconds as number | undefined) ?? 6,
+    concurrency: (flags.concurrency as number | undefined) ?? 32,
+    out: path.resolve((flags.out as string | undefined) ?? path.join(REPO_ROOT, 'benchmarks', 'results', 'batcher.md')),
+    note: (flags.note as string | undefined) ?? '',
+  };
   const loadAtStart = os.loadavg()[0];
   const results: Measured[] = [];
   const runs: Array<{ batching: 'off' | 'on'; rows: number }> = [
@@ -194,7 +185,7 @@ async function main(): Promise<void> {
       results.push(await measure(server, `batch ${run.rows}, batcher ${run.batching}`, run.rows, closedLoop(run.rows, args.concurrency), args.seconds));
       process.stderr.write(`${row(results[results.length - 1])}\n`);
     } finally {
-      await stopServer(server);
+      await server.process.stop();
     }
   }
   // 2x the sustainable load: the batcher-on batch-5 closed-loop rate, doubled, sent open loop.
@@ -212,7 +203,7 @@ async function main(): Promise<void> {
       overload.push(await measure(server, `batch 5, 2x load (${(2 * sustainable).toFixed(0)} req/s offered), ${run.label}`, 5, openLoop(5, 2 * sustainable), args.seconds, 2 * sustainable));
       process.stderr.write(`${row(overload[overload.length - 1])}\n`);
     } finally {
-      await stopServer(server);
+      await server.process.stop();
     }
   }
   const header = '| run | rows/s | req/s | p50 ms | p99 ms | avg executed batch | server CPU (cores) | inside ORT (cores) | ORT share of server CPU | server CPU µs/request | client CPU (cores) | shed UNAVAILABLE |\n|---|---|---|---|---|---|---|---|---|---|---|---|';
@@ -255,9 +246,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
   fs.writeFileSync(args.out, text);
   process.stdout.write(text);
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runMain('batcher', main);

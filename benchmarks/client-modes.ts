@@ -20,7 +20,7 @@ import { loadCriteoBatches } from '../src/client/load-criteo-batches';
 import { createTransport } from '../src/client/transports';
 import type { TransportOptions } from '../src/client/transport-options';
 import { REPO_ROOT } from '../src/model/repo-root';
-import { parseFlags } from '../src/config/parse-flags';
+import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
 
 const MODES: ReadonlyArray<{ label: string; mode: string; options: TransportOptions }> = [
@@ -57,12 +57,14 @@ async function startServerProcess(port: number) {
   return child;
 }
 
-async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), {
-    requests: { kind: 'integer', help: 'measured requests per mode' },
-    rounds: { kind: 'integer', help: 'interleaved rounds' },
-    warmup: { kind: 'integer', help: 'warm-up requests per mode' },
+async function main(): Promise<number> {
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/client-modes.js [--requests 2000] [--rounds 4] [--warmup 100]', {
+    requests: { kind: 'integer', help: 'measured requests per mode', defaultText: '2000' },
+    rounds: { kind: 'integer', help: 'interleaved rounds', defaultText: '4' },
+    warmup: { kind: 'integer', help: 'warm-up requests per mode', defaultText: '100' },
+    help: { kind: 'boolean', help: 'print this help' },
   });
+  if (flags === undefined) return 0;
   const requests = (flags.requests as number | undefined) ?? 2000;
   const rounds = (flags.rounds as number | undefined) ?? 4;
   const warmup = (flags.warmup as number | undefined) ?? 100;
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
   const out = path.join(REPO_ROOT, 'benchmarks', 'results', 'client-modes.md');
   fs.writeFileSync(out, report);
   process.stdout.write(`${report}\nwrote ${out}\n`);
+  return 0;
 }
 
-runMain('client-modes', async () => { await main(); return 0; });
+runMain('client-modes', main);

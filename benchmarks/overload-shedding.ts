@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RecServingClient } from '../src/client/rec-serving-client';
 import { runMain } from '../src/cli/run-main';
-import { parseFlags } from '../src/config/parse-flags';
+import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import { REPO_ROOT } from '../src/model/repo-root';
 import { Code, ServingError } from '../src/core/errors';
 import { syntheticFeeds } from '../src/core/synthetic-feeds';
@@ -48,14 +48,16 @@ async function closedLoop(client: RecServingClient, feed: ReturnType<typeof synt
 }
 
 async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2), {
-    seconds: { kind: 'integer', help: 'open-loop duration, seconds' },
-    overload: { kind: 'number', help: 'open-loop rate as a multiple of the sustainable rate' },
-    deadline_ms: { kind: 'integer', help: 'deadline of every open-loop call, milliseconds' },
-    rows: { kind: 'integer', help: 'rows per request' },
-    server_args: { kind: 'string', help: 'extra rec-serve flags, space-separated' },
-    connections: { kind: 'integer', help: 'client connections the open loop spreads its calls over (one node:http2 session each)' },
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/overload-shedding.js [--seconds 20] [--overload 2] [--deadline_ms 1000] [--rows 5] [--connections 8] [--server_args "--thread 1"]', {
+    seconds: { kind: 'integer', help: 'open-loop duration, seconds', defaultText: '20' },
+    overload: { kind: 'number', help: 'open-loop rate as a multiple of the sustainable rate', defaultText: '2' },
+    deadline_ms: { kind: 'integer', help: 'deadline of every open-loop call, milliseconds', defaultText: '1000' },
+    rows: { kind: 'integer', help: 'rows per request', defaultText: '5' },
+    server_args: { kind: 'string', help: 'extra rec-serve flags, space-separated', defaultText: 'none' },
+    connections: { kind: 'integer', help: 'client connections the open loop spreads its calls over (one node:http2 session each)', defaultText: '8' },
+    help: { kind: 'boolean', help: 'print this help' },
   });
+  if (flags === undefined) return 0;
   const connections = (flags.connections as number | undefined) ?? 8;
   const seconds = (flags.seconds as number | undefined) ?? 20;
   const overload = (flags.overload as number | undefined) ?? 2;

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { LatencyHistogram } from '../src/client/latency-histogram';
 import { RecServingClient } from '../src/client/rec-serving-client';
 import { parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
@@ -27,6 +28,7 @@ import { nginxBinary, startNginx, type RunningNginx } from '../test/helpers/ngin
 import { startServeProcess, type ServeProcess } from '../test/helpers/serve-process';
 import { describeMachine, machineMarkdown } from './lib/machine-info';
 import { loadRequestBatches } from './served/load-batches';
+import { median } from './versus/versus-report';
 
 const FLAGS: FlagSpecs = {
   rounds: { kind: 'integer', help: 'interleaved rounds (each runs every series once)', defaultText: '3' },
@@ -46,7 +48,7 @@ interface Sample { readonly rowsPerSecond: number; readonly p50Ms: number; reado
 
 async function closedLoop(target: string, feeds: ReadonlyArray<Parameters<RecServingClient['predict']>[0]>, seconds: number, concurrency: number, connections: number): Promise<Sample> {
   const client = RecServingClient.connect(target, { connectionsPerEndpoint: connections });
-  const latencies: number[] = [];
+  const latency = new LatencyHistogram();
   let rows = 0;
   let failures = 0;
   let next = 0;
@@ -58,7 +60,7 @@ async function closedLoop(target: string, feeds: ReadonlyArray<Parameters<RecSer
       const t0 = performance.now();
       try {
         const result = await client.predict(feed, [], { deadlineMs: 30_000 });
-        latencies.push(performance.now() - t0);
+        latency.record((performance.now() - t0) * 1000);
         rows += Object.values(result.outputs)[0]?.dims[0] ?? 0;
       } catch {
         failures++;
@@ -71,15 +73,10 @@ async function closedLoop(target: string, feeds: ReadonlyArray<Parameters<RecSer
     client.close();
   }
   const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { rowsPerSecond: rows / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), failures };
+  const summary = latency.summary();
+  const ms = (micros: number) => (summary.count === 0 ? NaN : micros / 1000);
+  return { rowsPerSecond: rows / elapsed, p50Ms: ms(summary.p50Micros), p99Ms: ms(summary.p99Micros), failures };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-};
 
 async function main(): Promise<number> {
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/scale-out.js [--rounds 3] [--seconds 10] [--concurrency 16] [--connections 8]', FLAGS);

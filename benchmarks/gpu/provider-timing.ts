@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import type { ModelSignature } from '../../src/core/model-signature';
+import { LatencyHistogram } from '../../src/client/latency-histogram';
 import { SeededRandom } from '../../src/data/seeded-random';
 
 export interface ProviderUnderTest {
@@ -51,10 +52,6 @@ function randomFeeds(signature: ModelSignature, rows: number, seed: number): Rec
   return feeds;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 export async function compareProviders(options: {
   modelPath: string;
   signature: ModelSignature;
@@ -87,19 +84,18 @@ export async function compareProviders(options: {
       errors.set(label, worst);
     }
     const runs = options.runsPerBatch(batchSize);
-    const samples = new Map<string, number[]>(sessions.map((s) => [s.label, []]));
+    const samples = new Map<string, LatencyHistogram>(sessions.map((s) => [s.label, new LatencyHistogram()]));
     for (let warm = 0; warm < 5; warm++) for (const { session } of sessions) await session.run(feeds);
     for (let i = 0; i < runs; i++) {
       for (const { label, session } of sessions) {
         const begin = performance.now();
         await session.run(feeds);
-        samples.get(label)!.push((performance.now() - begin) * 1000);
+        samples.get(label)!.record((performance.now() - begin) * 1000);
       }
     }
     for (const { label } of sessions) {
-      const s = samples.get(label)!.sort((a, b) => a - b);
-      const mean = s.reduce((a, b) => a + b, 0) / s.length;
-      rows.push({ provider: label, batchSize, runs, perSampleMicros: mean / batchSize, p50Micros: percentile(s, 50), p99Micros: percentile(s, 99), maxRelativeError: errors.get(label) });
+      const s = samples.get(label)!.summary();
+      rows.push({ provider: label, batchSize, runs, perSampleMicros: s.meanMicros / batchSize, p50Micros: s.p50Micros, p99Micros: s.p99Micros, maxRelativeError: errors.get(label) });
     }
     options.progress(`batch ${batchSize}: ${rows.filter((r) => r.batchSize === batchSize).map((r) => `${r.provider} ${r.perSampleMicros.toFixed(2)} µs/sample`).join(', ')}`);
   }

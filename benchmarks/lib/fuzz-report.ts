@@ -1,5 +1,5 @@
 /**
- * The fuzz run's verdict and its Markdown. `fuzzVerdict` applies the issue's targets (no crash,
+ * The fuzz run's verdict and its Markdown. `fuzzVerdict` applies the fuzz targets (no crash,
  * no hang, no new failure, every probe answered, no failed concurrent call, RSS after at most 10%
  * above the warm baseline (the target is against bloat: a smaller RSS passes), p99 of the
  * concurrent valid calls below 50 ms) and says which held;

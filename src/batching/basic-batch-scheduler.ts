@@ -3,30 +3,19 @@
  * once, batches formed when a run slot is free (TensorFlow's BasicBatchScheduler, Triton's
  * dynamic batcher).
  *
- * How a batch forms: when a slot is free, the scheduler takes queued tasks in FIFO order while
- * their rows fit in `maxBatchSize`; if `preferredBatchSizes` are set and a prefix of those tasks
- * adds up to one of them exactly, it takes the longest such prefix. With
- * `maxQueueDelayMicros = 0` (the default) a free slot runs at once whatever is queued, so a lone
- * request goes straight to the processor (no timer, no queue, no copy) and merging happens only
- * while every slot is busy. With a delay D > 0, a free slot waits until the queued rows reach
- * `maxBatchSize` or a preferred size, or the oldest task has waited D. With `mergeKeyOf`, a batch
- * is the FIFO prefix of tasks whose key equals the first task's (tasks that cannot share one
- * run, such as feeds of different shapes, go to the next batch in their own slot); the key is
- * computed only when a second task is considered, so a lone task costs nothing.
+ * A batch is the FIFO prefix of queued tasks whose rows fit in `maxBatchSize` (the longest prefix
+ * that hits a `preferredBatchSizes` entry exactly, when set), and with `mergeKeyOf` only tasks
+ * whose key equals the first one's (computed only when a second task is considered). With
+ * `maxQueueDelayMicros` D = 0 a free slot runs at once, so a lone request costs no timer, queue or
+ * copy; with D > 0 a free slot waits until the rows reach `maxBatchSize` or a preferred size, or
+ * the oldest task has waited D.
  *
- * Latency contract (worst-case queueing delay of an accepted task): at most D plus the time for
- * the batches ahead of it to run. With Q tasks ahead (Q < maxQueueSize), each batch taking at
- * least one of them, that is at most D + ceil((Q + 1) / maxRunsInFlight) x T(maxBatchSize), where
- * T(n) is the engine's run time for n rows. A task beyond `maxQueueSize` is refused at once with
- * UNAVAILABLE instead of waiting. A task whose signal aborts while queued (deadline passed,
- * caller cancelled) is removed at once and reported through `onDrop`; it never runs.
- *
- * Queue-policy timeout (`maxQueueTimeMicros` = M > 0, Triton's `default_timeout_microseconds`
- * with REJECT): a queued task that has waited more than M is removed and reported through
- * `onDrop` with UNAVAILABLE ("request waited N µs in the queue ..."); it never runs. One timer,
- * armed for the oldest queued task, enforces it while every slot is busy, and every dispatch
- * checks it again, so no task starts after waiting more than M (plus timer resolution). The
- * bound above then becomes min(that, M) for the tasks that run; the rest fail fast.
+ * Latency contract: an accepted task with Q tasks ahead waits at most
+ * D + ceil((Q + 1) / maxRunsInFlight) x T(maxBatchSize), T(n) being the run time for n rows. A
+ * task beyond `maxQueueSize` is refused at once (UNAVAILABLE); one whose signal aborts while
+ * queued is removed and reported through `onDrop`. With `maxQueueTimeMicros` M > 0 (Triton's
+ * `default_timeout_microseconds`, REJECT) a task queued longer than M is dropped the same way with
+ * UNAVAILABLE, so none starts after waiting more than M (plus timer resolution).
  */
 import { Code, ServingError, cancelled, deadlineExceeded, invalidArgument, unavailable } from '../core/errors';
 import type { BatchScheduler, BatchTask } from './batch-scheduler';

@@ -7,7 +7,7 @@
  */
 import { allocate, elementCount, type HostTensor } from '../core/tensor';
 
-export function rowElements(tensor: HostTensor): number {
+function rowElements(tensor: HostTensor): number {
   return tensor.dims.length <= 1 ? 1 : elementCount(tensor.dims.slice(1));
 }
 

@@ -18,7 +18,7 @@
 import * as http from 'node:http';
 import { FlagError, formatHelp, parseFlags, type FlagSpecs } from '../config/parse-flags';
 
-export const REPOSITORY_COMMAND_FLAGS: FlagSpecs = {
+const REPOSITORY_COMMAND_FLAGS: FlagSpecs = {
   connect: { kind: 'string', help: 'host:port of the server\'s HTTP endpoint (the serving port)' },
   model: { kind: 'string', help: 'model name (load, unload)' },
   ready: { kind: 'boolean', help: 'index: only models that are ready', defaultText: 'false' },
@@ -39,7 +39,7 @@ export interface RepositoryRequest {
 }
 
 /** The request one command line stands for, or a FlagError naming what is wrong. */
-export function repositoryRequest(action: string | undefined, argv: readonly string[]): { request: RepositoryRequest; host: string; port: number; timeoutMs: number; model: string } {
+function repositoryRequest(action: string | undefined, argv: readonly string[]): { request: RepositoryRequest; host: string; port: number; timeoutMs: number; model: string } {
   const flags = parseFlags(argv, REPOSITORY_COMMAND_FLAGS);
   const problems: string[] = [];
   if (action !== 'index' && action !== 'load' && action !== 'unload') problems.push(action === undefined ? 'an action is required: index, load or unload' : `unknown action "${action}"; expected index, load or unload`);
@@ -106,7 +106,7 @@ export async function runRepositoryCommand(argv: readonly string[], io: CommandI
 }
 
 /** One line per model version: name, version, state, reason. */
-export function formatIndex(entries: ReadonlyArray<Record<string, unknown>>): string {
+function formatIndex(entries: ReadonlyArray<Record<string, unknown>>): string {
   const rows = [['MODEL', 'VERSION', 'STATE', 'REASON'], ...entries.map((e) => [String(e.name ?? ''), String(e.version ?? ''), String(e.state ?? ''), String(e.reason ?? '')])];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
   return rows.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell)).join('  ').trimEnd()).join('\n') + '\n';

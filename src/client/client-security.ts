@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { FlagSpecs } from '../config/parse-flags';
+import { TOKEN_ENV } from '../config/security-config';
 
 export interface ClientTlsOptions {
   readonly ca?: Buffer;
@@ -30,8 +31,6 @@ export interface ClientSecurity {
   readonly authToken?: string;
 }
 
-export const CLIENT_TOKEN_ENV = 'REC_SERVING_AUTH_TOKEN';
-
 /** rec-client's flags for TLS and the token. */
 export const CLIENT_SECURITY_FLAGS: FlagSpecs = {
   tls: { kind: 'boolean', help: 'connect with TLS, verifying the server against Node\'s root CAs (implied by the other --tls_* flags)', defaultText: 'false' },
@@ -39,7 +38,7 @@ export const CLIENT_SECURITY_FLAGS: FlagSpecs = {
   tls_cert_file: { kind: 'string', help: 'mTLS: PEM client certificate (with --tls_key_file)', defaultText: 'none' },
   tls_key_file: { kind: 'string', help: 'mTLS: PEM private key of --tls_cert_file', defaultText: 'none' },
   tls_servername: { kind: 'string', help: 'name the server certificate must carry (and SNI)', defaultText: 'the --connect host' },
-  auth_token_file: { kind: 'string', help: `file whose first line is the bearer token sent on every call (or set ${'REC_SERVING_AUTH_TOKEN'}); baidu_std (rpc) cannot carry one`, defaultText: 'none' },
+  auth_token_file: { kind: 'string', help: `file whose first line is the bearer token sent on every call (or set ${TOKEN_ENV}); baidu_std (rpc) cannot carry one`, defaultText: 'none' },
 };
 
 export interface ClientSecurityFlags {
@@ -76,11 +75,11 @@ export function loadClientSecurity(flags: ClientSecurityFlags, env: Readonly<Rec
     const lines = fileToken.toString('utf8').split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
     if (lines.length === 0) throw new Error(`--auth_token_file ${flags.auth_token_file} holds no token`);
     authToken = lines[0];
-  } else if ((env[CLIENT_TOKEN_ENV] ?? '').trim() !== '') {
-    authToken = env[CLIENT_TOKEN_ENV]!.trim();
+  } else if ((env[TOKEN_ENV] ?? '').trim() !== '') {
+    authToken = env[TOKEN_ENV]!.trim();
   }
   if (authToken !== undefined && !/^[\x21-\x7e]+$/.test(authToken)) {
-    throw new Error(`the bearer token (${fileToken !== undefined ? `--auth_token_file ${flags.auth_token_file}` : CLIENT_TOKEN_ENV}) has characters that cannot travel in an authorization header`);
+    throw new Error(`the bearer token (${fileToken !== undefined ? `--auth_token_file ${flags.auth_token_file}` : TOKEN_ENV}) has characters that cannot travel in an authorization header`);
   }
   return {
     ...(useTls ? { tls: { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }), ...(flags.tls_servername === undefined ? {} : { servername: flags.tls_servername }) } } : {}),

@@ -18,7 +18,7 @@ function formatValue(value: number | bigint, dtype: string): string {
   return text.includes('e') ? Number(value).toExponential(7) : text;
 }
 
-export function formatTensorAsNumpy(tensor: HostTensor): string {
+function formatTensorAsNumpy(tensor: HostTensor): string {
   const columns = tensor.dims.length > 1 ? tensor.dims.slice(1).reduce((a, b) => a * b, 1) : tensor.data.length;
   const rows: string[] = [];
   for (let start = 0; start < tensor.data.length; start += columns) {

@@ -64,20 +64,6 @@ export class GrpcUnaryChannel {
     return new GrpcUnaryChannel(authorityOf(address), options);
   }
 
-  /** Resolves once a session is connected, or rejects with UNAVAILABLE after `timeoutMs`. */
-  async waitForReady(timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        await this.connected(Math.max(1, until - Date.now()));
-        return;
-      } catch (error) {
-        if (Date.now() >= until) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  }
-
   /** A session is connected and open (a call sent now goes out without waiting for a connection). */
   get isConnected(): boolean {
     const session = this.session;

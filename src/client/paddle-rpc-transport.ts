@@ -26,7 +26,7 @@ interface Pending {
   reject(error: ServingError): void;
 }
 
-export function codeOfBrpcErrno(errno: number): Code {
+function codeOfBrpcErrno(errno: number): Code {
   switch (errno) {
     case BrpcErrno.ENOSERVICE: case BrpcErrno.ENOMETHOD: return Code.UNIMPLEMENTED;
     case BrpcErrno.EREQUEST: return Code.INVALID_ARGUMENT;

@@ -16,7 +16,7 @@ import { AggregatorRegistry, Counter, type Registry } from 'prom-client';
 
 export const PROCESS_INDEX_ENV = 'REC_SERVING_PROCESS_INDEX';
 
-export function processIndex(): string | undefined {
+function processIndex(): string | undefined {
   // Only a process forked by rec-serve's primary: a server embedded in another program's cluster worker keeps its own metrics port.
   return cluster.isWorker ? process.env[PROCESS_INDEX_ENV] : undefined;
 }

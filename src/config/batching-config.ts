@@ -60,7 +60,7 @@ export const BATCHING_FLAGS: FlagSpecs = {
 };
 
 /** Metrics and health stay on the loopback interface unless --prometheus_host says otherwise. */
-export const DEFAULT_PROMETHEUS_HOST = '127.0.0.1';
+const DEFAULT_PROMETHEUS_HOST = '127.0.0.1';
 
 const OVERRIDE_KEYS = ['enabled', 'maxBatchSize', 'maxQueueDelayMicros', 'preferredBatchSizes', 'maxQueueSize', 'maxQueueTimeMicros'] as const;
 

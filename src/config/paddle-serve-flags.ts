@@ -18,7 +18,7 @@ import type { FlagSpecs, ParsedFlags } from './parse-flags';
 
 const unsupported = (what: string) => `not supported by rec-serving (${what}); the flag is accepted only at its default`;
 
-export const PADDLE_SERVE_FLAGS: FlagSpecs = {
+const PADDLE_SERVE_FLAGS: FlagSpecs = {
   workdir: { kind: 'string', help: 'Paddle\'s working directory for generated configs; rec-serving generates none, so any value is accepted', defaultText: 'workdir' },
   device: { kind: 'string', help: 'cpu (default; refused together with --gpu_ids or --use_trt) or gpu (needs --gpu_ids); other devices are refused', defaultText: 'cpu' },
   use_mkl: { kind: 'boolean', help: 'accepted with a start-up warning that it has no effect: the npm build of ONNX Runtime has no oneDNN (MKL-DNN) provider; the CPU provider\'s MLAS kernels run either way', defaultText: 'false' },

@@ -8,7 +8,7 @@
  */
 import type { FlagSpecs, ParsedFlags } from './parse-flags';
 
-export const MAX_PROCESSES = 64;
+const MAX_PROCESSES = 64;
 
 export const PROCESS_FLAGS: FlagSpecs = {
   processes: { kind: 'integer', help: `serving processes sharing the one port (node:cluster; connections are spread round robin over them), each with its own workers and a share of floor(cores / N) cores; 1..${MAX_PROCESSES}`, defaultText: '1' },

@@ -30,7 +30,7 @@ export interface ProviderConfig {
   readonly precision: Precision;
 }
 
-export const DEFAULT_PROVIDER_POLICY: ProviderPolicy = 'strict';
+const DEFAULT_PROVIDER_POLICY: ProviderPolicy = 'strict';
 
 export function providerConfigFromFlags(flags: ProviderFlags, problems: string[]): ProviderConfig {
   const deviceIds: number[] = [];

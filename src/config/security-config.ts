@@ -16,10 +16,10 @@ import { inspect } from 'node:util';
 import type { FlagSpecs, ParsedFlags } from './parse-flags';
 
 export type TlsMode = 'off' | 'optional' | 'required';
-export const TLS_MODES: readonly TlsMode[] = ['off', 'optional', 'required'];
+const TLS_MODES: readonly TlsMode[] = ['off', 'optional', 'required'];
 
 /** A value that must never reach a log line or a response. */
-export class Secret {
+class Secret {
   readonly #value: string;
   constructor(value: string) {
     this.#value = value;
@@ -66,9 +66,10 @@ export interface SecurityConfig {
   readonly reloadIntervalMs: number;
 }
 
+/** The environment variable holding the inference bearer token, for the server and rec-client alike. */
 export const TOKEN_ENV = 'REC_SERVING_AUTH_TOKEN';
-export const ADMIN_TOKEN_ENV = 'REC_SERVING_ADMIN_TOKEN';
-export const DEFAULT_RELOAD_INTERVAL_MS = 60_000;
+const ADMIN_TOKEN_ENV = 'REC_SERVING_ADMIN_TOKEN';
+const DEFAULT_RELOAD_INTERVAL_MS = 60_000;
 
 export const SECURITY_FLAGS: FlagSpecs = {
   tls_cert_file: { kind: 'string', help: 'PEM certificate chain for TLS on the serving port (gRPC and HTTP; ALPN h2 and http/1.1); re-read when it changes', defaultText: 'none (plaintext)' },

@@ -137,10 +137,6 @@ function flagsFromEnv(env: Readonly<Record<string, string | undefined>>): string
   return args;
 }
 
-export function isHelpRequested(argv: readonly string[]): boolean {
-  return argv.includes('--help') || argv.includes('-h');
-}
-
 export function loadServeConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cores: number): ServeConfig {
   const flags: ParsedFlags = { ...parseFlags(flagsFromEnv(env), SERVE_FLAGS), ...parseFlags(argv, SERVE_FLAGS) };
   const problems: string[] = [];

@@ -10,7 +10,7 @@ import type { ParsedFlags } from './parse-flags';
 import type { BatchingConfig } from './batching-config';
 
 /** The batcher's timer is setTimeout: whole milliseconds, rounded up (batching/clock.ts). */
-export const QUEUE_DELAY_GRANULARITY_MICROS = 1000;
+const QUEUE_DELAY_GRANULARITY_MICROS = 1000;
 
 export function startupWarnings(flags: ParsedFlags, batching: BatchingConfig): string[] {
   const warnings: string[] = [];

@@ -11,7 +11,7 @@ export interface AlignedArena {
   readonly offsets: number[];
 }
 
-export const align8 = (n: number): number => (n + 7) & ~7;
+const align8 = (n: number): number => (n + 7) & ~7;
 
 export function copyIntoAlignedArena(sources: readonly Uint8Array[]): AlignedArena {
   const offsets = new Array<number>(sources.length);

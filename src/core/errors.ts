@@ -31,7 +31,7 @@ export enum Code {
 }
 
 /** Longest message sent to a client, as TF Serving's kErrorMessageLimit. */
-export const MAX_ERROR_MESSAGE_CHARS = 1024;
+const MAX_ERROR_MESSAGE_CHARS = 1024;
 
 export class ServingError extends Error {
   readonly code: Code;
@@ -48,7 +48,7 @@ export class ServingError extends Error {
   /** Wraps anything thrown into a ServingError; unknown errors become INTERNAL with the cause kept. */
   static from(reason: unknown): ServingError {
     if (reason instanceof ServingError) return reason;
-    return new ServingError(Code.INTERNAL, 'internal error', { cause: reason });
+    return internal(reason);
   }
 
   /** The `{ code, details }` shape grpc-js honours in a callback's error argument. */

@@ -22,7 +22,7 @@ import { CRITEO_CONT_DIFF, CRITEO_CONT_MIN, FIRST_CATEGORICAL_COLUMN } from './r
 import { createFlooredSampler, createPermutation, mix32, SeededRandom } from './seeded-random';
 
 /** Ids are drawn in [1, MAX_GENERATED_ID]. */
-export const MAX_GENERATED_ID = 1_000_000;
+const MAX_GENERATED_ID = 1_000_000;
 
 interface SparseField {
   /** Distinct values (ranks) the field can take. */

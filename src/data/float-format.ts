@@ -5,9 +5,8 @@
  * - `formatPython2Float(x)` is byte-for-byte CPython 2.7's `str(x)` for a finite double
  *   (`%.12g`, but exponent form from 1e11 up, plus `.0` when the text would read as an integer):
  *   the spelling of PaddleRec's own slot files, e.g. `0.0`, `0.00497512437811`, `1.5625e-05`.
- * - `formatFloat32(x)` is the shortest decimal that parses back (through `Math.fround`) to the
- *   same float32, spelled the same way (`0.0`, `0.0049751245`), so a float32 record survives a
- *   format/parse round trip exactly.
+ * - `shortestFloat32(x)` is JavaScript's spelling of the shortest decimal that parses back
+ *   (through `Math.fround`) to the same float32 (`0.1`, `2`), for JSON answers.
  */
 
 function withDotZero(s: string): string {
@@ -58,12 +57,6 @@ function placeDecimalPoint(digits: string, exp: number, negative: boolean): stri
   const sign = negative ? '-' : '';
   if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
   return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-}
-
-/** Shortest round-tripping text of a float32 value; see the header. */
-export function formatFloat32(x: number): string {
-  const f = Math.fround(x);
-  return Number.isFinite(f) ? withDotZero(shortestFloat32(f)) : formatPython2Float(f);
 }
 
 /**

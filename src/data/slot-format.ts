@@ -10,13 +10,9 @@
  *   without `:`, an unknown key, a non-numeric value, a label other than 0/1, a negative or
  *   non-integer id, a repeated slot or `click`, or more than 13 dense values throws an `Error`
  *   whose message starts with `line <n>:` and quotes the offending token.
- *
- * `formatSlotLine` writes the inverse: `click` only when the record has a label, every dense
- * value in its shortest float32 spelling, and all 26 slots (id 0 included), so that
- * `parseSlotLine(formatSlotLine(r))` reproduces `r` exactly.
+ * (The inverse, for tests, is test/helpers/slot-line.ts.)
  */
 import { createCriteoRecord, NUM_DENSE_FEATURES, NUM_SPARSE_SLOTS, type CriteoRecord } from './criteo-record';
-import { formatFloat32 } from './float-format';
 
 const MAX_INT64 = (1n << 63n) - 1n;
 
@@ -25,7 +21,7 @@ function fail(lineNumber: number, message: string): never {
 }
 
 /** Non-negative decimal integer as bigint, or undefined when `s` is not one / exceeds int64. */
-export function parseIdToken(s: string): bigint | undefined {
+function parseIdToken(s: string): bigint | undefined {
   const n = s.length;
   if (n === 0) return undefined;
   if (n <= 15) {
@@ -91,13 +87,4 @@ export function parseSlotLine(line: string, lineNumber = 1): CriteoRecord {
     }
   }
   return record;
-}
-
-/** Writes `record` as one slot-format line (no trailing newline); see the header. */
-export function formatSlotLine(record: CriteoRecord): string {
-  const parts: string[] = [];
-  if (record.label !== undefined) parts.push(`click:${record.label}`);
-  for (let i = 0; i < NUM_DENSE_FEATURES; i++) parts.push(`dense_feature:${formatFloat32(record.dense[i])}`);
-  for (let k = 1; k <= NUM_SPARSE_SLOTS; k++) parts.push(`${k}:${record.sparse[k - 1]}`);
-  return parts.join(' ');
 }

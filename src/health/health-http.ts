@@ -1,7 +1,8 @@
 /**
  * HTTP health endpoints of the KServe V2 / Open Inference Protocol: `GET /v2/health/live` and
  * `GET /v2/health/ready`, served on the operations HTTP port (ops-http-server.ts, with
- * `--enable_prometheus`); the main port does not serve them.
+ * `--enable_prometheus`). The main port answers the same paths through the OIP REST handler
+ * (kserve/http/oip-http-handler.ts: 400 rather than 503 when not ready, as KServe V2 specifies).
  *
  * Contract: `handleHealthHttp(req, res, health)` returns false without touching `res` for any
  * other path; for these paths it answers 200 `{"live":true}` / `{"ready":true,"models":{...}}`

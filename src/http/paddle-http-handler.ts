@@ -3,28 +3,18 @@
  * use it: `POST /GeneralModelService/inference` (or the full-name path, or `debug`).
  *
  * Contract:
- * - Body: a serialized Request when `Content-Type` is `application/proto`; JSON when it is
- *   `application/json` (or `+json`), absent, or curl's default `application/x-www-form-urlencoded`;
- *   any other type gets 415. `Content-Encoding: gzip` (or deflate) bodies are inflated. Bodies over
- *   `maxBodyBytes` get 413.
- * - Success: 200 with the Response in the request's format (`application/proto` or
- *   `application/json`), gzip-compressed when `Accept-Encoding` allows gzip.
- * - Errors: non-200 with a plain-text message, status from `httpStatusOf()` (400 bad request,
- *   404 unknown path or model, 405 wrong method, 415 media type, 503 unavailable, 504 deadline,
- *   500 internal); the message is capped at 1 KiB as gRPC details are.
- * - Keep-alive as Node's http server does it; a client that goes away, before or after sending
- *   its whole body, cancels its request (CANCELLED, logged at debug, never INTERNAL).
- * - Timeouts (`HttpTimeouts`): headers not complete within `headerTimeoutMs` of a request's
- *   first byte, or a request (body included) not complete within `requestTimeoutMs`, get 408 and
- *   the connection closed; an idle keep-alive connection is closed after `keepAliveTimeoutMs`.
- *   Node enforces the first two from a timer it starts on 'listening'; this server never listens
- *   (its connections are handed over by the port sniffer), so `createPaddleHttpServer` starts that
- *   timer itself; `server.close()` stops it.
- * - Paddle's WebService path `POST /{name}/prediction` (JSON feed/fetch) is paddle-web-service.ts.
- * - With `v2` set, `/v2` and `/v2/...` requests are handed to it (the Open Inference Protocol's
- *   REST API, kserve/http/oip-http-handler.ts); every front end reads bodies with net/http-body.ts.
- * - Every inference request is observed (metrics, protocol `paddle_http`) by
- *   `serveGeneralModelCall`, body errors included; wrong paths and methods are not.
+ * - Body: a serialized Request for `application/proto`; JSON for `application/json` (`+json`), no
+ *   type, or curl's `application/x-www-form-urlencoded`; 415 otherwise. gzip/deflate bodies are
+ *   inflated; bodies over `maxBodyBytes` get 413.
+ * - Success: 200 with the Response in the request's format, gzip-compressed when accepted.
+ * - Errors: non-200 with a plain-text message (at most 1 KiB), status from `httpStatusOf()`.
+ * - A client that goes away cancels its request (CANCELLED, logged at debug).
+ * - `HttpTimeouts`: incomplete headers or requests get 408 and the connection closed; idle
+ *   keep-alive connections close after `keepAliveTimeoutMs`. This server never listens (the port
+ *   sniffer hands it connections), so `createPaddleHttpServer` starts Node's timeout timer itself.
+ * - `POST /{name}/prediction` goes to paddle-web-service.ts; with `v2` set, `/v2/...` goes to the
+ *   Open Inference Protocol REST handler. Inference requests are observed (metrics, protocol
+ *   `paddle_http`) by `serveGeneralModelCall`; wrong paths and methods are not.
  */
 import { decodePaddleRequest } from '../paddle/service/paddle-request-decoder';
 import { sendText } from '../net/http-response';
@@ -43,12 +33,12 @@ import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest, encodePaddleRe
 
 const gzip = promisify(zlib.gzip);
 
-export const PROTO_CONTENT_TYPE = 'application/proto';
+const PROTO_CONTENT_TYPE = 'application/proto';
 /** Content types read as JSON besides application/json and +json: curl -d sends form-urlencoded. */
 const JSON_ALIKE_CONTENT_TYPES: ReadonlySet<string> = new Set(['', 'application/json', 'application/x-www-form-urlencoded']);
 
 /** Paths Paddle's clients post to. */
-export const PADDLE_HTTP_PATHS: ReadonlySet<string> = new Set(PADDLE_METHODS.flatMap((method) => [
+const PADDLE_HTTP_PATHS: ReadonlySet<string> = new Set(PADDLE_METHODS.flatMap((method) => [
   `/GeneralModelService/${method}`, `/${PADDLE_SERVICE_NAME}/${method}`,
 ]));
 
@@ -59,7 +49,7 @@ export interface HttpTimeouts {
   readonly keepAliveTimeoutMs: number;
 }
 
-export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headerTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000 };
+const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headerTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000 };
 
 export interface PaddleHttpOptions {
   readonly predictor: Predictor;

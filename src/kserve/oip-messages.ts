@@ -24,7 +24,7 @@ import { DATATYPE_OF_DTYPE, type OipInputTensor } from './oip-tensors';
 
 const root = new protobuf.Root().loadSync(KSERVE_PROTO, { keepCase: true });
 
-export const OIP_SERVICE = 'inference.GRPCInferenceService';
+const OIP_SERVICE = 'inference.GRPCInferenceService';
 export const OIP_METHODS = [
   'ServerLive', 'ServerReady', 'ModelReady', 'ServerMetadata', 'ModelMetadata', 'ModelInfer', 'ModelConfig',
   'ModelStatistics', 'RepositoryIndex', 'RepositoryModelLoad', 'RepositoryModelUnload',
@@ -65,7 +65,7 @@ export const CONTENTS_FIELD: Readonly<Record<string, string>> = {
 };
 const CONTENTS_FIELDS = [...new Set(Object.values(CONTENTS_FIELD))];
 
-export function parametersOf(map: Record<string, ParameterMessage> | undefined): OipParameters {
+function parametersOf(map: Record<string, ParameterMessage> | undefined): OipParameters {
   if (map === undefined) return {};
   const out: Record<string, OipParameterValue> = {};
   for (const key of Object.keys(map)) {
@@ -120,7 +120,7 @@ const TYPED_FIELD_OF_DTYPE: Readonly<Record<DType, string>> = {
 
 export interface OipOutput { readonly name: string; readonly tensor: HostTensor }
 
-export function typedContents(tensor: HostTensor): Record<string, unknown[]> {
+function typedContents(tensor: HostTensor): Record<string, unknown[]> {
   const field = TYPED_FIELD_OF_DTYPE[tensor.dtype];
   if (field === '') throw invalidArgument('FP16 outputs can only be returned as raw_output_contents; send the inputs as raw_input_contents');
   const data = tensor.data as ArrayLike<number | bigint>;

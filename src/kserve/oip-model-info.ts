@@ -18,8 +18,6 @@
  *   inference_count and execution_count. `last_inference` and per-batch-size statistics are not
  *   kept: 0 and empty.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { BatchingOptions } from '../batching/batching-options';
 import { Code, ServingError, invalidArgument } from '../core/errors';
@@ -27,15 +25,15 @@ import type { ModelControl, RepositoryEntry } from '../core/model-control';
 import type { Predictor } from '../core/predictor';
 import type { ServedModel } from '../core/served-model';
 import type { TensorSpec } from '../core/model-signature';
-import { REPO_ROOT } from '../model/repo-root';
+import { packageVersion } from '../config/package-version';
 import { CONFIG_TYPE_OF_DTYPE, DATATYPE_OF_DTYPE } from './oip-tensors';
 
-export const SERVER_NAME = 'rec-serving';
+const SERVER_NAME = 'rec-serving';
 /** The package's version (package.json), as ServerMetadata reports it. */
-export const SERVER_VERSION = packageVersion();
+const SERVER_VERSION = packageVersion().version;
 /** The OIP / Triton extensions served. */
-export const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_configuration', 'statistics', 'model_repository'];
-export const PLATFORM = 'onnxruntime_onnx';
+const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_configuration', 'statistics', 'model_repository'];
+const PLATFORM = 'onnxruntime_onnx';
 
 export interface OipModelInfoOptions {
   readonly predictor: Predictor;
@@ -166,15 +164,6 @@ export class OipModelInfo {
       throw new ServingError(Code.FAILED_PRECONDITION, `cannot ${action} model "${name}": model control is not enabled (explicit load/unload needs the server started with --model_control_mode explicit)`);
     }
     return control;
-  }
-}
-
-function packageVersion(): string {
-  try {
-    const version = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: unknown }).version;
-    return typeof version === 'string' ? version : 'unknown';
-  } catch {
-    return 'unknown';
   }
 }
 

@@ -38,7 +38,7 @@ export function dtypeOfDatatype(name: string, datatype: string, role: TensorRole
 }
 
 /** Shape values from a decoded message or JSON: non-negative safe integers, batch dimension first. */
-export function oipShape(name: string, shape: readonly unknown[]): number[] {
+function oipShape(name: string, shape: readonly unknown[]): number[] {
   for (const d of shape) {
     if (typeof d !== 'number') throw invalidArgument(`input "${name}": shape must be a list of non-negative integers; got [${shape.map((v) => (typeof v === 'number' ? String(v) : describeValue(v))).join(',')}]`);
   }

@@ -41,7 +41,7 @@ interface Connection {
 }
 
 /** How long a baidu_std connection with nothing in flight stays open while stopping; default 200 ms. */
-export const DEFAULT_LINGER_MS = 200;
+const DEFAULT_LINGER_MS = 200;
 /** A connection ended while stopping is destroyed if its client has not closed it within this. */
 const HALF_CLOSED_MS = 1000;
 

@@ -33,8 +33,8 @@ export interface H2SessionGuardOptions {
 }
 
 /** nghttp2 1.57+'s defaults (nghttp2_option_set_stream_reset_rate_limit), not settable on Node 20. */
-export const NGHTTP2_STREAM_RESET_BURST = 1000;
-export const NGHTTP2_STREAM_RESET_RATE_PER_SEC = 33;
+const NGHTTP2_STREAM_RESET_BURST = 1000;
+const NGHTTP2_STREAM_RESET_RATE_PER_SEC = 33;
 /** Resets left in the bucket when the guard closes the session: room for the streams already sent. */
 const RESET_HEADROOM = 200;
 /** The first GOAWAY of a rotation names the largest stream id: it refuses no stream. */

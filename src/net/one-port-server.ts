@@ -5,30 +5,20 @@
  *
  * Contract:
  * - `startOnePortServer` resolves once listening, with the bound port (0 picks a free one).
- * - The sniffed bytes are put back (`unshift`) before the hand-off, so each handler sees the
- *   connection from its first byte.
- * - A connection whose first bytes match no protocol, or that sends fewer than 4 bytes within
- *   `sniffTimeoutMs`, is closed; other connections are unaffected. Past the sniff, each protocol
- *   bounds its connections itself (HTTP and baidu_std timeouts in their handlers; h2c idle and
- *   stream body timeouts, client-reset pacing and `maxConcurrentStreams` through `h2`).
- * - With `security.tls`, a connection that starts with a TLS ClientHello is decrypted
- *   (tls/tls-termination.ts; the handshake bounded by the sniff timeout) and its decrypted stream
- *   is sniffed and handed off exactly as a plaintext connection (so gRPC, HTTP/1.1 and baidu_std
- *   all work inside TLS). With `plaintext: 'refused'`, plaintext connections get a refusal in
- *   their protocol (tls/plaintext-refusal.ts) and a log line. Without `security.tls`, a
- *   ClientHello is closed with a log line.
- * - With `security.auth`, every gRPC stream (before the fast routes and grpc-js) and every HTTP
- *   request (before its routes) passes the token check (auth/*-auth-gate.ts); a baidu_std
- *   connection is closed, logged, when the policy refuses baidu_std. Starting fails when the gRPC
- *   check cannot be installed (calls would go unchecked).
- * - `stop(graceMs)` stops accepting connections and lets every request already accepted finish
- *   within `graceMs`, on every protocol: gRPC calls (grpc-js `tryShutdown`, which sends GOAWAY),
- *   HTTP/1.1 requests and baidu_std frames (counted per connection by `ConnectionDrain`). Idle
- *   keep-alive and baidu_std connections are closed at once, HTTP responses still to be written
- *   carry `Connection: close`, and each connection is closed once its last answer is written.
- *   After `graceMs` every connection left is destroyed. New requests that arrive while stopping
- *   are refused by the core (UNAVAILABLE, HTTP 503): the composition root calls
- *   `Predictor.beginShutdown()` before `stop`.
+ * - The sniffed bytes are put back before the hand-off; a connection matching no protocol, or
+ *   sending fewer than 4 bytes within `sniffTimeoutMs`, is closed. Past the sniff each protocol
+ *   bounds its own connections (handler timeouts; h2c limits through `h2`).
+ * - `security.tls`: a TLS ClientHello is decrypted (tls/tls-termination.ts) and the stream inside
+ *   is sniffed like plaintext; `plaintext: 'refused'` answers plaintext with a refusal in its
+ *   protocol. Without TLS configured a ClientHello is closed, logged.
+ * - `security.auth`: every gRPC stream and HTTP request passes the token check first
+ *   (auth/*-auth-gate.ts); refused baidu_std connections are closed, logged. Starting fails when
+ *   the gRPC check cannot be installed.
+ * - `stop(graceMs)` stops accepting and lets accepted requests on every protocol finish within
+ *   `graceMs` (GOAWAY for gRPC, `Connection: close` for HTTP, per-connection counts in
+ *   `ConnectionDrain`); idle connections close at once, the rest are destroyed after `graceMs`.
+ *   New requests meanwhile are refused by the core: the caller runs `Predictor.beginShutdown()`
+ *   first.
  */
 import * as grpc from '@grpc/grpc-js';
 import type * as http from 'node:http';

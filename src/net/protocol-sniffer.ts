@@ -12,7 +12,7 @@
 export type SniffedProtocol = 'h2c' | 'http1' | 'prpc' | 'tls';
 
 /** Enough to decide: "PRI " / "PRPC" / "POST"... */
-export const SNIFF_BYTES = 4;
+const SNIFF_BYTES = 4;
 
 const SIGNATURES: ReadonlyArray<readonly [string, SniffedProtocol]> = [
   ['PRI ', 'h2c'],

@@ -12,12 +12,12 @@ import { PREDICT_PROTO } from './proto-paths';
 
 const root = protobuf.loadSync(PREDICT_PROTO);
 
-export const PredictRequestType = root.lookupType('rec_serving.v1.PredictRequest');
-export const PredictResponseType = root.lookupType('rec_serving.v1.PredictResponse');
+const PredictRequestType = root.lookupType('rec_serving.v1.PredictRequest');
+const PredictResponseType = root.lookupType('rec_serving.v1.PredictResponse');
 export const GetModelMetadataRequestType = root.lookupType('rec_serving.v1.GetModelMetadataRequest');
 export const GetModelMetadataResponseType = root.lookupType('rec_serving.v1.GetModelMetadataResponse');
 
-export const PREDICTION_SERVICE = 'rec_serving.v1.PredictionService';
+const PREDICTION_SERVICE = 'rec_serving.v1.PredictionService';
 export const PREDICT_PATH = `/${PREDICTION_SERVICE}/Predict`;
 export const GET_MODEL_METADATA_PATH = `/${PREDICTION_SERVICE}/GetModelMetadata`;
 

@@ -11,6 +11,14 @@
  * model/onnx/onnx-schema.ts, which imports protobufjs directly (the model generator must run
  * without this module) and therefore reads int64 fields through `toSafeNumber`/`toBigInt`,
  * which accept both a `Long` and a number.
+ *
+ * Two protobuf runtimes, on purpose: protobufjs handles everything on the wire (our requests,
+ * Paddle's and KServe's messages, ONNX models) because @grpc/proto-loader, which grpc-js's
+ * reflection and health services use, is built on it. @bufbuild/protobuf reads and writes only
+ * the text-format configs (Paddle's serving_server_conf.prototxt and its binary twin, Triton's
+ * config.pbtxt) because protobufjs has no text-format parser and a hand-written one would not
+ * reject unknown fields and wrong types with the line as `txtpb` does. Neither runtime reaches the
+ * other's messages.
  */
 import * as protobuf from 'protobufjs';
 

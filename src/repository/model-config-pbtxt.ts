@@ -18,7 +18,7 @@ import type { BatchingSettings } from '../config/batching-config';
 import { MODEL_CONFIG_SCHEMA, TRITON_DATA_TYPES, TRITON_INSTANCE_KINDS, type ModelConfigMessage, type TensorMessage } from './model-config-schema';
 import type { VersionPolicy } from './version-policy';
 
-export const MODEL_CONFIG_FILE = 'config.pbtxt';
+const MODEL_CONFIG_FILE = 'config.pbtxt';
 
 export interface RepositoryModelConfig {
   /** The config.pbtxt read, or undefined when the model has none (all defaults). */
@@ -62,7 +62,7 @@ export function readModelConfig(modelDir: string, modelName: string): Repository
 }
 
 /** Applies a parsed config (exported for tests); throws one Error listing every refusal. */
-export function applyModelConfig(message: ModelConfigMessage, file: string, modelName: string, options: { maxBatchSizeWritten: boolean }): RepositoryModelConfig {
+function applyModelConfig(message: ModelConfigMessage, file: string, modelName: string, options: { maxBatchSizeWritten: boolean }): RepositoryModelConfig {
   const problems: string[] = [];
   if (message.name !== '' && message.name !== modelName) problems.push(`name "${message.name}" differs from the model's directory name "${modelName}" (Triton requires them to match)`);
   if (message.platform !== '' && message.platform !== 'onnxruntime_onnx') problems.push(`platform "${message.platform}" is not supported: rec-serving runs ONNX models ("onnxruntime_onnx")`);

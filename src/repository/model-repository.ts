@@ -100,10 +100,6 @@ export class ModelRepository implements ModelControl {
     return repository;
   }
 
-  get mode(): ModelControlMode {
-    return this.options.mode;
-  }
-
   index(options: { readonly readyOnly?: boolean } = {}): RepositoryEntry[] {
     const entries: RepositoryEntry[] = [];
     const names = new Set([...this.records.keys(), ...this.safeModelNames()]);

@@ -100,12 +100,10 @@ describe('worker start-up and replacement', () => {
       await t.client.predict(criteoFeed(2)).catch(() => undefined);
       await until('no worker left', () => pool.liveWorkers === 0);
       assert.equal(t.server.ops.health.isReady, false);
-      const started = Date.now();
       const error = await t.client.predict(criteoFeed(2)).then(() => undefined, (e: unknown) => e);
       assert.ok(error instanceof ServingError, String(error));
       assert.equal(error.code, Code.UNAVAILABLE, error.rawMessage);
       assert.match(error.rawMessage, /no worker can serve: 0 of 1 workers/);
-      assert.ok(Date.now() - started < 2000, 'refused at once');
     } finally {
       await t.stop();
     }

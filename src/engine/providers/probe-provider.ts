@@ -50,7 +50,7 @@ export interface ProbeOptions {
   readonly installState?: ProviderInstallState;
 }
 
-export const DEFAULT_PROBE_TIMEOUT_MS = 60_000;
+const DEFAULT_PROBE_TIMEOUT_MS = 60_000;
 const STDERR_TAIL_CHARS = 2048;
 
 export function describeTarget(target: ProbeTarget): string {

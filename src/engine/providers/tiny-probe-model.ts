@@ -20,7 +20,7 @@ export function expectedProbeOutput(input: readonly number[] = PROBE_INPUT): num
   return input.map((x) => 0.5 * x + 2);
 }
 
-export function halfPlusTwoBytes(): Uint8Array {
+function halfPlusTwoBytes(): Uint8Array {
   const g = OnnxGraphBuilder.create({ graphName: 'half_plus_two' });
   const x = g.addInput(PROBE_INPUT_NAME, 'float32', ['batch', 1]);
   const half = g.addFloats('a', [1], [0.5]);

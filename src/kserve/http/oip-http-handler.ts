@@ -46,7 +46,7 @@ export interface OipHttpOptions {
 const gzip = promisify(zlib.gzip);
 const deflate = promisify(zlib.deflate);
 
-export const INFERENCE_HEADER_CONTENT_LENGTH = 'inference-header-content-length';
+const INFERENCE_HEADER_CONTENT_LENGTH = 'inference-header-content-length';
 
 type Route =
   | { kind: 'server'; what: 'metadata' | 'live' | 'ready' }

@@ -18,7 +18,7 @@ import type { DeepFmWeights } from './deepfm-weights';
 export const DEEPFM_OUTPUT_NAME = 'sigmoid_0.tmp_0';
 export const DEEPFM_DENSE_INPUT_NAME = 'dense_input';
 /** metadata_props key whose value names the architecture ("deepfm"). */
-export const ARCHITECTURE_METADATA_KEY = 'rec_serving.architecture';
+const ARCHITECTURE_METADATA_KEY = 'rec_serving.architecture';
 
 /** `C1`..`Cn`. */
 export function deepFmSparseInputNames(sparseFields: number): string[] {
@@ -96,7 +96,7 @@ export function buildDeepFmOnnx(weights: DeepFmWeights, options: BuildDeepFmOnnx
 }
 
 /** The metadata_props describing how the model was made (and so how to make it again). */
-export function deepFmMetadata(weights: DeepFmWeights): Record<string, string> {
+function deepFmMetadata(weights: DeepFmWeights): Record<string, string> {
   const o = weights.options;
   return {
     [ARCHITECTURE_METADATA_KEY]: 'deepfm',

@@ -24,7 +24,7 @@ export interface DeepFmOptions {
 export type ResolvedDeepFmOptions = Readonly<Required<DeepFmOptions>>;
 
 /** The seed of the default model shipped as serving_server/model.onnx. */
-export const DEFAULT_DEEPFM_SEED = 20210901;
+const DEFAULT_DEEPFM_SEED = 20210901;
 
 export const DEEPFM_DEFAULTS: ResolvedDeepFmOptions = Object.freeze({
   vocabularySize: 1000001,

@@ -142,7 +142,7 @@ export function onnxModelProtoType(): protobuf.Type {
 export type Int64Like = number | string | { low: number; high: number; unsigned?: boolean; toString(): string } | null | undefined;
 
 /** An int64 field as a bigint (0n when absent). */
-export function toBigInt(value: Int64Like): bigint {
+function toBigInt(value: Int64Like): bigint {
   if (value === null || value === undefined) return 0n;
   if (typeof value === 'number') return BigInt(Math.trunc(value));
   if (typeof value === 'string') return BigInt(value);

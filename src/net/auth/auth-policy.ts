@@ -36,11 +36,6 @@ export class AuthPolicy {
     this.tokens = tokens;
   }
 
-  /** True when some calls need a token. */
-  get enabled(): boolean {
-    return this.tokens.inference !== undefined || this.tokens.admin !== undefined;
-  }
-
   setTokens(tokens: AuthTokens): void {
     this.tokens = tokens;
   }

@@ -14,7 +14,7 @@
 import * as crypto from 'node:crypto';
 
 /** Short tokens can be guessed; `openssl rand -hex 32` gives 64 characters. */
-export const MIN_TOKEN_CHARS = 16;
+const MIN_TOKEN_CHARS = 16;
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 
 export function parseTokenFile(text: string, source: string): string[] {

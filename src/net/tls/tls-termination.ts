@@ -37,7 +37,7 @@ export interface TlsTerminationOptions {
   readonly log: ThrottledLog;
 }
 
-export const ALPN_PROTOCOLS: readonly string[] = ['h2', 'http/1.1'];
+const ALPN_PROTOCOLS: readonly string[] = ['h2', 'http/1.1'];
 
 /** What the certificate says, for the start-up and reload log lines. */
 export interface CertificateSummary {
@@ -99,7 +99,7 @@ function contextOptions(material: TlsMaterial): tls.SecureContextOptions {
 }
 
 /** Throws an Error naming the file and the problem; returns the certificate's summary. */
-export function checkTlsMaterial(material: TlsMaterial, nowMs = Date.now()): CertificateSummary {
+function checkTlsMaterial(material: TlsMaterial, nowMs = Date.now()): CertificateSummary {
   let certificate: crypto.X509Certificate;
   try {
     certificate = new crypto.X509Certificate(material.cert);

@@ -9,8 +9,8 @@
  * however the bytes are split (chunks are kept and copied once). `encodePrpcFrame` is the inverse.
  */
 
-export const PRPC_MAGIC = Buffer.from('PRPC', 'latin1');
-export const PRPC_HEADER_BYTES = 12;
+const PRPC_MAGIC = Buffer.from('PRPC', 'latin1');
+const PRPC_HEADER_BYTES = 12;
 
 export interface PrpcFrame {
   readonly meta: Buffer;

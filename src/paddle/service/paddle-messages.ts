@@ -26,9 +26,9 @@ const root = new protobuf.Root();
 root.loadSync(path.join(PROTO_ROOT, 'paddle', 'general_model_service.proto'), { keepCase: true });
 root.loadSync(path.join(PROTO_ROOT, 'paddle', 'baidu_rpc_meta.proto'), { keepCase: true });
 
-export const PaddleRequestType = root.lookupType(`${PADDLE_PACKAGE}.Request`);
-export const PaddleResponseType = root.lookupType(`${PADDLE_PACKAGE}.Response`);
-export const RpcMetaType = root.lookupType('brpc.policy.RpcMeta');
+const PaddleRequestType = root.lookupType(`${PADDLE_PACKAGE}.Request`);
+const PaddleResponseType = root.lookupType(`${PADDLE_PACKAGE}.Response`);
+const RpcMetaType = root.lookupType('brpc.policy.RpcMeta');
 
 /** Typed data arrays accept any array-like on encode (typed arrays included). */
 type Values<T> = ArrayLike<T>;
@@ -112,9 +112,4 @@ export function decodeRpcMeta(bytes: Uint8Array): RpcMeta {
 
 export function encodeRpcMeta(meta: RpcMeta): Uint8Array {
   return RpcMetaType.encode(meta as protobuf.Message).finish();
-}
-
-/** A Buffer view of encoder output, without copying. */
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -85,6 +85,7 @@ describe('BatchingEngine', () => {
     const results = await Promise.all(queued);
     [[3, 10], [1, 20], [4, 30], [2, 40]].forEach(([rows, id], i) => assertOwnRows(results[i], rows, id));
     assert.deepEqual(s.executions.map((e) => e.requests), [1, 3, 1]);
+    assert.ok(s.executions[1].computeInputMicros > 0 && s.executions[1].computeOutputMicros > 0, 'the merged run reports its merge and split time');
     assert.equal(s.engine.pendingRequests(), 0);
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatFloat32, formatPython2Float } from '../../../src/data/float-format';
+import { formatPython2Float } from '../../../src/data/float-format';
+import { formatFloat32 } from '../../helpers/slot-line';
 
 test('formatPython2Float spells floats as python2.7 str() does', () => {
   const cases: Array<[number, string]> = [

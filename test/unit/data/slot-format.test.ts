@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createCriteoRecord } from '../../../src/data/criteo-record';
-import { formatSlotLine, parseSlotLine } from '../../../src/data/slot-format';
+import { parseSlotLine } from '../../../src/data/slot-format';
+import { formatSlotLine } from '../../helpers/slot-line';
 
 const FIRST_SAMPLE_LINE =
   'click:0 dense_feature:0.0 dense_feature:0.00497512437811 dense_feature:0.05 dense_feature:0.08 ' +
