@@ -26,7 +26,7 @@ const root = new protobuf.Root();
 root.loadSync(path.join(PROTO_ROOT, 'paddle', 'general_model_service.proto'), { keepCase: true });
 root.loadSync(path.join(PROTO_ROOT, 'paddle', 'baidu_rpc_meta.proto'), { keepCase: true });
 
-const PaddleRequestType = root.lookupType(`${PADDLE_PACKAGE}.Request`);
+export const PaddleRequestType = root.lookupType(`${PADDLE_PACKAGE}.Request`);
 const PaddleResponseType = root.lookupType(`${PADDLE_PACKAGE}.Response`);
 const RpcMetaType = root.lookupType('brpc.policy.RpcMeta');
 
