@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RecServingClient } from '../src/client/rec-serving-client';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { Code, ServingError } from '../src/core/errors';
 import type { HostTensor } from '../src/core/tensor';
 import { LatencyHistogram } from '../src/client/latency-histogram';

@@ -18,7 +18,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { inProcessMatrixMarkdown, runInProcessMatrix } from './inprocess-matrix';
 import { matrixCsv } from './inprocess/matrix-report';
 import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machine-info';

@@ -19,7 +19,7 @@ import { LatencyHistogram } from '../src/client/latency-histogram';
 import { loadCriteoBatches } from '../src/client/load-criteo-batches';
 import { createTransport } from '../src/client/transports';
 import type { TransportOptions } from '../src/client/transport-options';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
 

@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import { runMain } from '../src/cli/run-main';
 import { parseFlags } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { FUZZ_SERVER_FLAGS } from '../test/helpers/fuzz/cases';
 import { startFuzzServer } from '../test/helpers/fuzz/fuzz-server';
 import { knownFailure } from '../test/helpers/fuzz/known-failures';

@@ -12,7 +12,7 @@
 import { fork } from 'node:child_process';
 import { trackChild } from './lib/child-cleanup';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
 import { ensureCriteoData } from './lib/data-cache';
 import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machine-info';

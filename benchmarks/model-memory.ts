@@ -23,7 +23,7 @@ import { loadServeConfig } from '../src/config/serve-config';
 import { parseFlags } from '../src/config/parse-flags';
 import type { HostTensor } from '../src/core/tensor';
 import { createLogger } from '../src/logging/logger';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { startServer } from '../src/server/start-server';
 import { runMain } from '../src/cli/run-main';
 

@@ -12,7 +12,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FlagError, parseFlagsOrHelp, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { loadServeConfig } from '../src/config/serve-config';
 import type { SessionConfig } from '../src/engine/session-config';
 import { ensureCriteoData } from './lib/data-cache';

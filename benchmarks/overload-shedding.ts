@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { RecServingClient } from '../src/client/rec-serving-client';
 import { runMain } from '../src/cli/run-main';
 import { parseFlagsOrHelp } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { Code, ServingError } from '../src/core/errors';
 import { syntheticFeeds } from '../src/core/synthetic-feeds';
 import { loadModelDir } from '../src/model/load-model-dir';

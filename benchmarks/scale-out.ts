@@ -23,7 +23,7 @@ import { LatencyHistogram } from '../src/client/latency-histogram';
 import { RecServingClient } from '../src/client/rec-serving-client';
 import { parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { nginxBinary, startNginx, type RunningNginx } from '../test/helpers/nginx';
 import { startServeProcess, type ServeProcess } from '../test/helpers/serve-process';
 import { describeMachine, machineMarkdown } from './lib/machine-info';

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { FlagError, parseFlagsOrHelp, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { TRANSPORTS } from '../src/client/transports';
 import { loadClientConfig } from '../src/client/client-config';
 import { ensureCriteoData } from './lib/data-cache';

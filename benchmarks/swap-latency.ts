@@ -17,7 +17,7 @@ import { RecServingClient } from '../src/client/rec-serving-client';
 import { loadServeConfig } from '../src/config/serve-config';
 import { parseFlags } from '../src/config/parse-flags';
 import { createLogger } from '../src/logging/logger';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { startServer } from '../src/server/start-server';
 import { runMain } from '../src/cli/run-main';
 import { startClosedLoop, switchViolations } from '../test/helpers/closed-loop-traffic';

@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import { createTransport } from '../src/client/transports';
 import { parseFlagsOrHelp, type FlagSpecs, type ParsedFlags } from '../src/config/parse-flags';
-import { REPO_ROOT } from '../src/model/repo-root';
+import { REPO_ROOT } from '../src/paths/repo-root';
 import { runMain } from '../src/cli/run-main';
 import { ensureCriteoData } from './lib/data-cache';
 import { describeMachine, type MachineInfo } from './lib/machine-info';

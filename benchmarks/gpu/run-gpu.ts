@@ -23,7 +23,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FlagError, parseFlagsOrHelp, type FlagSpecs } from '../../src/config/parse-flags';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { GpuInstallError, installGpuProviders } from '../../src/engine/providers/install-providers';
 import { describeTarget, probeProviders, type ProviderProbeResult } from '../../src/engine/providers/probe-provider';
 import { ortPackageDir, readProviderInstallState } from '../../src/engine/providers/provider-install-state';

@@ -10,7 +10,7 @@
  */
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import type { FlagSpecs, ParsedFlags } from '../../src/config/parse-flags';
 
 export const RESULTS_DIR = path.join(REPO_ROOT, 'benchmarks', 'results');

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../model/repo-root';
+import { REPO_ROOT } from '../paths/repo-root';
 import { runMain } from './run-main';
 import { versionLine } from '../config/package-version';
 

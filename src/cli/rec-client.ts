@@ -19,7 +19,7 @@ import { createTransport, TRANSPORTS } from '../client/transports';
 import { FailureLog } from '../client/failure-log';
 import { fromFlag } from '../client/named-input';
 import { notAnsweringMessage } from '../client/unreachable-server';
-import { REPO_ROOT } from '../model/repo-root';
+import { REPO_ROOT } from '../paths/repo-root';
 import { runMain } from './run-main';
 
 const FLAGS: FlagSpecs = {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../model/repo-root';
+import { REPO_ROOT } from '../paths/repo-root';
 
 export function packageVersion(): { name: string; version: string } {
   try {

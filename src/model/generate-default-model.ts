@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from './repo-root';
+import { REPO_ROOT } from '../paths/repo-root';
 import { readOnnxModelInfo } from './onnx/read-onnx-model-info';
 import { createDeepFmWeights } from './deepfm/deepfm-weights';
 import { buildDeepFmOnnx } from './deepfm/build-deepfm-onnx';

@@ -3,18 +3,10 @@
  *
  * @private
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../paths/repo-root';
 
-function findProtoRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'proto');
-    if (fs.existsSync(path.join(candidate, 'rec_serving'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`cannot find the proto/ folder above ${__dirname}`);
-  }
-}
-
-export const PROTO_ROOT = findProtoRoot();
+export const PROTO_ROOT = path.join(REPO_ROOT, 'proto');
 
 export const PREDICT_PROTO = path.join(PROTO_ROOT, 'rec_serving', 'v1', 'predict.proto');
 

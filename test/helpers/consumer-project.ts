@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 
 interface LockEntry { version?: string; dev?: boolean; devOptional?: boolean; [key: string]: unknown }
 interface Lock { packages: Record<string, LockEntry> }

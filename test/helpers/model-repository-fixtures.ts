@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { RecServingClient } from '../../src/client/rec-serving-client';
 import { loadServeConfig } from '../../src/config/serve-config';
 import { createLogger } from '../../src/logging/logger';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { startServer, type RunningServer } from '../../src/server/start-server';
 import { writeCorruptModel, writeTinyDeepFm } from './model-fixtures';
 import { makeTempDir } from './test-server';

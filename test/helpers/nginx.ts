@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { makeTempDir } from './test-server';
 
 export const SHIPPED_NGINX_CONF = path.join(REPO_ROOT, 'serving_server', 'deploy', 'nginx', 'rec-serving-grpc.conf');

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { buildDeepFmOnnx } from '../../src/model/deepfm/build-deepfm-onnx';
 import { createDeepFmWeights } from '../../src/model/deepfm/deepfm-weights';
 import { makeTempDir } from './test-server';

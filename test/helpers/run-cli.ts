@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 
 export interface CliRun { code: number; stdout: string; stderr: string; ms: number }
 

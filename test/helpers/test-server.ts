@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecServingClient } from '../../src/client/rec-serving-client';
 import { loadServeConfig, type ServeConfig } from '../../src/config/serve-config';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import { startServer, type RunningServer } from '../../src/server/start-server';
 import { writeTinyDeepFm, type WrittenDeepFm } from './model-fixtures';

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { RecServingClient } from '../../src/client/rec-serving-client';
 import { defaultRetryServiceConfig, parseServiceConfig } from '../../src/client/retry-policy';
 import { Code, ServingError } from '../../src/core/errors';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { criteoFeed } from '../helpers/feeds';
 import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
 

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { makeConsumerProject } from '../helpers/consumer-project';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { GrpcUnaryChannel } from '../../src/client/grpc-unary-channel';
 import { loadServeConfig, SERVE_FLAGS, type ServeConfig } from '../../src/config/serve-config';
 import { parseFlags } from '../../src/config/parse-flags';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process';
 import { makeTinyDeepFmDir } from '../helpers/test-server';
 import { parseYamlDocuments } from '../helpers/yaml-subset';

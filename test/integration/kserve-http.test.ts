@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { HostTensor } from '../../src/core/tensor';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { criteoFeed } from '../helpers/feeds';
 import { makeAliasedDeepFmDir } from '../helpers/paddle-model-dir';
 import { assertClose, expectedScores } from '../helpers/paddle-requests';

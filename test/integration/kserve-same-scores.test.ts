@@ -19,7 +19,7 @@ import { loadCriteoBatches } from '../../src/client/load-criteo-batches';
 import { createTransport } from '../../src/client/transports';
 import type { HostTensor } from '../../src/core/tensor';
 import { generateCriteoSlotFiles } from '../../src/data/generate-criteo';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { publishedOipClient, rawFloats, rawInferRequest, typedInferRequest } from '../helpers/kserve-published-client';
 import { makeTempDir, startTestServer, type TestServer } from '../helpers/test-server';
 

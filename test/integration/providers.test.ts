@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { probeProviders, type ProviderProbeResult } from '../../src/engine/providers/probe-provider';
 import { publicView } from '../../src/grpc/model-metadata';
 import { criteoFeed } from '../helpers/feeds';

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'rec-client.js');

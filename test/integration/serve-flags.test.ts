@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { makeTinyDeepFmDir } from '../helpers/test-server';
 
 const SERVE = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js');

@@ -18,7 +18,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { BrpcErrno } from '../../src/paddle/brpc/brpc-codes';
 import { criteoFeed } from '../helpers/feeds';
 import { makeAliasedDeepFmDir } from '../helpers/paddle-model-dir';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { RecServingClient } from '../../src/client/rec-serving-client';
 import { Code, ServingError } from '../../src/core/errors';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { criteoFeed } from '../helpers/feeds';
 import { makeTinyDeepFmDir } from '../helpers/test-server';
 

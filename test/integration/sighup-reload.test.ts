@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { RecServingClient } from '../../src/client/rec-serving-client';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { criteoFeed } from '../helpers/feeds';
 import { addVersion, makeRepository } from '../helpers/model-repository-fixtures';
 

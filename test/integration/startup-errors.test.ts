@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { writeCorruptModel, writeModelWithInputs } from '../helpers/model-fixtures';
 import { makeTempDir, makeTinyDeepFmDir, startTestServer } from '../helpers/test-server';
 

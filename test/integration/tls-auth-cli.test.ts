@@ -9,7 +9,7 @@ import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { makeTestCerts, opensslMissing } from '../helpers/test-certs';
 import { makeTinyDeepFmDir } from '../helpers/test-server';
 

@@ -15,7 +15,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Code, type ServingError } from '../../src/core/errors';
 import { RecServingClient } from '../../src/client/rec-serving-client';
 import { createPaddleRpcTransport } from '../../src/client/paddle-rpc-transport';
-import { REPO_ROOT } from '../../src/model/repo-root';
+import { REPO_ROOT } from '../../src/paths/repo-root';
 import { PREDICT_PATH, decodePredictResponse } from '../../src/protocol/predict-messages';
 import { decodePaddleResponse } from '../../src/paddle/service/paddle-messages';
 import { criteoFeed } from '../helpers/feeds';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 import { startServerProcess, type ServerProcess } from '../../../benchmarks/lib/server-process';
 import { FUZZ_SERVER_FLAGS } from './cases';
 

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 import { makeTempDir } from '../../helpers/test-server';
 
 const SWEEP = path.join(REPO_ROOT, 'dist', 'benchmarks', 'served-sweep.js');

@@ -12,11 +12,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { it } from 'node:test';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 
 /** Layer of each directory under src/: a module may import from a strictly lower layer. */
 const LAYERS: Readonly<Record<string, number>> = {
-  core: 0, logging: 0, data: 0,
+  core: 0, logging: 0, data: 0, paths: 0,
   protocol: 1, model: 1, batching: 1, net: 1,
   engine: 2, metrics: 2, health: 2,
   config: 3, paddle: 3, grpc: 3,

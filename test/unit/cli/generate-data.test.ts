@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { it } from 'node:test';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 import { runCli } from '../../helpers/run-cli';
 
 it('rec-serving generate-data writes the bundled sample for --lines 200 --seed 1 and splits with --files', async () => {

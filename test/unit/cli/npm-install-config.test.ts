@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { it } from 'node:test';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 
 const npmAvailable = spawnSync('npm', ['--version'], { encoding: 'utf8' }).status === 0;
 const SKIP_NPM = npmAvailable ? false : 'npm is not on PATH: skipping the npm checks';

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'rec-serving.js');
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 
 export const CRITEO_SAMPLE_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'criteo_sample');
 export const SLOT_SAMPLE = path.join(CRITEO_SAMPLE_DIR, 'slot', 'sample_train.txt');

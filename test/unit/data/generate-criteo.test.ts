@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { createCriteoLineGenerator } from '../../../src/data/criteo-line-generator';
 import { generateCriteoSlotFiles } from '../../../src/data/generate-criteo';
 import { parseSlotLine } from '../../../src/data/slot-format';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'generate-criteo-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultModelPath, generateDefaultModel } from '../../../src/model/generate-default-model';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 import { readOnnxModelInfo } from '../../../src/model/onnx/read-onnx-model-info';
 
 // Compiled to dist/test/unit/model/; the CLI is dist/src/model/generate-default-model.js.

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export { REPO_ROOT } from '../../../src/model/repo-root';
+export { REPO_ROOT } from '../../../src/paths/repo-root';
 
 function varBlock(kind: 'feed' | 'fetch', name: string, type: number, shape: number): string {
   return [

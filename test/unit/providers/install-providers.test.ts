@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tar from 'tar';
-import { REPO_ROOT } from '../../../src/model/repo-root';
+import { REPO_ROOT } from '../../../src/paths/repo-root';
 import { GPU_PROVIDER_PACKAGE, type GpuProviderPackageSpec } from '../../../src/engine/providers/gpu-provider-package';
 import { GpuInstallError, installGpuProviders } from '../../../src/engine/providers/install-providers';
 import { GPU_PROVIDER_FILES, PROVIDER_MARKER_FILE, ortBinDir, readProviderInstallState } from '../../../src/engine/providers/provider-install-state';
