@@ -20,7 +20,7 @@ import {
   GET_MODEL_METADATA_PATH, PREDICT_PATH, GetModelMetadataRequestType, GetModelMetadataResponseType,
   decodePredictRequest, encodePredictResponse, type PredictRequestMessage,
 } from '../protocol/predict-messages';
-import { asResponseBuffer, grpcJsUnary } from '../net/grpc-js-unary';
+import { bytesUnaryMethod, grpcJsUnary } from '../net/grpc-js-unary';
 import { describeModel } from './model-metadata';
 import { decodeInputs, encodeOutputs } from './tensor-wire';
 
@@ -33,15 +33,7 @@ export interface PredictServiceOptions {
 const passThrough = (bytes: Buffer) => bytes;
 
 export const predictionServiceDefinition: grpc.ServiceDefinition = {
-  Predict: {
-    path: PREDICT_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: passThrough,
-    requestDeserialize: passThrough,
-    responseSerialize: asResponseBuffer,
-    responseDeserialize: passThrough,
-  },
+  Predict: bytesUnaryMethod(PREDICT_PATH),
   GetModelMetadata: {
     path: GET_MODEL_METADATA_PATH,
     requestStream: false,

@@ -12,28 +12,16 @@ import { decodePaddleRequest } from '../service/paddle-request-decoder';
 import type * as grpc from '@grpc/grpc-js';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
 import type { Predictor } from '../../core/predictor';
-import { asResponseBuffer, grpcJsUnary } from '../../net/grpc-js-unary';
+import { bytesUnaryMethod, grpcJsUnary } from '../../net/grpc-js-unary';
 import type { CallObserver } from '../../core/call-observer';
 import type { Logger } from '../../logging/logger';
 import type { UnaryHandler } from '../../net/grpc-unary-stream';
 import { serveGeneralModelCall } from '../service/general-model-inference';
 import { PADDLE_GRPC_PATHS, PADDLE_PACKAGE, type PaddleMethod, type PaddleRequest, encodePaddleResponse } from '../service/paddle-messages';
 
-const passThrough = (bytes: Buffer) => bytes;
-
-const method = (path: string): grpc.MethodDefinition<Buffer, Uint8Array> => ({
-  path,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: passThrough,
-  requestDeserialize: passThrough,
-  responseSerialize: asResponseBuffer,
-  responseDeserialize: passThrough,
-});
-
 export const generalModelServiceDefinition: grpc.ServiceDefinition = {
-  inference: method(PADDLE_GRPC_PATHS.inference),
-  debug: method(PADDLE_GRPC_PATHS.debug),
+  inference: bytesUnaryMethod(PADDLE_GRPC_PATHS.inference),
+  debug: bytesUnaryMethod(PADDLE_GRPC_PATHS.debug),
 };
 
 export interface GeneralModelServiceOptions {
