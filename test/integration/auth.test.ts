@@ -21,6 +21,9 @@ import { grpcCall, httpCall, predictBody, waitFor } from '../helpers/secure-call
 import { makeTempDir, startTestServer, type TestServer } from '../helpers/test-server';
 import { OIP_TYPES, encodeOip, oipPath } from '../../src/kserve/oip-messages';
 import { rawInferRequest } from '../helpers/kserve-published-client';
+import { KServeGrpcClient } from '../../src/client/kserve/kserve-grpc-client';
+import { KServeHttpClient } from '../../src/client/kserve/kserve-http-client';
+import { createTransport } from '../../src/client/transports';
 
 const TOKEN = 'inference-token-0123456789abcdef';
 const ROTATED = 'rotated-inference-token-fedcba9876543210';
@@ -76,6 +79,30 @@ describe('bearer-token authentication', () => {
     assert.equal((await httpCall(t.server.port, `/v2/models/${model}/infer`, { body, token: TOKEN })).status, 200);
     assert.equal((await httpCall(t.server.port, '/v2/health/ready', { method: 'GET' })).status, 200, '/v2/health/ready is open');
     assert.equal((await httpCall(t.server.port, `/v2/models/${model}`, { method: 'GET' })).status, 401, 'model metadata needs the token');
+  });
+
+  it('the OIP clients and rec-client\'s kserve modes send the token; without it they get UNAUTHENTICATED', async () => {
+    const model = t.server.predictor.listModels()[0].name;
+    for (const connect of [KServeGrpcClient.connect, KServeHttpClient.connect]) {
+      const anonymous = connect(t.target);
+      const holder = connect(t.target, { security: { authToken: TOKEN } });
+      try {
+        await assert.rejects(anonymous.infer(model, criteoFeed(2)), (error: ServingError) => error.code === Code.UNAUTHENTICATED);
+        assert.deepEqual((await holder.infer(model, criteoFeed(2))).outputs['sigmoid_0.tmp_0'].dims, [2, 1]);
+      } finally {
+        anonymous.close();
+        holder.close();
+      }
+    }
+    for (const mode of ['kserve-grpc', 'kserve-http']) {
+      const transport = createTransport(mode, t.target, 10_000, { security: { authToken: TOKEN } });
+      try {
+        const result = await transport.predict(criteoFeed(2), [], 1);
+        assert.equal(Object.values(result.outputs)[0].dims[0], 2, mode);
+      } finally {
+        transport.close();
+      }
+    }
   });
 
   it('refuses a malformed authorization value (not Bearer)', async () => {

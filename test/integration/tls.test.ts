@@ -112,8 +112,8 @@ describe('TLS required on the serving port', { skip: SKIP }, () => {
     assert.equal(JSON.parse(answer.body).outputs[0].tensor[0].float_data.length, 2);
   });
 
-  it('runs rec-client over TLS with --tls_ca_file and --auth_token_file (grpc, paddle-grpc, http)', async () => {
-    for (const mode of ['grpc', 'paddle-grpc', 'http']) {
+  it('runs rec-client over TLS with --tls_ca_file and --auth_token_file (grpc, paddle-grpc, http and the OIP modes)', async () => {
+    for (const mode of ['grpc', 'paddle-grpc', 'http', 'kserve-grpc', 'kserve-http']) {
       const run = await runClient(['--connect', t.target, '--client_mode', mode, '--batchsize', '5', '--requests', '2', '--quiet', '--tls_ca_file', certs.ca, '--auth_token_file', tokenFile]);
       assert.equal(run.code, 0, `${mode}: ${run.stderr}`);
       assert.match(run.stdout, /requests/);

@@ -29,7 +29,7 @@ export class KServeGrpcClient {
   private constructor(private readonly channel: GrpcUnaryChannel, private readonly options: KServeClientOptions) {}
 
   static connect(address: string, options: KServeClientOptions = {}): KServeGrpcClient {
-    return new KServeGrpcClient(GrpcUnaryChannel.connect(address), options);
+    return new KServeGrpcClient(GrpcUnaryChannel.connect(address, options.security === undefined ? {} : { security: options.security }), options);
   }
 
   async serverLive(): Promise<boolean> { return (await this.call<{ live: boolean }>('ServerLive', {})).live; }

@@ -12,12 +12,14 @@
  *   DEADLINE_EXCEEDED, a connection failure with UNAVAILABLE.
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../../core/errors';
 import type { HostTensor } from '../../core/tensor';
 import { toLittleEndianBytes } from '../../core/tensor';
 import { DATATYPE_OF_DTYPE } from '../../kserve/oip-tensors';
 import { codeOfHttpStatus } from '../paddle-http-transport';
+import { bearerHeader, tlsConnectOptions } from '../client-security';
 import {
   answeredTensor, type KServeClientOptions, type KServeInferOptions, type KServeInferResult,
   type KServeModelMetadata, type KServeRepositoryEntry, type KServeServerMetadata,
@@ -31,9 +33,18 @@ export interface KServeHttpClientOptions extends KServeClientOptions {
 interface Answer { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
 
 export class KServeHttpClient {
-  private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly agent: http.Agent;
+  private readonly request: typeof http.request;
+  private readonly authorization: http.OutgoingHttpHeaders;
 
-  private constructor(private readonly host: string, private readonly port: number, private readonly options: KServeHttpClientOptions) {}
+  private constructor(private readonly host: string, private readonly port: number, private readonly options: KServeHttpClientOptions) {
+    const tlsOptions = options.security?.tls;
+    // TLS: an https.Agent verifying the server with the given CA (default roots) and presenting the client certificate, if any.
+    this.agent = tlsOptions === undefined ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...tlsConnectOptions(tlsOptions, host, port, ['http/1.1']) });
+    this.request = tlsOptions === undefined ? http.request : https.request;
+    const token = options.security?.authToken;
+    this.authorization = token === undefined ? {} : { Authorization: bearerHeader(token) };
+  }
 
   static connect(address: string, options: KServeHttpClientOptions = {}): KServeHttpClient {
     const at = address.lastIndexOf(':');
@@ -102,7 +113,8 @@ export class KServeHttpClient {
 
   private send(method: string, path: string, body: Buffer | undefined, headers: http.OutgoingHttpHeaders, ok: readonly number[], deadlineMs = this.options.deadlineMs ?? 0): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ agent: this.agent, host: this.host, port: this.port, method, path, headers: body === undefined ? headers : { ...headers, 'Content-Length': body.byteLength } }, (res) => {
+      const all = { ...this.authorization, ...headers, ...(body === undefined ? {} : { 'Content-Length': body.byteLength }) };
+      const req = this.request({ agent: this.agent, host: this.host, port: this.port, method, path, headers: all }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);

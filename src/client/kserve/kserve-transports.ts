@@ -27,17 +27,17 @@ function transport(mode: string, client: KServeGrpcClient | KServeHttpClient, mo
 }
 
 export function createKServeGrpcTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
-  const client = KServeGrpcClient.connect(address, { deadlineMs });
+  const client = KServeGrpcClient.connect(address, { deadlineMs, ...(options.security === undefined ? {} : { security: options.security }) });
   const name = options.modelName ?? '';
   return transport('kserve-grpc', client, async () => name);
 }
 
 export function createKServeHttpTransport(address: string, deadlineMs: number, options: TransportOptions = {}): PredictionTransport {
-  const client = KServeHttpClient.connect(address, { deadlineMs });
+  const client = KServeHttpClient.connect(address, { deadlineMs, ...(options.security === undefined ? {} : { security: options.security }) });
   let name: Promise<string> | undefined = options.modelName === undefined ? undefined : Promise.resolve(options.modelName);
   const resolve = async () => {
-    const ready = await client.repositoryIndex(true);
-    const names = [...new Set(ready.map((m) => m.name))];
+    // Statistics, not the repository index: with authentication on, the index is an admin call.
+    const names = [...new Set((await client.modelStatistics()).map((m) => String(m.name)))];
     if (names.length !== 1) {
       throw new ServingError(Code.INVALID_ARGUMENT, `the server at ${address} serves ${names.length} ready models (${names.join(', ')}); the kserve-http mode needs exactly one, or a model name`);
     }

@@ -9,6 +9,7 @@
 import { Code, ServingError } from '../../core/errors';
 import { decodeRawTensor } from '../../core/decode-tensor';
 import type { HostTensor } from '../../core/tensor';
+import type { ClientSecurity } from '../client-security';
 import { dtypeOfDatatype, tensorFromValues } from '../../kserve/oip-tensors';
 
 export type KServeParameter = boolean | number | string;
@@ -38,6 +39,8 @@ export interface KServeInferResult {
 export interface KServeClientOptions {
   /** Default per-call deadline, ms; 0 = none. */
   readonly deadlineMs?: number;
+  /** TLS (CA, client certificate, server name) and a bearer token sent on every call. */
+  readonly security?: ClientSecurity;
 }
 
 export interface KServeTensorMetadata { readonly name: string; readonly datatype: string; readonly shape: readonly number[] }
