@@ -16,6 +16,7 @@
  *   Open Inference Protocol REST handler. Inference requests are observed (metrics, protocol
  *   `paddle_http`) by `serveGeneralModelCall`; wrong paths and methods are not.
  */
+import { encodePaddleResponse } from '../paddle/service/paddle-response-encoder';
 import { decodePaddleRequest } from '../paddle/service/paddle-request-decoder';
 import { sendText } from '../net/http-response';
 import * as http from 'node:http';
@@ -29,7 +30,7 @@ import type { Logger } from '../logging/logger';
 import { serveGeneralModelCall } from '../paddle/service/general-model-inference';
 import { WEB_SERVICE_PATH, handleWebServicePrediction } from './paddle-web-service';
 import { formatPaddleJsonResponse, parsePaddleJsonRequest } from '../paddle/service/paddle-json';
-import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest, encodePaddleResponse } from '../paddle/service/paddle-messages';
+import { PADDLE_METHODS, PADDLE_SERVICE_NAME, type PaddleRequest } from '../paddle/service/paddle-messages';
 
 const gzip = promisify(zlib.gzip);
 
@@ -121,7 +122,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
       const body = await readBody(req, options.maxBodyBytes);
       return isProto ? decodeProto(body) : parsePaddleJsonRequest(body.toString('utf8'));
     });
-    const payload = isProto ? Buffer.from(encodePaddleResponse(response)) : Buffer.from(formatPaddleJsonResponse(response), 'utf8');
+    const payload = isProto ? encodePaddleResponse(response) : Buffer.from(formatPaddleJsonResponse(response), 'utf8');
     const wantsGzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
     res.statusCode = 200;
     res.setHeader('Content-Type', isProto ? PROTO_CONTENT_TYPE : 'application/json');

@@ -18,6 +18,7 @@
  *   arrival until its answer is written, so a graceful stop waits for it; every call is observed
  *   (metrics, protocol `baidu_std`) by `serveGeneralModelCall`.
  */
+import { encodePaddleResponse } from '../service/paddle-response-encoder';
 import { decodePaddleRequest } from '../service/paddle-request-decoder';
 import type { PeerSource } from '../../core/call-observer';
 import type { Duplex } from 'node:stream';
@@ -28,7 +29,7 @@ import type { Logger } from '../../logging/logger';
 import type { RequestTracker } from '../../net/connection-drain';
 import { serveGeneralModelCall } from '../service/general-model-inference';
 import {
-  PADDLE_METHODS, PADDLE_SERVICE_NAME, type RpcMeta, decodeRpcMeta, encodePaddleResponse, encodeRpcMeta,
+  PADDLE_METHODS, PADDLE_SERVICE_NAME, type RpcMeta, decodeRpcMeta, encodeRpcMeta,
 } from '../service/paddle-messages';
 import { BrpcErrno, CompressType, brpcErrnoOf } from './brpc-codes';
 import { compressPayload, decompressPayload } from './payload-compression';

@@ -8,6 +8,7 @@
  * sent), with the call's deadline and cancellation turned into the core's AbortSignal. Every call
  * is observed (metrics, protocol `paddle_grpc`) by `serveGeneralModelCall`.
  */
+import { encodePaddleResponse } from '../service/paddle-response-encoder';
 import { decodePaddleRequest } from '../service/paddle-request-decoder';
 import type * as grpc from '@grpc/grpc-js';
 import { Code, ServingError, invalidArgument } from '../../core/errors';
@@ -17,7 +18,7 @@ import type { CallObserver } from '../../core/call-observer';
 import type { Logger } from '../../logging/logger';
 import type { UnaryHandler } from '../../net/grpc-unary-stream';
 import { serveGeneralModelCall } from '../service/general-model-inference';
-import { PADDLE_GRPC_PATHS, PADDLE_PACKAGE, type PaddleMethod, type PaddleRequest, encodePaddleResponse } from '../service/paddle-messages';
+import { PADDLE_GRPC_PATHS, PADDLE_PACKAGE, type PaddleMethod, type PaddleRequest } from '../service/paddle-messages';
 
 export const generalModelServiceDefinition: grpc.ServiceDefinition = {
   inference: bytesUnaryMethod(PADDLE_GRPC_PATHS.inference),

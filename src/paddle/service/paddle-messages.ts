@@ -27,7 +27,7 @@ root.loadSync(path.join(PROTO_ROOT, 'paddle', 'general_model_service.proto'), { 
 root.loadSync(path.join(PROTO_ROOT, 'paddle', 'baidu_rpc_meta.proto'), { keepCase: true });
 
 export const PaddleRequestType = root.lookupType(`${PADDLE_PACKAGE}.Request`);
-const PaddleResponseType = root.lookupType(`${PADDLE_PACKAGE}.Response`);
+export const PaddleResponseType = root.lookupType(`${PADDLE_PACKAGE}.Response`);
 const RpcMetaType = root.lookupType('brpc.policy.RpcMeta');
 
 /** Typed data arrays accept any array-like on encode (typed arrays included). */
@@ -87,10 +87,6 @@ export function encodePaddleRequest(request: Partial<PaddleRequest>): Uint8Array
 
 export function decodePaddleResponse(bytes: Uint8Array): PaddleResponse {
   return PaddleResponseType.decode(bytes) as unknown as PaddleResponse;
-}
-
-export function encodePaddleResponse(response: PaddleResponse): Uint8Array {
-  return PaddleResponseType.encode(response as unknown as protobuf.Message).finish();
 }
 
 /**
