@@ -18,10 +18,10 @@ export interface ServeProcess {
 }
 
 /** `ready` matches the line that carries the serving port in group 1 (default: a single process's line). */
-export function startServeProcess(args: string[], options: { ready?: RegExp; timeoutMs?: number } = {}): Promise<ServeProcess> {
+export function startServeProcess(args: string[], options: { ready?: RegExp; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ServeProcess> {
   // The text log line, or the same line inside a JSON log record (quotes escaped).
   const ready = options.ready ?? /serving \\?"[^"\\]*\\?" on [^\s]+?:(\d+)/;
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'], ...(options.env === undefined ? {} : { env: options.env }) });
   let log = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const wantsMetrics = args.includes('--enable_prometheus');

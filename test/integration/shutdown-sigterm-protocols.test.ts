@@ -13,13 +13,11 @@
  * request the server read has an access line, and their number equals the answers the callers got.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as http from 'node:http';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { REPO_ROOT } from '../../src/paths/repo-root';
 import { BrpcErrno } from '../../src/paddle/brpc/brpc-codes';
+import { startServeProcess } from '../helpers/serve-process';
 import { criteoFeed } from '../helpers/feeds';
 import { makeAliasedDeepFmDir } from '../helpers/paddle-model-dir';
 import { GRPC_INFERENCE_PATH, paddleProtoBody, prpcFrame } from '../helpers/paddle-requests';
@@ -34,20 +32,10 @@ type Ending = 'refused' | 'closed-between' | 'reset-between' | 'lost';
 describe('SIGTERM with callers on every protocol', () => {
   it(`answers or refuses every request of ${CALLERS} callers per protocol, and exits 0`, { timeout: 120_000 }, async () => {
     const fixture = makeAliasedDeepFmDir();
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'),
+    const server = await startServeProcess([
       '--model', fixture.dir, '--host', '127.0.0.1', '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1',
-      '--max_queue_size', '256', '--shutdown_grace_ms', '30000', '--max_queue_delay_micros', '20000', '--access_log'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        log += chunk.toString();
-        const match = /serving "[^"]*" on [^ ]+:(\d+)/.exec(log);
-        if (match) resolve(Number(match[1]));
-      });
-      void exited.then((code) => reject(new Error(`rec-serve exited with ${code} before serving:\n${log}`)));
-    });
+      '--max_queue_size', '256', '--shutdown_grace_ms', '30000', '--max_queue_delay_micros', '20000', '--access_log']);
+    const { child, port, exited } = server;
     const body = paddleProtoBody(criteoFeed(4), { fetch: ['prob'] });
     let ok = 0;
     let okAfterSignal = 0;
@@ -129,9 +117,9 @@ describe('SIGTERM with callers on every protocol', () => {
     assert.deepEqual(lost, [], `requests lost (no answer); all endings: ${JSON.stringify(endings)}`);
     for (const ending of endings) assert.ok((['refused', 'closed-between', 'reset-between'] as Ending[]).includes(ending as Ending), ending);
     // Every HTTP request the server read was answered: a reset between requests lost nothing.
-    const httpRead = log.split('\n').filter((line) => line.includes(' access {"protocol":"paddle_http"')).length;
+    const httpRead = server.log().split('\n').filter((line) => line.includes(' access {"protocol":"paddle_http"')).length;
     assert.equal(httpRead, httpAnswers, `HTTP requests the server read (access lines) vs answers the callers got; endings: ${JSON.stringify(endings)}`);
-    assert.equal(code, 0, `exit code; log:\n${log}`);
+    assert.equal(code, 0, `exit code; log:\n${server.log()}`);
     assert.ok(okAfterSignal > 0, 'requests in flight at the signal were answered with predictions');
   });
 });

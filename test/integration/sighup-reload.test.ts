@@ -4,32 +4,20 @@
  * process stays up, and SIGTERM still shuts it down cleanly (exit 0).
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { RecServingClient } from '../../src/client/rec-serving-client';
-import { REPO_ROOT } from '../../src/paths/repo-root';
 import { criteoFeed } from '../helpers/feeds';
 import { addVersion, makeRepository } from '../helpers/model-repository-fixtures';
+import { startServeProcess } from '../helpers/serve-process';
 
 describe('SIGHUP', () => {
   it('re-reads the model repository instead of ending rec-serve', { timeout: 120_000 }, async () => {
     const repo = makeRepository();
     addVersion(repo, 'ctr', '1');
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'),
-      '--model_repository', repo, '--host', '127.0.0.1', '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const server = await startServeProcess(['--model_repository', repo, '--host', '127.0.0.1', '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1']);
+    const { child, port, exited } = server;
+    const log = () => server.log();
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stderr.on('data', (chunk: Buffer) => {
-          log += chunk.toString();
-          const match = /serving "[^"]*" on [^ ]+:(\d+)/.exec(log);
-          if (match) resolve(Number(match[1]));
-        });
-        void exited.then((code) => reject(new Error(`rec-serve exited with ${code} before serving:\n${log}`)));
-      });
       const client = RecServingClient.connect(`127.0.0.1:${port}`);
       const feed = criteoFeed(5);
       assert.equal((await client.predict(feed)).modelVersion, '1');
@@ -43,13 +31,13 @@ describe('SIGHUP', () => {
         version = (await client.predict(feed)).modelVersion;
         if (version !== '2') await new Promise((r) => setTimeout(r, 50));
       }
-      assert.equal(version, '2', log);
+      assert.equal(version, '2', log());
       assert.equal(child.exitCode, null, 'rec-serve is still running');
-      assert.match(log, /SIGHUP received: re-reading the model repository/);
-      assert.match(log, /model "ctr" now serves version\(s\) 2; retiring 1/);
+      assert.match(log(), /SIGHUP received: re-reading the model repository/);
+      assert.match(log(), /model "ctr" now serves version\(s\) 2; retiring 1/);
       client.close();
       child.kill('SIGTERM');
-      assert.equal(await exited, 0, log);
+      assert.equal(await exited, 0, log());
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -5,12 +5,13 @@
  * starting anything.
  */
 import * as assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../../src/paths/repo-root';
 import { makeTestCerts, opensslMissing } from '../helpers/test-certs';
+import { startServeProcess } from '../helpers/serve-process';
 import { makeTinyDeepFmDir } from '../helpers/test-server';
 
 const SKIP = opensslMissing();
@@ -37,20 +38,11 @@ describe('rec-serve and rec-client processes with TLS and a token', { skip: SKIP
     const certs = makeTestCerts();
     const tokenFile = path.join(certs.dir, 'client-token');
     fs.writeFileSync(tokenFile, `${TOKEN}\n`);
-    const child = spawn(process.execPath, [SERVE, '--model', makeTinyDeepFmDir({ vocabularySize: 1_000_001 }).dir, '--host', '127.0.0.1', '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1',
-      '--tls_cert_file', certs.server.cert, '--tls_key_file', certs.server.key, '--tls_client_ca_file', certs.ca],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, REC_SERVING_AUTH_TOKEN: TOKEN } });
-    let log = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const server = await startServeProcess(['--model', makeTinyDeepFmDir({ vocabularySize: 1_000_001 }).dir, '--host', '127.0.0.1', '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1',
+      '--tls_cert_file', certs.server.cert, '--tls_key_file', certs.server.key, '--tls_client_ca_file', certs.ca], { env: { ...process.env, REC_SERVING_AUTH_TOKEN: TOKEN } });
+    const { port } = server;
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stderr.on('data', (chunk: Buffer) => {
-          log += chunk.toString();
-          const match = /serving "[^"]*" on [^ ]+:(\d+)/.exec(log);
-          if (match) resolve(Number(match[1]));
-        });
-        void exited.then((code) => reject(new Error(`rec-serve exited with ${code} before serving:\n${log}`)));
-      });
+      const log = server.log();
       assert.match(log, /TLS required \(mTLS\), bearer tokens/);
       assert.ok(!log.includes(TOKEN), 'the token never reaches the log');
       const common = ['--connect', `127.0.0.1:${port}`, '--batchsize', '5', '--requests', '2', '--quiet', '--tls_ca_file', certs.ca];
@@ -67,8 +59,7 @@ describe('rec-serve and rec-client processes with TLS and a token', { skip: SKIP
       assert.equal(noCertificate.code, 1);
       assert.match(noCertificate.stderr, /error=14,/);
     } finally {
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
     }
   });
 });
