@@ -8,8 +8,8 @@
  *   (flags the server implements elsewhere keep their own spec), keeping `help` last.
  * - `checkPaddleServeFlags(flags, problems)` pushes one "not supported" problem per flag that
  *   asks for something rec-serving cannot do, and one conflict for `--device cpu` with a GPU flag.
- *   Flags whose Paddle meaning already holds here are accepted: --workdir (rec-serving writes no
- *   working files), --use_multilang (gRPC is always on the same port), --device cpu, and the
+ *   Flags whose Paddle meaning already holds here are accepted: --workdir (with a start-up warning:
+ *   rec-serving writes no working files), --use_multilang (gRPC is always on the same port), --device cpu, and the
  *   zero/false defaults of the rest. --use_mkl is accepted so Paddle command lines run, with a
  *   start-up warning that it has no effect (startup-warnings.ts). --max_concurrency is implemented
  *   (batching-config.ts), so it is not listed here.
@@ -19,7 +19,7 @@ import type { FlagSpecs, ParsedFlags } from './parse-flags';
 const unsupported = (what: string) => `not supported by rec-serving (${what}); the flag is accepted only at its default`;
 
 const PADDLE_SERVE_FLAGS: FlagSpecs = {
-  workdir: { kind: 'string', help: 'Paddle\'s working directory for generated configs; rec-serving generates none, so any value is accepted', defaultText: 'workdir' },
+  workdir: { kind: 'string', help: 'Paddle\'s working directory for generated configs; rec-serving generates none, so it is accepted with a start-up warning that it has no effect', defaultText: 'workdir' },
   device: { kind: 'string', help: 'cpu (default; refused together with --gpu_ids or --use_trt) or gpu (needs --gpu_ids); other devices are refused', defaultText: 'cpu' },
   use_mkl: { kind: 'boolean', help: 'accepted with a start-up warning that it has no effect: the npm build of ONNX Runtime has no oneDNN (MKL-DNN) provider; the CPU provider\'s MLAS kernels run either way', defaultText: 'false' },
   use_multilang: { kind: 'boolean', help: 'accepted: gRPC is always served on the same port', defaultText: 'false' },

@@ -14,6 +14,9 @@ const QUEUE_DELAY_GRANULARITY_MICROS = 1000;
 
 export function startupWarnings(flags: ParsedFlags, batching: BatchingConfig): string[] {
   const warnings: string[] = [];
+  if (flags.workdir !== undefined) {
+    warnings.push(`--workdir ${String(flags.workdir)} has no effect: Paddle writes generated configs there; rec-serving generates none`);
+  }
   if (flags.use_mkl === true) {
     warnings.push('--use_mkl has no effect: the npm build of ONNX Runtime has no oneDNN (MKL-DNN) provider; the CPU provider runs its own MLAS kernels with or without this flag');
   }

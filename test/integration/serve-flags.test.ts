@@ -54,9 +54,10 @@ describe('serve flags that cannot be honoured', () => {
     assert.match(result.stderr, /--warmup_batch_sizes 128,256 are larger than --max_request_rows \(64\): a warm-up batch must be a request the server accepts/);
   });
 
-  it('warns at start-up that --use_mkl has no effect and that sub-millisecond queue delays round up to 1 ms', async () => {
+  it('warns at start-up that --use_mkl and --workdir have no effect and that sub-millisecond queue delays round up to 1 ms', async () => {
     const dir = makeTinyDeepFmDir().dir;
-    const result = await serveUntilReady(['--model', dir, '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1', '--use_mkl', '--max_queue_delay_micros', '200']);
+    const result = await serveUntilReady(['--model', dir, '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1', '--use_mkl', '--workdir', 'wd', '--max_queue_delay_micros', '200']);
+    assert.match(result.stderr, / WARN --workdir wd has no effect: Paddle writes generated configs there; rec-serving generates none/);
     assert.match(result.stderr, / INFO serving "/);
     assert.match(result.stderr, / WARN --use_mkl has no effect: the npm build of ONNX Runtime has no oneDNN \(MKL-DNN\) provider/);
     assert.match(result.stderr, / WARN --max_queue_delay_micros 200 is not a whole number of milliseconds: the batcher's timer has 1000 µs granularity \(setTimeout\), so a free worker waits up to 1000 µs, not 200 µs/);
