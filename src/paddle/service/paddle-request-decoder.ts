@@ -153,6 +153,10 @@ function toNumber(lo: number, hi: number): number {
 }
 
 type NumericArray = Float64Array | Float32Array | Int32Array | Uint32Array;
+const F64 = (n: number) => new Float64Array(n);
+const F32 = (n: number) => new Float32Array(n);
+const I32 = (n: number) => new Int32Array(n);
+const U32 = (n: number) => new Uint32Array(n);
 /** A WireReader method that reads one element. */
 type ElementReader = (this: WireReader) => number;
 
@@ -215,27 +219,27 @@ function decodeTensor(reader: WireReader, end: number): PaddleTensor {
     const field = tag >>> 3;
     const wire = tag & 7;
     switch (field) {
-      case 1: int64 = readRepeated(r, wire, int64, (n) => new Float64Array(n), 0, 0, WireReader.prototype.int64); break;
-      case 2: float32 = readRepeated(r, wire, float32, (n) => new Float32Array(n), 5, 4, WireReader.prototype.float32); break;
-      case 3: int32 = readRepeated(r, wire, int32, (n) => new Int32Array(n), 0, 0, WireReader.prototype.uint32); break;
-      case 4: float64 = readRepeated(r, wire, float64, (n) => new Float64Array(n), 1, 8, WireReader.prototype.float64); break;
-      case 5: uint32 = readRepeated(r, wire, uint32, (n) => new Uint32Array(n), 0, 0, WireReader.prototype.uint32); break;
+      case 1: int64 = readRepeated(r, wire, int64, F64, 0, 0, WireReader.prototype.int64); break;
+      case 2: float32 = readRepeated(r, wire, float32, F32, 5, 4, WireReader.prototype.float32); break;
+      case 3: int32 = readRepeated(r, wire, int32, I32, 0, 0, WireReader.prototype.uint32); break;
+      case 4: float64 = readRepeated(r, wire, float64, F64, 1, 8, WireReader.prototype.float64); break;
+      case 5: uint32 = readRepeated(r, wire, uint32, U32, 0, 0, WireReader.prototype.uint32); break;
       case 6: {
-        const values = readRepeated(r, wire, undefined, (n) => new Uint32Array(n), 0, 0, WireReader.prototype.uint32);
+        const values = readRepeated(r, wire, undefined, U32, 0, 0, WireReader.prototype.uint32);
         if (bools === NO_BOOLS) bools = [];
         for (const v of values) bools.push(v !== 0);
         break;
       }
-      case 7: complex64 = readRepeated(r, wire, complex64, (n) => new Float32Array(n), 5, 4, WireReader.prototype.float32); break;
-      case 8: complex128 = readRepeated(r, wire, complex128, (n) => new Float64Array(n), 1, 8, WireReader.prototype.float64); break;
+      case 7: complex64 = readRepeated(r, wire, complex64, F32, 5, 4, WireReader.prototype.float32); break;
+      case 8: complex128 = readRepeated(r, wire, complex128, F64, 1, 8, WireReader.prototype.float64); break;
       case 9:
         expectWire(wire, 2, field);
         if (strings === NO_STRINGS) strings = [];
         strings.push(r.string());
         break;
       case 10: expectWire(wire, 0, field); elemType = r.uint32() | 0; break;
-      case 11: shape = readRepeated(r, wire, shape, (n) => new Int32Array(n), 0, 0, WireReader.prototype.uint32); break;
-      case 12: lod = readRepeated(r, wire, lod, (n) => new Int32Array(n), 0, 0, WireReader.prototype.uint32); break;
+      case 11: shape = readRepeated(r, wire, shape, I32, 0, 0, WireReader.prototype.uint32); break;
+      case 12: lod = readRepeated(r, wire, lod, I32, 0, 0, WireReader.prototype.uint32); break;
       case 13: expectWire(wire, 2, field); name = r.string(); break;
       case 14: expectWire(wire, 2, field); alias = r.string(); break;
       case 15: {
