@@ -14,7 +14,7 @@
  */
 import * as path from 'node:path';
 import { runMain } from '../src/cli/run-main';
-import { parseFlags } from '../src/config/parse-flags';
+import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import { REPO_ROOT } from '../src/paths/repo-root';
 import { FUZZ_SERVER_FLAGS } from '../test/helpers/fuzz/cases';
 import { startFuzzServer } from '../test/helpers/fuzz/fuzz-server';
@@ -27,7 +27,7 @@ import { RUN_FOLDER_FLAGS, publishRun, runFolder } from './lib/run-folder';
 import { fuzzMarkdown, fuzzVerdict } from './lib/fuzz-report';
 
 async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2), {
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/fuzz.js [flags]', {
     cases: { kind: 'integer', help: 'hostile cases to send', defaultText: '20000' },
     seed: { kind: 'integer', help: 'seed of the case generator', defaultText: 'from the clock, printed' },
     concurrency: { kind: 'integer', help: 'hostile cases in flight at once', defaultText: '8' },
@@ -38,6 +38,7 @@ async function main(): Promise<number> {
     ...RUN_FOLDER_FLAGS,
     note: { kind: 'string', help: 'caveat written into the results', defaultText: 'machine shared with other jobs' },
   });
+  if (flags === undefined) return 0;
   const cases = (flags.cases as number | undefined) ?? 20_000;
   const seed = (flags.seed as number | undefined) ?? (Date.now() % 1_000_000_007);
   const concurrency = (flags.concurrency as number | undefined) ?? 8;

@@ -20,7 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecServingClient } from '../src/client/rec-serving-client';
 import { loadServeConfig } from '../src/config/serve-config';
-import { parseFlags } from '../src/config/parse-flags';
+import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import type { HostTensor } from '../src/core/tensor';
 import { createLogger } from '../src/logging/logger';
 import { REPO_ROOT } from '../src/paths/repo-root';
@@ -108,13 +108,14 @@ const fmt = (value: number | undefined) => (value === undefined || Number.isNaN(
 const diff = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a - b);
 
 async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2), {
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/model-memory.js [flags]', {
     child: { kind: 'boolean', help: 'internal: measure one configuration' },
     mmap: { kind: 'boolean', help: 'internal' },
     workers: { kind: 'list', help: 'worker counts to compare', defaultText: '1,4' },
     requests: { kind: 'integer', help: 'requests of 64 rows after each load', defaultText: '200' },
     ...RUN_FOLDER_FLAGS,
   });
+  if (flags === undefined) return 0;
   const requests = (flags.requests as number | undefined) ?? 200;
   const workerCounts = ((flags.workers as string[] | undefined) ?? ['1', '4']).map(Number);
   if (flags.child === true) {

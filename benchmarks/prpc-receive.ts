@@ -6,15 +6,16 @@
  *   npx tsc -p . && node dist/benchmarks/prpc-receive.js [--sizes_mb 4,32,64,256] [--chunk_kb 16]
  */
 import { performance } from 'node:perf_hooks';
-import { parseFlags } from '../src/config/parse-flags';
+import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
 import { PrpcFrameReader, encodePrpcFrame } from '../src/paddle/brpc/prpc-frame';
 
 async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2), {
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/prpc-receive.js [flags]', {
     sizes_mb: { kind: 'list', help: 'frame body sizes, MiB' },
     chunk_kb: { kind: 'integer', help: 'bytes per read, KiB' },
   });
+  if (flags === undefined) return 0;
   const sizesMb = ((flags.sizes_mb as string[] | undefined) ?? ['4', '32', '64', '256']).map(Number);
   const chunkBytes = ((flags.chunk_kb as number | undefined) ?? 16) * 1024;
   process.stdout.write('| frame MiB | reads | ms | ms per MiB |\n|---|---|---|---|\n');

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecServingClient } from '../src/client/rec-serving-client';
 import { loadServeConfig } from '../src/config/serve-config';
-import { parseFlags } from '../src/config/parse-flags';
+import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import { createLogger } from '../src/logging/logger';
 import { REPO_ROOT } from '../src/paths/repo-root';
 import { startServer } from '../src/server/start-server';
@@ -30,11 +30,12 @@ function dropIn(modelDir: string, version: string, model: string): void {
 }
 
 async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2), {
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/swap-latency.js [flags]', {
     poll_secs: { kind: 'integer', help: 'repository poll interval', defaultText: '1' },
     thread: { kind: 'integer', help: 'workers', defaultText: 'rec-serve default' },
     ...RUN_FOLDER_FLAGS,
   });
+  if (flags === undefined) return 0;
   const pollSecs = (flags.poll_secs as number | undefined) ?? 1;
   const loadAtStart = os.loadavg()[0];
   const model = path.join(REPO_ROOT, 'serving_server', 'model.onnx');

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
-import { parseFlags } from '../src/config/parse-flags';
+import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
 import type { HostTensor } from '../src/core/tensor';
 import { packTensors } from '../src/engine/packed-tensors';
@@ -22,10 +22,11 @@ function criteoFeeds(): Record<string, HostTensor> {
 }
 
 async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2), {
+  const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/worker-handoff.js [flags]', {
     tasks: { kind: 'integer', help: 'timed tasks per variant and round' },
     rounds: { kind: 'integer', help: 'interleaved rounds' },
   });
+  if (flags === undefined) return 0;
   const tasks = (flags.tasks as number | undefined) ?? 4000;
   const rounds = (flags.rounds as number | undefined) ?? 4;
   const pool = new Piscina({ filename: path.join(__dirname, 'handoff', 'echo-worker.js'), minThreads: 1, maxThreads: 1, idleTimeout: Number.POSITIVE_INFINITY });
