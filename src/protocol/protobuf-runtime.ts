@@ -7,18 +7,18 @@
  *
  * Contract: code that decodes requests imports protobufjs through this module, so the setting
  * holds before its first decode. The setting is process-wide: once this module is loaded, every
- * protobufjs user in the process decodes 64-bit integers as numbers, including
- * model/onnx/onnx-schema.ts, which imports protobufjs directly (the model generator must run
- * without this module) and therefore reads int64 fields through `toSafeNumber`/`toBigInt`,
- * which accept both a `Long` and a number.
+ * protobufjs user in the process decodes 64-bit integers as numbers. model/ sits below this
+ * layer and imports protobufjs directly: model/onnx/onnx-schema.ts (the model generator runs
+ * without this module) reads int64 fields through `toSafeNumber`/`toBigInt`, which accept both
+ * a `Long` and a number; model/protobuf-text produces numbers itself, refusing values beyond
+ * 2^53 - 1; Paddle's GeneralModelConfig has no 64-bit field.
  *
- * Two protobuf runtimes, on purpose: protobufjs handles everything on the wire (our requests,
- * Paddle's and KServe's messages, ONNX models) because @grpc/proto-loader, which grpc-js's
- * reflection and health services use, is built on it. @bufbuild/protobuf reads and writes only
- * the text-format configs (Paddle's serving_server_conf.prototxt and its binary twin, Triton's
- * config.pbtxt) because protobufjs has no text-format parser and a hand-written one would not
- * reject unknown fields and wrong types with the line as `txtpb` does. Neither runtime reaches the
- * other's messages.
+ * One protobuf runtime for first-party code: protobufjs, because @grpc/proto-loader (which
+ * grpc-js's reflection and health services use) is built on it, so it is in the process anyway.
+ * It handles everything on the wire (our requests, Paddle's and KServe's messages, ONNX models)
+ * and, through model/protobuf-text (a schema-aware text-format reader and writer over protobufjs
+ * reflection), the text-format configs: Paddle's serving_server_conf.prototxt and Triton's
+ * config.pbtxt.
  */
 import * as protobuf from 'protobufjs';
 

@@ -11,11 +11,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromText } from '@bufbuild/protobuf/txtpb';
 import type { ModelSignature, TensorSpec } from '../core/model-signature';
 import type { DType } from '../core/tensor';
 import type { BatchingSettings } from '../config/batching-config';
-import { MODEL_CONFIG_SCHEMA, TRITON_DATA_TYPES, TRITON_INSTANCE_KINDS, type ModelConfigMessage, type TensorMessage } from './model-config-schema';
+import { parseProtobufText, ProtobufTextError } from '../model/protobuf-text';
+import { MODEL_CONFIG_TYPE, TRITON_DATA_TYPES, TRITON_INSTANCE_KINDS, type ModelConfigMessage, type TensorMessage } from './model-config-schema';
 import type { VersionPolicy } from './version-policy';
 
 const MODEL_CONFIG_FILE = 'config.pbtxt';
@@ -51,14 +51,15 @@ export function readModelConfig(modelDir: string, modelName: string): Repository
   let message: ModelConfigMessage;
   const text = fs.readFileSync(file, 'utf8');
   try {
-    message = fromText(MODEL_CONFIG_SCHEMA, text) as unknown as ModelConfigMessage;
+    message = parseProtobufText<ModelConfigMessage>(MODEL_CONFIG_TYPE, text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const unknown = /^unknown field "([^"]+)"/.exec(reason);
-    throw new Error(unknown === null ? `${file}: ${reason}` : `${file}: field "${unknown[1]}" is not supported by rec-serving (${reason}); supported: name, platform, backend, max_batch_size, input, output, dynamic_batching, instance_group, version_policy, default_model_filename`);
+    if (!(error instanceof ProtobufTextError)) throw error;
+    const unknown = error.unknownField;
+    throw new Error(unknown === undefined ? `${file}: ${error.message}` : `${file}: field "${unknown}" is not supported by rec-serving (${error.message})`);
   }
-  // proto3 cannot tell an absent max_batch_size from 0: only a written 0 is refused.
-  return applyModelConfig(message, file, modelName, { maxBatchSizeWritten: /^\s*max_batch_size\s*:/m.test(text) });
+  // proto3 has no presence for max_batch_size; the parser sets only the fields written, so a
+  // written 0 (refused) is told apart from an absent one (the server's flags).
+  return applyModelConfig(message, file, modelName, { maxBatchSizeWritten: Object.prototype.hasOwnProperty.call(message, 'maxBatchSize') });
 }
 
 /** Applies a parsed config (exported for tests); throws one Error listing every refusal. */
@@ -76,12 +77,12 @@ function applyModelConfig(message: ModelConfigMessage, file: string, modelName: 
     const dtype = DTYPES[typeName];
     if (dtype === undefined) problems.push(`${where}: data_type ${typeName} is not supported (supported: ${Object.keys(DTYPES).join(', ')})`);
     if (tensor.format !== undefined && tensor.format !== 0) problems.push(`${where}: format is not supported (image layouts do not apply to ranking inputs)`);
-    if (tensor.reshape !== undefined) problems.push(`${where}: reshape is not supported; declare the model's own dims`);
+    if (tensor.reshape != null) problems.push(`${where}: reshape is not supported; declare the model's own dims`);
     if (tensor.isShapeTensor === true) problems.push(`${where}: is_shape_tensor is not supported`);
     if (tensor.allowRaggedBatch === true) problems.push(`${where}: allow_ragged_batch is not supported (every request row has the same shape)`);
     if (tensor.optional === true) problems.push(`${where}: optional inputs are not supported (every input is required)`);
     if (tensor.labelFilename !== undefined && tensor.labelFilename !== '') problems.push(`${where}: label_filename (classification labels) is not supported`);
-    return { name: tensor.name, alias: tensor.name, dtype: dtype ?? 'float32', shape: tensor.dims.map(Number) };
+    return { name: tensor.name, alias: tensor.name, dtype: dtype ?? 'float32', shape: [...tensor.dims] };
   });
   const inputs = tensors(message.input, 'input');
   const outputs = tensors(message.output, 'output');
@@ -96,12 +97,12 @@ function applyModelConfig(message: ModelConfigMessage, file: string, modelName: 
   }
   const batching: { -readonly [K in keyof BatchingSettings]?: BatchingSettings[K] } = {};
   const dynamic = message.dynamicBatching;
-  if (dynamic !== undefined) {
+  if (dynamic !== null) {
     batching.enabled = true;
-    if (dynamic.maxQueueDelayMicroseconds > 0n) batching.maxQueueDelayMicros = Number(dynamic.maxQueueDelayMicroseconds);
+    if (dynamic.maxQueueDelayMicroseconds > 0) batching.maxQueueDelayMicros = dynamic.maxQueueDelayMicroseconds;
     if (dynamic.preferredBatchSize.length > 0) batching.preferredBatchSizes = [...dynamic.preferredBatchSize].sort((a, b) => a - b);
     if (dynamic.preserveOrdering) problems.push('dynamic_batching preserve_ordering is not supported (each request gets its own response; order across requests is not kept)');
-    if (dynamic.priorityLevels > 0n) problems.push('dynamic_batching priority_levels is not supported (one queue per model)');
+    if (dynamic.priorityLevels > 0) problems.push('dynamic_batching priority_levels is not supported (one queue per model)');
     const tooLarge = dynamic.preferredBatchSize.filter((size) => size < 1 || (message.maxBatchSize > 0 && size > message.maxBatchSize));
     if (tooLarge.length > 0) problems.push(`dynamic_batching preferred_batch_size ${tooLarge.join(', ')} must be in 1..max_batch_size (${message.maxBatchSize})`);
   }
@@ -122,16 +123,18 @@ function applyModelConfig(message: ModelConfigMessage, file: string, modelName: 
 }
 
 function policyOf(message: ModelConfigMessage, problems: string[]): VersionPolicy {
-  const choice = message.versionPolicy?.policyChoice;
-  if (choice === undefined || choice.case === undefined) return DEFAULT_POLICY;
-  if (choice.case === 'all') return { kind: 'all' };
-  if (choice.case === 'latest') {
-    if (choice.value.numVersions < 1) problems.push(`version_policy latest num_versions must be >= 1; got ${choice.value.numVersions}`);
-    return { kind: 'latest', count: Math.max(1, choice.value.numVersions) };
+  const policy = message.versionPolicy;
+  if (policy === null) return DEFAULT_POLICY;
+  if (policy.all !== null) return { kind: 'all' };
+  if (policy.latest !== null) {
+    const count = policy.latest.numVersions;
+    if (count < 1) problems.push(`version_policy latest num_versions must be >= 1; got ${count}`);
+    return { kind: 'latest', count: Math.max(1, count) };
   }
-  const versions = choice.value.versions.map(String);
+  if (policy.specific === null) return DEFAULT_POLICY;
+  const versions = policy.specific.versions.map(String);
   if (versions.length === 0) problems.push('version_policy specific lists no versions');
-  const negative = choice.value.versions.filter((v) => v < 0n);
+  const negative = policy.specific.versions.filter((v) => v < 0);
   if (negative.length > 0) problems.push(`version_policy specific versions must be >= 0; got ${negative.join(', ')}`);
   return { kind: 'specific', versions };
 }

@@ -5,11 +5,8 @@
  * `is_lod_tensor` to false, the type code to 0 INT64, `shape` to []), so the text form lists
  * them all as Paddle's files do. Input objects are copied, never mutated or aliased.
  */
-import { create } from '@bufbuild/protobuf';
 import type { ModelSignature, TensorSpec } from '../../core/model-signature';
-import {
-  FeedVarSchema, FetchVarSchema, type GeneralModelConfig, GeneralModelConfigSchema,
-} from './gen/general_model_config_pb';
+import type { GeneralModelConfig } from './general-model-config-schema';
 import { paddleCodeOfDType } from './paddle-dtype';
 
 export interface FeedVarInit {
@@ -39,22 +36,22 @@ export interface GeneralModelConfigInit {
 
 /** A config with every field of every var set explicitly. Accepts a parsed config too. */
 export function createGeneralModelConfig(init: GeneralModelConfigInit): GeneralModelConfig {
-  return create(GeneralModelConfigSchema, {
-    feedVar: init.feedVar.map((v) => create(FeedVarSchema, {
+  return {
+    feedVar: init.feedVar.map((v) => ({
       name: v.name,
       aliasName: nonEmpty(v.aliasName) ?? v.name,
       isLodTensor: v.isLodTensor ?? false,
       feedType: v.feedType ?? 0,
       shape: [...(v.shape ?? [])],
     })),
-    fetchVar: init.fetchVar.map((v) => create(FetchVarSchema, {
+    fetchVar: init.fetchVar.map((v) => ({
       name: v.name,
       aliasName: nonEmpty(v.aliasName) ?? v.name,
       isLodTensor: v.isLodTensor ?? false,
       fetchType: v.fetchType ?? 0,
       shape: [...(v.shape ?? [])],
     })),
-  });
+  };
 }
 
 /** The config Paddle would write for a model with this signature (for converters). */

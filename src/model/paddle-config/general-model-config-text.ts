@@ -2,17 +2,23 @@
  * The protobuf TEXT form of Paddle's `GeneralModelConfig` (`serving_*_conf.prototxt`).
  *
  * Contract:
- * - Parsing is schema-aware (@bufbuild/protobuf's `txtpb`, driven by the generated descriptor):
- *   unknown fields, values of the wrong type and syntax errors are rejected, never skipped.
+ * - Parsing is schema-aware (model/protobuf-text over the protobufjs type of
+ *   proto/paddle/general_model_config.proto): unknown fields, values of the wrong type,
+ *   out-of-range numbers and syntax errors are refused, never skipped.
  * - Every parse error is an `INVALID_ARGUMENT` whose message starts with `<source>:<line>: `,
- *   names the field when the parser's own message does not, and quotes the offending line.
- * - Formatting produces the layout Paddle's own converter writes (`feed_var {` blocks, one
- *   field per line, repeated `shape:` lines, a trailing newline), so the output can be handed
- *   to an unmodified Paddle Serving client.
+ *   names the field (and its type for a bad value), and ends with the line and column and the
+ *   offending line quoted.
+ * - Formatting writes the explicit form (`createGeneralModelConfig`) in the layout Paddle's own
+ *   converter writes (`feed_var {` blocks, one field per line, repeated `shape:` lines, a trailing
+ *   newline), so the output can be handed to an unmodified Paddle Serving client.
  */
-import { fromText, toText } from '@bufbuild/protobuf/txtpb';
 import { invalidArgument } from '../../core/errors';
-import { type GeneralModelConfig, GeneralModelConfigSchema } from './gen/general_model_config_pb';
+import { parseProtobufText, printProtobufText, ProtobufTextError } from '../protobuf-text';
+import { createGeneralModelConfig } from './create-general-model-config';
+import { GENERAL_MODEL_CONFIG_TYPE, type GeneralModelConfig, toGeneralModelConfig } from './general-model-config-schema';
+
+/** Longest excerpt of the offending line quoted in an error. */
+const MAX_QUOTED_CHARS = 120;
 
 /**
  * Parses the text form.
@@ -20,67 +26,28 @@ import { type GeneralModelConfig, GeneralModelConfigSchema } from './gen/general
  */
 export function parseGeneralModelConfigText(text: string, source: string): GeneralModelConfig {
   try {
-    return fromText(GeneralModelConfigSchema, text);
+    return toGeneralModelConfig(parseProtobufText(GENERAL_MODEL_CONFIG_TYPE, text));
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    const at = locateTextError(text, reason);
-    if (at === undefined) throw invalidArgument(`${source}: invalid GeneralModelConfig text: ${reason}`);
-    const field = at.field !== undefined && VALUE_ERROR.test(reason) ? `field "${at.field}": ` : '';
-    throw invalidArgument(`${source}:${at.line}: ${field}${reason} (at \`${at.lineText.trim()}\`)`);
+    if (!(err instanceof ProtobufTextError)) throw err;
+    const lineText = lineAt(text, err.line).trim();
+    const quoted = lineText.length > MAX_QUOTED_CHARS ? `${lineText.slice(0, MAX_QUOTED_CHARS)}...` : lineText;
+    throw invalidArgument(`${source}:${err.line}: ${err.reason} (line ${err.line}, column ${err.column}: \`${quoted}\`)`);
   }
 }
-
-/** txtpb messages about a bad value, which (unlike the others) do not name the field. */
-const VALUE_ERROR = /^(expected an? (integer|float|bool|string|enum)|invalid |unterminated |an unsigned|a string value|octal)/;
 
 /** The text form, in Paddle's layout. */
 export function formatGeneralModelConfigText(config: GeneralModelConfig): string {
-  // txtpb writes a message field as `feed_var: {`; Paddle (C++ and Python TextFormat) writes
-  // `feed_var {`. Both parse the same; we match Paddle byte for byte so diffs stay clean. A
-  // string value cannot end a line with `: {` unquoted, so only field openers match.
-  return toText(GeneralModelConfigSchema, config).replace(/^(\s*[A-Za-z_][A-Za-z0-9_]*): \{$/gm, '$1 {');
+  return printProtobufText(GENERAL_MODEL_CONFIG_TYPE, createGeneralModelConfig(config));
 }
 
-interface ErrorLocation {
-  /** 1-based. */
-  readonly line: number;
-  readonly lineText: string;
-  /** The last `name:` before the offending token on its line: the field a bad value belongs to. */
-  readonly field?: string;
-}
-
-/**
- * Where a parse error happened. txtpb does not report positions, so we re-parse growing
- * prefixes with the same parser: the first prefix that fails with the same message ends at the
- * offending token (shorter prefixes fail with "unexpected end of input", a different message
- * about a cut-off token, or parse cleanly). First by whole lines, then by characters within the
- * line found, to name the field. Runs only on the error path; configs are a few hundred lines.
- */
-function locateTextError(text: string, reason: string): ErrorLocation | undefined {
-  const lines = text.split('\n');
-  if (reason.startsWith('unexpected end of input')) {
-    const line = lastNonBlankLine(lines);
-    return { line, lineText: lines[line - 1] ?? '' };
+/** Line `n` (1-based) of `text`, found without splitting the whole text. */
+function lineAt(text: string, n: number): string {
+  let start = 0;
+  for (let line = 1; line < n; line++) {
+    const next = text.indexOf('\n', start);
+    if (next < 0) return '';
+    start = next + 1;
   }
-  const fails = (prefix: string) => {
-    try {
-      fromText(GeneralModelConfigSchema, prefix);
-      return false;
-    } catch (err) {
-      return err instanceof Error && err.message === reason;
-    }
-  };
-  const n = lines.findIndex((_, i) => fails(lines.slice(0, i + 1).join('\n')));
-  if (n < 0) return undefined;
-  const lineText = lines[n]!;
-  const before = lines.slice(0, n).map((l) => `${l}\n`).join('');
-  let end = 0;
-  while (end < lineText.length && !fails(before + lineText.slice(0, end))) end++;
-  const names = [...lineText.slice(0, end).matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*:/g)];
-  return { line: n + 1, lineText, field: names.at(-1)?.[1] };
-}
-
-function lastNonBlankLine(lines: readonly string[]): number {
-  for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.trim() !== '') return i + 1;
-  return 1;
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? text.length : end);
 }

@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelSignature } from '../../core/model-signature';
 import { invalidArgument, notFound } from '../../core/errors';
-import type { GeneralModelConfig } from './gen/general_model_config_pb';
+import type { GeneralModelConfig } from './general-model-config-schema';
 import { createGeneralModelConfig, type GeneralModelConfigInit } from './create-general-model-config';
 import { looksBinary, parseGeneralModelConfigBinary, serializeGeneralModelConfigBinary } from './general-model-config-binary';
 import { formatGeneralModelConfigText, parseGeneralModelConfigText } from './general-model-config-text';

@@ -1,7 +1,7 @@
 /**
  * Public surface of Paddle Serving's model config support: read/write the text and binary
  * `serving_*_conf` files and map them onto `ModelSignature`. Everything else in this folder
- * (the text/binary codecs, the generated schema under gen/) is internal.
+ * (the text/binary codecs, the protobufjs schema) is internal.
  */
 export {
   CONFIG_FILES, CONFIG_FILE_NAMES, type ConfigKind, type WriteGeneralModelConfigOptions,
@@ -16,5 +16,4 @@ export { toModelSignature, type ToModelSignatureOptions } from './to-model-signa
 export { PaddleTypeCode, describePaddleCode, dtypeOfPaddleCode, paddleCodeOfDType } from './paddle-dtype';
 export { parseGeneralModelConfigText, formatGeneralModelConfigText } from './general-model-config-text';
 export { parseGeneralModelConfigBinary, serializeGeneralModelConfigBinary } from './general-model-config-binary';
-export type { FeedVar, FetchVar, GeneralModelConfig } from './gen/general_model_config_pb';
-export { FeedVarSchema, FetchVarSchema, GeneralModelConfigSchema } from './gen/general_model_config_pb';
+export type { FeedVar, FetchVar, GeneralModelConfig } from './general-model-config-schema';

@@ -12,7 +12,7 @@
  */
 import { invalidArgument } from '../../core/errors';
 import type { ModelSignature, TensorSpec } from '../../core/model-signature';
-import type { FeedVar, FetchVar, GeneralModelConfig } from './gen/general_model_config_pb';
+import type { FeedVar, FetchVar, GeneralModelConfig } from './general-model-config-schema';
 import { dtypeOfPaddleCode } from './paddle-dtype';
 
 export interface ToModelSignatureOptions {
