@@ -10,7 +10,7 @@
  * (the number when unknown), floats as the shortest text that reads back to the same value
  * (`inf`, `-inf`, `nan`), strings double-quoted with `\\`, `\"`, `\n`, `\r`, `\t` and `\xHH` for
  * other controls (other characters raw UTF-8), bytes likewise with `\xHH` for bytes that are not
- * UTF-8. `parseProtobufText()` reads the output back to an equal message. Map fields throw.
+ * UTF-8. `parseProtobufText()` reads the output back to an equal message. A non-empty map throws.
  */
 import * as protobuf from 'protobufjs';
 
@@ -25,9 +25,12 @@ function printFields(type: protobuf.Type, message: Record<string, unknown>, inde
   for (const field of fields) {
     field.resolve();
     const name = field.protoName ?? field.name;
-    if (field.map) throw new Error(`${type.name}.${name}: map fields are not supported by the text-format writer`);
     const value = message[field.name];
     if (value === undefined || value === null) continue;
+    if (field.map) {
+      if (Object.keys(value).length === 0) continue;
+      throw new Error(`${type.name}.${name}: map fields are not supported by the text-format writer`);
+    }
     const values: unknown[] = field.repeated ? Array.from(value as ArrayLike<unknown>) : isSet(field, message, value) ? [value] : [];
     for (const element of values) {
       if (field.resolvedType instanceof protobuf.Type) {
@@ -43,9 +46,9 @@ function printFields(type: protobuf.Type, message: Record<string, unknown>, inde
 
 function isSet(field: protobuf.Field, message: object, value: unknown): boolean {
   if (field.hasPresence) return Object.prototype.hasOwnProperty.call(message, field.name);
-  if (value instanceof Uint8Array) return value.length > 0;
+  if (field.type === 'bytes') return (value as ArrayLike<number>).length > 0; // protobufjs may hold an Array
   if (typeof value === 'object') return String(value) !== '0'; // a Long
-  return value !== 0 && value !== '' && value !== false;
+  return !Object.is(value, 0) && value !== '' && value !== false; // -0 is written, as protobuf C++ does
 }
 
 function scalarText(field: protobuf.Field, value: unknown): string {
@@ -54,7 +57,7 @@ function scalarText(field: protobuf.Field, value: unknown): string {
   }
   switch (field.type) {
     case 'string': return quoteString(String(value));
-    case 'bytes': return quoteBytes(value as Uint8Array);
+    case 'bytes': return quoteBytes(Uint8Array.from(value as ArrayLike<number>));
     case 'bool': return value ? 'true' : 'false';
     case 'float': return floatText(Math.fround(value as number), true);
     case 'double': return floatText(value as number, false);

@@ -105,7 +105,7 @@ function readFloat(tokens: ScalarTokens, typed: Typed): number {
   }
   if (tokens.kind === 'number') {
     const integer = integerOf(tokens);
-    if (integer !== undefined) return Number(integer);
+    if (integer !== undefined) return integer === 0n && tokens.negative ? -0 : Number(integer);
     if (DECIMAL_FLOAT.test(tokens.text)) return sign * Number(tokens.text.replace(/[fF]$/, ''));
   }
   throw typed(`expected a number, got ${describeTokens(tokens)}`);
