@@ -68,6 +68,26 @@ describe('config.pbtxt', () => {
   });
 });
 
+describe('config.pbtxt through the protobufjs text-format reader', () => {
+  it('names the unsupported field and its line and column, nested ones too', () => {
+    assert.throws(configOf('max_batch_size: 8\ndynamic_batching {\n  default_queue_policy { }\n}'),
+      /config\.pbtxt: field "default_queue_policy" is not supported by rec-serving \(line 3, column 3: unknown field "default_queue_policy" in inference\.ModelDynamicBatching; known fields: preferred_batch_size, /);
+    assert.throws(configOf('input [ { name: "x" dims: [ 1 ] data_type: TYPE_TPU } ]'), /config\.pbtxt: line 1, column 44: field "data_type": unknown value "TYPE_TPU" of enum inference\.DataType/);
+  });
+
+  it('refuses a written max_batch_size 0 wherever it stands on its line', () => {
+    assert.throws(configOf('name: "ctr" max_batch_size: 0'), /max_batch_size 0 \(a model without a batch dimension\) is not supported/);
+    assert.equal(configOf('name: "ctr"')().maxBatchSize, undefined);
+  });
+
+  it('reads 64-bit fields as numbers up to 2^53 - 1 and refuses larger ones with the reason', () => {
+    assert.deepEqual(configOf('version_policy { specific { versions: [ 9007199254740991 ] } }')().versionPolicy, { kind: 'specific', versions: ['9007199254740991'] });
+    assert.equal(configOf('dynamic_batching { max_queue_delay_microseconds: 0x10 }')().batching.maxQueueDelayMicros, 16);
+    assert.throws(configOf('version_policy { specific { versions: [ 9007199254740992 ] } }'),
+      /config\.pbtxt: line 1, column 41: field "versions": Specific\.versions is int64; 9007199254740992 is beyond ±9007199254740991/);
+  });
+});
+
 describe('version policies', () => {
   const available = ['1', '10', '2', '9'];
   it('latest N takes the numerically highest', () => assert.deepEqual(selectVersions({ kind: 'latest', count: 2 }, available), ['10', '9']));
