@@ -7,7 +7,7 @@
  * Contract: `readModelConfig(modelDir, modelName)` returns the applied settings (defaults when the
  * model has no config.pbtxt) or throws one Error naming the file and listing every problem: a
  * field that rec-serving cannot honour is refused with the reason (never silently ignored);
- * unknown fields and syntax errors are refused by the schema-aware parser with the line.
+ * unknown fields and syntax errors are refused by the schema-aware parser with the line and column.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * The committed config files, and inputs using every piece of text syntax, read to exactly the
- * values the previous reader (@bufbuild/protobuf's txtpb and fromBinary) gave; the expected
+ * values the previous protobuf library's text and binary readers gave; the expected
  * values were recorded from it before it was replaced.
  */
 import assert from 'node:assert/strict';
