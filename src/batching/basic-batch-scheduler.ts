@@ -15,7 +15,11 @@
  * task beyond `maxQueueSize` is refused at once (UNAVAILABLE); one whose signal aborts while
  * queued is removed and reported through `onDrop`. With `maxQueueTimeMicros` M > 0 (Triton's
  * `default_timeout_microseconds`, REJECT) a task queued longer than M is dropped the same way with
- * UNAVAILABLE, so none starts after waiting more than M (plus timer resolution).
+ * UNAVAILABLE, so none starts after waiting more than M (plus timer resolution); and once the
+ * rate at which a backlog drains has been measured (rows per µs between run completions while
+ * tasks were queued, averaged), a task arriving behind a queue it would need more than M to get
+ * through is refused at once with UNAVAILABLE instead of being refused M later: under overload
+ * the requests that cannot be served in time are answered at arrival.
  */
 import { Code, ServingError, cancelled, deadlineExceeded, invalidArgument, unavailable } from '../core/errors';
 import type { BatchScheduler, BatchTask } from './batch-scheduler';
@@ -64,6 +68,9 @@ export function abortReason(signal: AbortSignal): ServingError {
   return cancelled('the request was cancelled before it reached a worker');
 }
 
+/** Weight of the newest sample in the drain-rate moving average. */
+const DRAIN_AVERAGE_WEIGHT = 0.25;
+
 export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<T> {
   private queue: Array<QueuedTask<T>> = [];
   private head = 0;
@@ -75,6 +82,10 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   /** Fires when the oldest queued task passes `maxQueueTimeMicros`. */
   private expiryTimer: TimerHandle | undefined;
   private readonly maxQueueTimeMicros: number;
+  /** Rows per µs a backlog drains at (moving average over run completions with tasks queued); 0 until measured. */
+  private drainRowsPerMicro = 0;
+  /** When the last run completed while tasks were queued; -1 when the queue was empty then. */
+  private lastBacklogCompletionMicros = -1;
   private closed = false;
   private drainWaiters: Array<() => void> = [];
   private readonly preferred: ReadonlySet<number>;
@@ -112,6 +123,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     if (this.queuedTasks >= o.maxQueueSize) {
       throw new ServingError(Code.UNAVAILABLE, `queue full for model "${o.name}" (maxQueueSize=${o.maxQueueSize}); retry later`);
     }
+    this.refuseWhenTooFarBehind(task.size);
     const queued: QueuedTask<T> = { task, enqueuedAtMicros: o.clock.nowMicros(), dropped: false };
     const signal = task.signal;
     if (signal !== undefined) {
@@ -122,6 +134,32 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     this.queuedTasks++;
     this.queuedRows += task.size;
     this.dispatch();
+  }
+
+  /** With a queue-time limit and a measured drain rate: refuses a task the queued rows ahead would hold past the limit. */
+  private refuseWhenTooFarBehind(size: number): void {
+    const max = this.maxQueueTimeMicros;
+    if (max === 0 || this.drainRowsPerMicro === 0 || this.queuedTasks === 0) return;
+    const expectedWaitMicros = (this.queuedRows + size) / this.drainRowsPerMicro;
+    if (expectedWaitMicros <= max) return;
+    throw new ServingError(Code.UNAVAILABLE,
+      `queue for model "${this.options.name}" holds ${this.queuedRows} rows, about ${Math.round(expectedWaitMicros)} µs of work at the measured ` +
+      `${Math.round(this.drainRowsPerMicro * 1e6)} rows/s, more than max_queue_time_micros=${max}; retry later`);
+  }
+
+  /** Folds a run's completion into the drain rate when a backlog was waiting behind it. */
+  private measureDrain(rows: number): void {
+    if (this.maxQueueTimeMicros === 0) return;
+    if (this.queuedTasks === 0) {
+      this.lastBacklogCompletionMicros = -1;
+      return;
+    }
+    const now = this.options.clock.nowMicros();
+    const since = this.lastBacklogCompletionMicros;
+    this.lastBacklogCompletionMicros = now;
+    if (since < 0 || now <= since) return;
+    const sample = rows / (now - since);
+    this.drainRowsPerMicro = this.drainRowsPerMicro === 0 ? sample : this.drainRowsPerMicro + DRAIN_AVERAGE_WEIGHT * (sample - this.drainRowsPerMicro);
   }
 
   /** True when nothing is queued or running and a task of `size` rows would start at once (no merge wait). */
@@ -305,6 +343,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     this.inFlight++;
     this.runningTasks += tasks.length;
     const done = () => {
+      this.measureDrain(rows);
       this.inFlight--;
       this.runningTasks -= tasks.length;
       this.dispatch();

@@ -13,7 +13,9 @@
  * - A request whose signal aborts while queued is dropped (DEADLINE_EXCEEDED / CANCELLED) and
  *   counted through `observer.requestDropped`; it never reaches the inner engine.
  * - With `maxQueueTimeMicros` > 0, a request that waits longer than that in the queue is dropped
- *   the same way with UNAVAILABLE (`request waited N µs in the queue ...; retry later`).
+ *   the same way with UNAVAILABLE (`request waited N µs in the queue ...; retry later`), and one
+ *   arriving behind more queued work than that (at the measured drain rate) is refused at once
+ *   with UNAVAILABLE (`queue for model ... holds R rows ...`), never queued.
  * - A failed inner run fails every request in it with the inner error (INTERNAL, cause kept).
  * - With `inline` set, a request of at most `inline.maxRows` rows that arrives while the server is
  *   quiet (inline-gate.ts), nothing is queued or running and the scheduler would start it at once

@@ -146,6 +146,29 @@ describe('overload protection', () => {
     assert.equal(sampleValue(metrics, 'nv_inference_exec_count'), 2, 'the expired requests never ran');
   });
 
+  it('--max_queue_time_micros refuses at arrival a request the measured backlog would hold past the limit', { timeout: 60_000 }, async () => {
+    // One worker, one 2-row request per run: a burst is a backlog the batcher drains run by run.
+    const t = await startTestServer({ flags: ['--thread', '1', '--inline_max_rows', '0', '--max_batch_size', '2', '--max_queue_size', '1024', '--max_queue_time_micros', '2000'] });
+    servers.push(t);
+    const burst = () => Promise.allSettled(Array.from({ length: 600 }, () => t.client.predict(criteoFeed(2))));
+    // The first burst measures the drain rate (runs that complete with requests still queued);
+    // from then on, requests arriving behind more than ~2 ms of queued rows are refused at once.
+    await burst();
+    const second = await burst();
+    const reasons = (outcomes: typeof second) => outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    const arrivalRefusal = /^queue for model "[^"]+" holds (\d+) rows, about (\d+) µs of work at the measured (\d+) rows\/s, more than max_queue_time_micros=2000; retry later$/;
+    const refusedAtArrival = reasons(second).filter((e): e is ServingError => e instanceof ServingError && arrivalRefusal.test(e.rawMessage));
+    assert.ok(refusedAtArrival.length > 0, `some of the second burst were refused at arrival; got ${JSON.stringify(reasons(second).slice(0, 3).map(String))}`);
+    for (const error of refusedAtArrival) {
+      assert.equal(Code[error.code], 'UNAVAILABLE');
+      const [, rows, waitMicros, rate] = arrivalRefusal.exec(error.rawMessage)!.map(Number);
+      assert.ok(waitMicros > 2000, `predicted wait ${waitMicros} µs is over the limit`);
+      assert.ok(Math.abs((rows + 2) / rate * 1e6 - waitMicros) <= 1 + waitMicros * 0.01, 'the wait is the queued rows (plus its own) over the measured rate');
+    }
+    for (const error of reasons(second)) assert.equal(Code[(error as ServingError).code], 'UNAVAILABLE', String(error));
+    assert.ok(second.some((o) => o.status === 'fulfilled'), 'the requests ahead of the backlog were served');
+  });
+
   it('takes --max_concurrency and --max_queue_time_micros from the command line, and names bad values', () => {
     const config = loadServeConfig(['--max_concurrency', '64', '--max_queue_time_micros', '50000'], {}, 2);
     assert.equal(config.ops.maxConcurrency, 64);

@@ -147,4 +147,63 @@ describe('batcher queue-policy timeout (maxQueueTimeMicros)', () => {
       /maxQueueTimeMicros \(2000\) must be 0 \(off\) or larger than maxQueueDelayMicros \(2000\)/);
     assert.equal(validateBatchingOptions({ ...base, maxQueueDelayMicros: 2000, maxQueueTimeMicros: 2001 }).maxQueueTimeMicros, 2001);
   });
+
+  it('refuses at arrival a request the measured backlog would hold past the limit, and queues one it would not', async () => {
+    const s = setup({ maxQueueTimeMicros: 1000 });
+    const first = s.request(8, 0); // runs at once
+    const queued = [s.request(8, 10)];
+    s.clock.advance(400);
+    await s.puppet.runPending(1); // a completion with a backlog behind it: the measurement starts here
+    queued.push(s.request(8, 20), s.request(8, 30));
+    s.clock.advance(400);
+    await s.puppet.runPending(1); // 8 rows drained in 400 µs: 0.02 rows/µs, 20,000 rows/s
+    assert.equal(s.engine.queuedRequests(), 1, 'one 8-row request queued behind the running one');
+    const within = track(s.request(8, 40)); // (8 + 8) rows / 0.02 = 800 µs <= 1000
+    let refused: unknown;
+    try {
+      await s.request(8, 50); // (16 + 8) rows / 0.02 = 1200 µs > 1000
+    } catch (error) {
+      refused = error;
+    }
+    assert.ok(refused instanceof ServingError, 'refused synchronously with the arrival, not after the limit');
+    assert.equal(Code[refused.code], 'UNAVAILABLE');
+    assert.equal(refused.rawMessage, 'queue for model "ctr" holds 16 rows, about 1200 µs of work at the measured 20000 rows/s, more than max_queue_time_micros=1000; retry later');
+    assert.equal(s.engine.queuedRequests(), 2, 'the refused request was never queued');
+    assert.equal(within.settled(), 'pending');
+    await s.puppet.runPending(1);
+    await s.puppet.runPending(1);
+    await s.puppet.runPending(1);
+    await Promise.all([first, ...queued]);
+    await flush();
+    assert.equal(within.settled(), 'fulfilled', 'the request predicted within the limit ran');
+    assert.deepEqual(s.puppet.executedBatchRows, [8, 8, 8, 8, 8]);
+  });
+
+  it('refuses nothing at arrival before a drain rate is measured, nor with the limit off', async () => {
+    for (const maxQueueTimeMicros of [1000, 0]) {
+      const s = setup({ maxQueueTimeMicros, maxQueueSize: 64 });
+      const running = s.request(8, 0);
+      const queued = Array.from({ length: 20 }, (_, i) => track(s.request(8, 10 * (i + 1))));
+      assert.equal(s.engine.queuedRequests(), 20, `limit ${maxQueueTimeMicros}: all 20 queued while nothing was measured`);
+      if (maxQueueTimeMicros === 0) {
+        s.clock.advance(400);
+        await s.puppet.runPending(1);
+        s.clock.advance(400);
+        await s.puppet.runPending(1);
+        const extra = track(s.request(8, 500));
+        await flush();
+        assert.notEqual(extra.settled(), 'rejected', 'the limit is off: no refusal at arrival');
+        assert.equal(s.engine.queuedRequests(), 19, 'queued behind the 18 still waiting');
+        while (s.engine.pendingRequests() > 0) await s.puppet.runPending();
+        await flush();
+        assert.equal(extra.settled(), 'fulfilled');
+      } else {
+        s.clock.advance(1001);
+        await flush();
+        assert.ok(queued.every((q) => q.settled() === 'rejected'), 'they expire at the limit instead');
+      }
+      await s.puppet.runPending();
+      await running;
+    }
+  });
 });
