@@ -10,6 +10,8 @@
  *   queues: `too many concurrent requests (max_concurrency=N); retry later`. Refusing instead of
  *   waiting is the point: the queues behind the cap (batcher, workers) are bounded already, and a
  *   caller over the cap is better served retrying elsewhere than waiting here.
+ * - `refusal()` returns the error `acquire()` would throw now, without taking a slot (undefined
+ *   when a slot is free): transports ask it before they read a body.
  * - `inFlight` is the number of slots taken now.
  */
 import { Code, ServingError } from './errors';
@@ -30,10 +32,14 @@ export class ConcurrencyLimit {
     return this.taken;
   }
 
+  refusal(): ServingError | undefined {
+    if (this.maxConcurrency === 0 || this.taken < this.maxConcurrency) return undefined;
+    return new ServingError(Code.UNAVAILABLE, `too many concurrent requests (max_concurrency=${this.maxConcurrency}); retry later`);
+  }
+
   acquire(): () => void {
-    if (this.maxConcurrency > 0 && this.taken >= this.maxConcurrency) {
-      throw new ServingError(Code.UNAVAILABLE, `too many concurrent requests (max_concurrency=${this.maxConcurrency}); retry later`);
-    }
+    const refused = this.refusal();
+    if (refused !== undefined) throw refused;
     this.taken++;
     let released = false;
     return () => {

@@ -6,7 +6,9 @@
  * with a ServingError (NOT_FOUND for an unknown model, INVALID_ARGUMENT for a bad request,
  * UNAVAILABLE while stopping or over `maxConcurrency` predictions in flight (concurrency-limit.ts),
  * and whatever the engine reports). It never imports a transport
- * or an inference runtime.
+ * or an inference runtime. `admission()` gives the UNAVAILABLE error `predict` would refuse a new
+ * request with now (stopping, load shedding, the concurrency cap), or undefined: transports ask
+ * it before they read a request's body, so a request refused anyway costs no body.
  *
  * The registry is dynamic (the model repository adds, swaps and removes versions while serving):
  * `setVersions` replaces a model's versions in one synchronous step. A request resolves its model
@@ -126,6 +128,11 @@ export class Predictor {
   /** Every serving version of every model. */
   listVersions(): ServedModel[] {
     return [...this.models.values()].flat();
+  }
+
+  admission(): ServingError | undefined {
+    if (this.stopping) return unavailable('server is stopping; not accepting new requests');
+    return this.refusal?.() ?? this.limit.refusal();
   }
 
   async predict(input: PredictInput, context: PredictContext = {}): Promise<PredictOutput> {

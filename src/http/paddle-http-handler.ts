@@ -94,7 +94,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   if (options.v2 !== undefined && (path === '/v2' || path.startsWith('/v2/'))) return options.v2(req, res, path);
   const webService = PADDLE_HTTP_PATHS.has(path) ? null : WEB_SERVICE_PATH.exec(path);
   if (webService !== null) {
-    await handleWebServicePrediction(req, res, webService[1], { predictor: options.predictor, observe: options.observe, readBody: (r) => readBody(r, options.maxBodyBytes) });
+    await handleWebServicePrediction(req, res, webService[1], { predictor: options.predictor, observe: options.observe, readBody: (r) => readBody(r, options.maxBodyBytes, () => options.predictor.admission()) });
     return;
   }
   if (!PADDLE_HTTP_PATHS.has(path)) {
@@ -119,7 +119,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
         req.resume();
         throw new HttpBodyError(415, `Content-Type "${contentType}" is not supported; use application/json or ${PROTO_CONTENT_TYPE}`);
       }
-      const body = await readBody(req, options.maxBodyBytes);
+      const body = await readBody(req, options.maxBodyBytes, () => options.predictor.admission());
       return isProto ? decodeProto(body) : parsePaddleJsonRequest(body.toString('utf8'));
     });
     const payload = isProto ? encodePaddleResponse(response) : Buffer.from(formatPaddleJsonResponse(response), 'utf8');

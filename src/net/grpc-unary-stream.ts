@@ -9,8 +9,8 @@
  *   `grpc-encoding` identity, gzip or deflate (inflated with a cap of `maxMessageBytes`). A message
  *   over `maxMessageBytes` is refused with RESOURCE_EXHAUSTED before it is buffered; a truncated
  *   or extra message with INTERNAL, an unknown encoding with UNIMPLEMENTED.
- * - With `refusal` set, a request it refuses (load shedding) is answered with that error before
- *   its body is read.
+ * - With `refusal` set, a request it refuses (stopping, load shedding, the concurrency cap) is
+ *   answered with that error before its body is read.
  * - `grpc-timeout` becomes `UnaryCallContext.deadlineEpochMs`; the handler's `signal` aborts with
  *   DEADLINE_EXCEEDED when it passes and with CANCELLED when the client resets the stream. The
  *   signal is created only when the handler asks for it (no allocation on calls that never wait).
@@ -37,8 +37,8 @@ export type UnaryHandler = (message: Buffer, call: UnaryCallContext) => Promise<
 
 export interface UnaryStreamOptions {
   readonly maxMessageBytes: number;
-  /** Asked before a request is read: an error refuses it at once (load shedding); undefined serves it. */
-  readonly refusal?: () => ServingError | undefined;
+  /** Asked with the call's `:path` before its body is read: an error refuses it at once (admission); undefined serves it. */
+  readonly refusal?: (path: string) => ServingError | undefined;
 }
 
 const {
@@ -81,7 +81,7 @@ export function serveUnaryStream(stream: http2.ServerHttp2Stream, headers: http2
   const timeout = headers['grpc-timeout'];
   const timeoutMs = typeof timeout === 'string' ? parseGrpcTimeoutMs(timeout) : undefined;
   const call = new StreamCall(stream, startedMs, timeoutMs === undefined ? Number.POSITIVE_INFINITY : startedMs + timeoutMs);
-  const refused = options.refusal?.();
+  const refused = options.refusal?.(headers[':path'] as string);
   if (refused !== undefined) {
     call.fail(refused);
     stream.on('error', () => undefined);

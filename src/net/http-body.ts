@@ -5,7 +5,8 @@
  * Contract: `readBody` resolves with the body, inflated (gzip, deflate), within `maxBytes`: over it
  * (declared or read, before or after inflating) it rejects with a 413 HttpBodyError before reading
  * on; an unknown Content-Encoding is a 415 HttpBodyError; a client that leaves mid-body is
- * CANCELLED; a body that does not inflate is INVALID_ARGUMENT.
+ * CANCELLED; a body that does not inflate is INVALID_ARGUMENT; a request its `admission` check
+ * refuses gets that error before any of its body is read.
  */
 import type * as http from 'node:http';
 import * as zlib from 'node:zlib';
@@ -22,8 +23,17 @@ export class HttpBodyError extends ServingError {
   }
 }
 
-/** The request body, inflated, within `maxBytes` (413 HttpBodyError), CANCELLED when the client leaves mid-body. */
-export async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * The request body, inflated, within `maxBytes` (413 HttpBodyError), CANCELLED when the client
+ * leaves mid-body. `admission`, asked first, refuses the request (its error is thrown) before
+ * any of the body is read.
+ */
+export async function readBody(req: http.IncomingMessage, maxBytes: number, admission?: () => ServingError | undefined): Promise<Buffer> {
+  const refused = admission?.();
+  if (refused !== undefined) {
+    req.resume();
+    throw refused;
+  }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) {
     // Refused before any of it is read, as gRPC refuses an oversized message.

@@ -45,8 +45,8 @@ export interface OnePortServerOptions {
    * they should also be registered in `services`, which serve them if the route cannot be installed.
    */
   readonly unaryRoutes?: ReadonlyMap<string, UnaryHandler>;
-  /** Load shedding for the fast routes: asked before a request's body is read (grpc-unary-stream.ts). */
-  readonly refusal?: () => ServingError | undefined;
+  /** Admission for the fast routes: asked with the call's path before its body is read (grpc-unary-stream.ts). */
+  readonly refusal?: (path: string) => ServingError | undefined;
   /** Told whether the fast routes were installed (false: grpc-js serves every method). */
   readonly onUnaryRoutes?: (installed: boolean) => void;
   /** Largest gRPC message, bytes. */

@@ -28,6 +28,8 @@ import type { SessionConfig } from '../engine/session-config';
 import { checkPortsFree, portProblem } from '../net/check-ports';
 import { servingPorts } from './serving-ports';
 import { startModelRepository } from '../repository/start-repository';
+import { requestSizeWarnings } from './request-size-check';
+import { admitGrpcCall } from './grpc-admission';
 import type { ModelRepository } from '../repository/model-repository';
 import type { BatchingOptions } from '../batching/batching-options';
 
@@ -59,7 +61,8 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     workerExecutionProviders: providers.workerChains,
   };
   // --max_concurrency: one cap for every protocol, taken in the core (0 = none).
-  // Load shedding on event-loop lag, asked by the core (every protocol) and by the gRPC fast route before a body is read.
+  // Load shedding on event-loop lag, asked by the core (every protocol). Both, and stopping, are also
+  // asked before a gRPC or HTTP body is read (Predictor.admission).
   // The shedder starts once the port is open: start-up work must not count as lag.
   let shedder: LoopLagShedder | undefined;
   const refusal = config.shedLoopLagMs > 0 ? () => shedder?.refusal() : undefined;
@@ -67,6 +70,8 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
   const predictor = Predictor.create([], { maxConcurrency: config.ops.maxConcurrency, defaultModel: config.modelName, ...(refusal === undefined ? {} : { refusal }) });
   // Models and versions: loaded, validated and warmed up before the port opens; swapped while serving (src/repository/).
   const repository = await startModelRepository(config, logger, ops, predictor, session, providers.report);
+  const sized = predictor.listVersions().map((m) => ({ name: m.name, version: m.version, signature: m.signature, maxRequestRows: m.options.maxRequestRows }));
+  for (const warning of requestSizeWarnings(sized, config.maxBodyBytes)) logger.warn(warning);
   let portServer: RunningPortServer;
   let fastGrpcRoutes = false;
   let security: ServingSecurity;
@@ -97,7 +102,8 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
         ...ops.grpcServices(),
       ],
       unaryRoutes: new Map([[PREDICT_PATH, predict], ...paddleGrpc, ...oip.unaryRoutes]),
-      ...(refusal === undefined ? {} : { refusal }),
+      // Asked before a gRPC body is read: stopping, load shedding and --max_concurrency refuse it unread (and it is counted).
+      refusal: admitGrpcCall(predictor, ops.observe, [[PREDICT_PATH, 'grpc'], ...[...paddleGrpc.keys()].map((path) => [path, 'paddle_grpc'] as const), ...oip.unaryRoutes.map(([path]) => [path, 'kserve_grpc'] as const)]),
       onUnaryRoutes: (installed) => {
         fastGrpcRoutes = installed;
         if (!installed) logger.warn('this grpc-js version does not expose its HTTP/2 server: Predict and Paddle inference are served through grpc-js (same answers, more overhead per call)');

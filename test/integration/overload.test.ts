@@ -8,6 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -116,6 +117,54 @@ describe('overload protection', () => {
       assert.equal(sampleValue(metrics, 'ctr_requests_total', { protocol, code: 'UNAVAILABLE' }), 1, protocol);
     }
     assert.equal(sampleValue(metrics, 'nv_inference_request_success'), 4);
+  });
+
+  it('--max_concurrency refuses gRPC and HTTP calls before their body is read, and counts them', { timeout: 60_000 }, async () => {
+    const t = await startTestServer({ flags: ['--inline_max_rows', '0', '--max_concurrency', '1', '--enable_prometheus', '--prometheus_port', '0'] });
+    servers.push(t);
+    const port = t.server.port;
+    const gate = gateRuns(innerEngineOf(t.server));
+    const blocker = t.client.predict(criteoFeed(2));
+    await waitFor(() => t.server.predictor.inFlight === 1, 'the held request takes the one slot');
+    const message = 'too many concurrent requests (max_concurrency=1); retry later';
+
+    // HTTP: a body declared as 1 MB of which 100 bytes were sent is answered 503 without waiting for the rest.
+    const httpAnswer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        if (text.includes(message)) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('error', reject);
+      socket.write('POST /GeneralModelService/inference HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n' + '{'.repeat(100));
+    });
+    assert.match(httpAnswer, /^HTTP\/1\.1 503 /);
+
+    // gRPC (Paddle's inference on the fast route): a message declared as 1 MB of which 100 bytes were sent gets UNAVAILABLE.
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const trailers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+      const stream = session.request({ ':method': 'POST', ':path': GRPC_INFERENCE_PATH, 'content-type': 'application/grpc' });
+      stream.on('response', (headers) => { if (headers['grpc-status'] !== undefined) resolve(headers); });
+      stream.on('trailers', resolve);
+      stream.on('error', reject);
+      const prefix = Buffer.alloc(5);
+      prefix.writeUInt32BE(1_000_000, 1);
+      stream.write(Buffer.concat([prefix, Buffer.alloc(100)]));
+    });
+    session.close();
+    assert.equal(trailers['grpc-status'], String(grpc.status.UNAVAILABLE));
+    assert.equal(decodeURIComponent(String(trailers['grpc-message'])), message);
+
+    gate.open();
+    await blocker;
+    const metrics = await scrape(t);
+    for (const protocol of ['paddle_http', 'paddle_grpc']) {
+      assert.equal(sampleValue(metrics, 'ctr_requests_total', { protocol, code: 'UNAVAILABLE' }), 1, protocol);
+    }
   });
 
   it('--max_queue_time_micros rejects requests that waited too long in the queue, counted as drops', { timeout: 60_000 }, async () => {

@@ -36,7 +36,7 @@ function rawHttpHead(body: Buffer): Buffer {
 describe('graceful stop on every protocol of the one port', () => {
   it('answers every accepted HTTP and baidu_std request, refuses late ones, closes idle connections at once', { timeout: 120_000 }, async () => {
     const fixture = makeAliasedDeepFmDir();
-    const t = await startTestServer({ modelDir: fixture.dir, flags: ['--batching', 'off', '--max_request_rows', String(BLOCKER_ROWS), '--shutdown_grace_ms', '60000'] });
+    const t = await startTestServer({ modelDir: fixture.dir, flags: ['--batching', 'off', '--max_request_rows', String(BLOCKER_ROWS), '--max_body_size', String(64 << 20), '--shutdown_grace_ms', '60000'] });
     t.client.close();
     const port = t.server.port;
     const heavy = paddleProtoBody(criteoFeed(ROWS), { fetch: ['prob'] });

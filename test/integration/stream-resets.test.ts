@@ -23,7 +23,7 @@ const WAVE = 100;
 describe('client stream resets on one connection', () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ modelDir: makeAliasedDeepFmDir().dir, flags: ['--max_request_rows', '65536'] });
+    t = await startTestServer({ modelDir: makeAliasedDeepFmDir().dir, flags: ['--max_request_rows', '65536', '--max_body_size', String(64 << 20)] });
   });
   after(() => t.stop());
 

@@ -204,7 +204,7 @@ async function infer(req: http.IncomingMessage, res: http.ServerResponse, model:
       req.resume(); // the body is not read: drain it so the connection stays usable
       throw error;
     }
-    const body = await readBody(req, options.maxBodyBytes);
+    const body = await readBody(req, options.maxBodyBytes, () => options.predictor.admission());
     parsed = parseInferBody(body, headerLength, model, version);
     return parsed.request;
   });
