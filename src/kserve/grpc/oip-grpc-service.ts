@@ -17,6 +17,7 @@ import type { Logger } from '../../logging/logger';
 import type { CallObserver } from '../../core/call-observer';
 import { asResponseBuffer, grpcJsUnary } from '../../net/grpc-js-unary';
 import type { UnaryHandler } from '../../net/grpc-unary-stream';
+import { GrpcCallView } from '../../net/grpc-call-view';
 import { serveOipInfer } from '../oip-infer';
 import { OIP_METHODS, OIP_TYPES, decodeModelInferRequest, decodeOip, encodeModelInferResponse, encodeOip, oipPath, type OipMethod } from '../oip-messages';
 import type { OipModelInfo } from '../oip-model-info';
@@ -50,7 +51,7 @@ export function createModelInferHandler(options: OipGrpcOptions): UnaryHandler {
   return async (bytes, call) => {
     let raw = false;
     try {
-      const { request, result, outputNames } = await serveOipInfer(predictor, { protocol: 'kserve_grpc', observe, get signal() { return call.signal; } }, () => {
+      const { request, result, outputNames } = await serveOipInfer(predictor, new GrpcCallView(call, 'kserve_grpc', 'ModelInfer', observe), () => {
         const decoded = decodeModelInferRequest(bytes);
         raw = decoded.raw;
         return decoded.request;

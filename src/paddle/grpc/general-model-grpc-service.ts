@@ -17,6 +17,7 @@ import { bytesUnaryMethod, grpcJsUnary } from '../../net/grpc-js-unary';
 import type { CallObserver } from '../../core/call-observer';
 import type { Logger } from '../../logging/logger';
 import type { UnaryHandler } from '../../net/grpc-unary-stream';
+import { GrpcCallView } from '../../net/grpc-call-view';
 import { serveGeneralModelCall } from '../service/general-model-inference';
 import { PADDLE_GRPC_PATHS, PADDLE_PACKAGE, type PaddleMethod, type PaddleRequest } from '../service/paddle-messages';
 
@@ -38,7 +39,7 @@ export function createGeneralModelHandlers(options: GeneralModelServiceOptions):
   const handle = (name: PaddleMethod): UnaryHandler => async (bytes, call) => {
     let logId: number | undefined;
     try {
-      const response = await serveGeneralModelCall(predictor, { protocol: 'paddle_grpc', method: name, get signal() { return call.signal; }, get peer() { return call.peer; }, observe }, () => {
+      const response = await serveGeneralModelCall(predictor, new GrpcCallView(call, 'paddle_grpc', name, observe), () => {
         let request: PaddleRequest;
         try {
           request = decodePaddleRequest(bytes);
