@@ -119,7 +119,7 @@ describe('overload protection', () => {
     assert.equal(sampleValue(metrics, 'nv_inference_request_success'), 4);
   });
 
-  it('--max_concurrency refuses gRPC and HTTP calls before their body is read, and counts them', { timeout: 60_000 }, async () => {
+  it('--max_concurrency refuses gRPC, HTTP and baidu_std calls before their body is read, and counts them', { timeout: 60_000 }, async () => {
     const t = await startTestServer({ flags: ['--inline_max_rows', '0', '--max_concurrency', '1', '--enable_prometheus', '--prometheus_port', '0'] });
     servers.push(t);
     const port = t.server.port;
@@ -159,10 +159,38 @@ describe('overload protection', () => {
     assert.equal(trailers['grpc-status'], String(grpc.status.UNAVAILABLE));
     assert.equal(decodeURIComponent(String(trailers['grpc-message'])), message);
 
+    // baidu_std: a frame whose meta is in but whose 1 MB payload is not is answered ELOGOFF at once;
+    // the rest of its payload is discarded as it arrives and the connection keeps serving.
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const reader = new PrpcFrameReader(1 << 30);
+    const answers: Array<{ correlationId: number; errorCode: number; errorText?: string }> = [];
+    let wake: (() => void) | undefined;
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of reader.push(chunk)) {
+        const meta = decodeRpcMeta(frame.meta);
+        answers.push({ correlationId: Number(meta.correlation_id), errorCode: meta.response?.error_code ?? 0, errorText: meta.response?.error_text });
+      }
+      wake?.();
+    });
+    const answered = async (count: number) => {
+      while (answers.length < count) await new Promise<void>((resolve) => { wake = resolve; });
+    };
+    const big = prpcFrame(Buffer.alloc(1_000_000, 0x0a), { correlationId: 7 });
+    const metaEnd = 12 + big.readUInt32BE(8);
+    socket.write(big.subarray(0, metaEnd + 100));
+    await answered(1);
+    assert.deepEqual(answers[0], { correlationId: 7, errorCode: BrpcErrno.ELOGOFF, errorText: message });
+
     gate.open();
     await blocker;
+    socket.write(big.subarray(metaEnd + 100));
+    socket.write(prpcFrame(paddleProtoBody(criteoFeed(2)), { correlationId: 8 }));
+    await answered(2);
+    assert.deepEqual(answers[1], { correlationId: 8, errorCode: 0, errorText: undefined }, 'the next frame on the connection is served');
+    socket.destroy();
+
     const metrics = await scrape(t);
-    for (const protocol of ['paddle_http', 'paddle_grpc']) {
+    for (const protocol of ['paddle_http', 'paddle_grpc', 'baidu_std']) {
       assert.equal(sampleValue(metrics, 'ctr_requests_total', { protocol, code: 'UNAVAILABLE' }), 1, protocol);
     }
   });

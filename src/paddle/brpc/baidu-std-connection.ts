@@ -9,6 +9,8 @@
  *   snappy and bigger payloads are refused in the response meta.
  * - Each request has its own AbortSignal, aborted (CANCELLED) when the connection closes before
  *   its answer; a settled request holds no listener on the connection.
+ * - A request the core refuses on arrival (`Predictor.admission`: stopping, load shedding,
+ *   --max_concurrency) is answered as soon as its meta is in, and its payload is discarded unread.
  * - Failures go in `RpcResponseMeta` (`error_code` a brpc errno, `error_text` the message):
  *   unknown service/method, an undecodable Request, and every ServingError from the core.
  * - A malformed frame or meta (the byte stream can no longer be trusted) closes this connection
@@ -52,7 +54,9 @@ export interface BaiduStdOptions {
 
 /** Takes over `socket` (already positioned at its first frame) until it closes. */
 export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests?: RequestTracker): void {
-  const reader = new PrpcFrameReader(options.maxBodyBytes);
+  // Stopping, load shedding and --max_concurrency are asked once a frame's meta is in: a refused
+  // frame is answered at once and its payload discarded as it arrives, never buffered.
+  const reader = new PrpcFrameReader<ServingError>(options.maxBodyBytes, () => options.predictor.admission());
   // One controller per unanswered request: a shared signal would gather one listener per queued request.
   const unanswered = new Set<AbortController>();
   const frameTimeoutMs = options.frameTimeoutMs ?? 30_000;
@@ -69,7 +73,7 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
   idleTimer.unref();
   socket.on('data', (chunk: Buffer) => {
     idleTimer.refresh();
-    let frames: PrpcFrame[];
+    let frames: Array<PrpcFrame<ServingError>>;
     try {
       frames = reader.push(chunk);
     } catch (error) {
@@ -101,7 +105,7 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
       const done = requests?.begin();
       const controller = new AbortController();
       unanswered.add(controller);
-      answer(meta, frame.body, options, controller.signal, socket as PeerSource).then(
+      answer(meta, frame, options, controller.signal, socket as PeerSource).then(
         (out) => {
           unanswered.delete(controller);
           idleTimer.refresh();
@@ -127,7 +131,8 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
   });
 }
 
-async function answer(meta: RpcMeta, body: Buffer, options: BaiduStdOptions, signal: AbortSignal, peer: PeerSource): Promise<Buffer> {
+async function answer(meta: RpcMeta, frame: PrpcFrame<ServingError>, options: BaiduStdOptions, signal: AbortSignal, peer: PeerSource): Promise<Buffer> {
+  const body = frame.body;
   const compressType = meta.compress_type ?? CompressType.NONE;
   const reply = (payload: Uint8Array, errorCode = 0, errorText?: string) => encodePrpcFrame(encodeRpcMeta({
     response: errorText === undefined ? { error_code: errorCode } : { error_code: errorCode, error_text: errorText },
@@ -141,6 +146,7 @@ async function answer(meta: RpcMeta, body: Buffer, options: BaiduStdOptions, sig
   if (!(PADDLE_METHODS as readonly string[]).includes(method)) return reply(new Uint8Array(0), BrpcErrno.ENOMETHOD, `unknown method "${method}" of ${PADDLE_SERVICE_NAME}; it has ${PADDLE_METHODS.join(', ')}`);
   try {
     const response = await serveGeneralModelCall(options.predictor, { protocol: 'baidu_std', method, signal, observe: options.observe, peer }, async () => {
+      if (frame.refused !== undefined) throw frame.refused;
       const attachment = meta.attachment_size ?? 0;
       if (attachment < 0 || attachment > body.byteLength) throw invalidArgument(`attachment_size ${attachment} is larger than the ${body.byteLength}-byte body`);
       const payload = await decompressPayload(body.subarray(0, body.byteLength - attachment), compressType, options.maxBodyBytes);

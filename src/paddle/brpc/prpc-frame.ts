@@ -7,15 +7,21 @@
  * meta_size larger than body_size, or a body over `maxBodyBytes`: the caller closes the
  * connection, since the stream can no longer be parsed. Receiving is linear in the frame size
  * however the bytes are split (chunks are kept and copied once). `encodePrpcFrame` is the inverse.
+ * With `refuse` set, it is asked once a frame's header and meta are in: a reason it returns is
+ * handed out at once as that frame's `refused` (with its meta and an empty body), and the rest of
+ * the frame's body is discarded as it arrives, never buffered.
  */
 
 const PRPC_MAGIC = Buffer.from('PRPC', 'latin1');
 const PRPC_HEADER_BYTES = 12;
+const EMPTY_BODY = Buffer.alloc(0);
 
-export interface PrpcFrame {
+export interface PrpcFrame<R = never> {
   readonly meta: Buffer;
-  /** Payload and attachment, as sent (the meta's attachment_size splits them). */
+  /** Payload and attachment, as sent (the meta's attachment_size splits them); empty when refused. */
   readonly body: Buffer;
+  /** Set when `refuse` refused the frame before its payload was read. */
+  readonly refused?: R;
 }
 
 export class PrpcFrameError extends Error {
@@ -25,27 +31,36 @@ export class PrpcFrameError extends Error {
   }
 }
 
-export class PrpcFrameReader {
+export class PrpcFrameReader<R = never> {
   /** Received bytes not yet returned as frames, in arrival order; concatenated once per frame. */
   private chunks: Buffer[] = [];
   private bufferedBytes = 0;
   /** The header of the frame being received, once its 12 bytes are in. */
-  private pending: { readonly bodySize: number; readonly metaSize: number } | undefined;
+  private pending: { readonly bodySize: number; readonly metaSize: number; asked: boolean } | undefined;
+  /** Bytes of a refused frame still to discard, and those discarded so far. */
+  private skipping = 0;
+  private skipped = 0;
 
-  constructor(private readonly maxBodyBytes: number) {}
+  constructor(private readonly maxBodyBytes: number, private readonly refuse?: () => R | undefined) {}
 
-  /** Bytes of a frame started but not complete yet (0 between frames). */
+  /** Bytes of a frame started but not complete yet (0 between frames), a refused frame's discarded bytes included. */
   get partialFrameBytes(): number {
-    return this.bufferedBytes;
+    return this.bufferedBytes + (this.skipping > 0 ? this.skipped : 0);
   }
 
   /** Linear in the bytes received: each byte is copied at most once, when its frame is complete. */
-  push(chunk: Buffer): PrpcFrame[] {
+  push(chunk: Buffer): Array<PrpcFrame<R>> {
+    if (this.skipping > 0 && chunk.byteLength > 0) {
+      const discarded = Math.min(this.skipping, chunk.byteLength);
+      this.skipping -= discarded;
+      this.skipped += discarded;
+      chunk = chunk.subarray(discarded);
+    }
     if (chunk.byteLength > 0) {
       this.chunks.push(chunk);
       this.bufferedBytes += chunk.byteLength;
     }
-    const frames: PrpcFrame[] = [];
+    const frames: Array<PrpcFrame<R>> = [];
     for (;;) {
       if (this.pending === undefined) {
         if (this.bufferedBytes < PRPC_HEADER_BYTES) {
@@ -59,10 +74,25 @@ export class PrpcFrameReader {
         const metaSize = header.readUInt32BE(8);
         if (bodySize > this.maxBodyBytes) throw new PrpcFrameError(`frame body of ${bodySize} bytes is over the ${this.maxBodyBytes}-byte limit`);
         if (metaSize > bodySize) throw new PrpcFrameError(`meta_size ${metaSize} is larger than body_size ${bodySize}`);
-        this.pending = { bodySize, metaSize };
+        this.pending = { bodySize, metaSize, asked: false };
       }
       const { bodySize, metaSize } = this.pending;
       const end = PRPC_HEADER_BYTES + bodySize;
+      if (this.refuse !== undefined && !this.pending.asked && this.bufferedBytes >= PRPC_HEADER_BYTES + metaSize) {
+        this.pending.asked = true;
+        const refused = this.refuse();
+        if (refused !== undefined) {
+          const meta = Buffer.from(this.peek(PRPC_HEADER_BYTES + metaSize).subarray(PRPC_HEADER_BYTES));
+          frames.push({ meta, body: EMPTY_BODY, refused });
+          const have = Math.min(this.bufferedBytes, end);
+          this.take(have);
+          this.skipped = have;
+          this.skipping = end - have;
+          this.pending = undefined;
+          if (this.skipping > 0) return frames;
+          continue;
+        }
+      }
       if (this.bufferedBytes < end) return frames;
       const frame = this.take(end);
       this.pending = undefined;

@@ -25,6 +25,38 @@ describe('PRPC frames', () => {
     assert.deepEqual(both.map((f) => f.meta.toString()), ['meta', 'm2']);
   });
 
+  it('hands out a refused frame as soon as its meta is in and discards its payload unbuffered, at every chunk size', () => {
+    const frames = [encodePrpcFrame(Buffer.from('first'), Buffer.alloc(300, 1)), encodePrpcFrame(Buffer.from('2'), Buffer.alloc(0)), encodePrpcFrame(Buffer.from('third'), Buffer.alloc(70, 3))];
+    const stream = Buffer.concat(frames);
+    for (let size = 1; size <= stream.byteLength; size++) {
+      let asked = 0;
+      // Refuses the first frame only; asked once per frame.
+      const reader = new PrpcFrameReader<string>(1024, () => (++asked === 1 ? 'busy' : undefined));
+      const got: Array<{ meta: string; body: number; refused?: string; at: number }> = [];
+      let maxBuffered = 0;
+      for (let offset = 0; offset < stream.byteLength; offset += size) {
+        for (const f of reader.push(stream.subarray(offset, offset + size))) got.push({ meta: f.meta.toString(), body: f.body.byteLength, refused: f.refused, at: offset });
+        if (got.length === 0) maxBuffered = Math.max(maxBuffered, reader.partialFrameBytes);
+      }
+      assert.deepEqual(got.map((f) => [f.meta, f.body, f.refused]), [['first', 0, 'busy'], ['2', 0, undefined], ['third', 70, undefined]], `chunk size ${size}`);
+      assert.equal(asked, 3, `chunk size ${size}: refuse is asked once per frame`);
+      assert.ok(got[0].at < 12 + 5, `chunk size ${size}: the refused frame came out with the chunk that completed its meta, not after its payload`);
+      assert.equal(reader.partialFrameBytes, 0, `chunk size ${size}: nothing left over`);
+    }
+  });
+
+  it('counts the discarded bytes of a refused frame as a frame in progress until they are all in', () => {
+    const reader = new PrpcFrameReader<string>(1 << 20, () => 'busy');
+    const frame = encodePrpcFrame(Buffer.from('meta'), Buffer.alloc(100_000, 7));
+    const [refused] = reader.push(frame.subarray(0, 1000));
+    assert.equal(refused.refused, 'busy');
+    assert.equal(reader.partialFrameBytes, 1000, 'the frame is still arriving (the frame timer keeps running)');
+    assert.deepEqual(reader.push(frame.subarray(1000, 50_000)), []);
+    assert.equal(reader.partialFrameBytes, 50_000);
+    assert.deepEqual(reader.push(frame.subarray(50_000)), []);
+    assert.equal(reader.partialFrameBytes, 0);
+  });
+
   it('reassembles a stream of frames cut at every possible chunk size, frames and boundaries in any place', () => {
     const frames = [encodePrpcFrame(Buffer.from('first'), Buffer.alloc(300, 1)), encodePrpcFrame(Buffer.from('2'), Buffer.alloc(0)), encodePrpcFrame(Buffer.from('third'), Buffer.alloc(70, 3))];
     const stream = Buffer.concat(frames);
