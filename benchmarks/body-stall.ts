@@ -40,12 +40,14 @@ const PADDLE_MAX_BODY_BYTES = 536870912;
 function post(address: string, body: Buffer): Promise<number> {
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
   return new Promise((resolve, reject) => {
+    let status: number | undefined;
     const req = http.request({ host, port, path: '/GeneralModelService/inference', method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': body.byteLength } }, (res) => {
+      status = res.statusCode ?? 0;
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('end', () => resolve(status!));
     });
-    // A body refused before it is read may see its upload cut short: the status already arrived.
-    req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+    // A body refused before it is read may see its upload cut short after the status arrived.
+    req.on('error', (error) => (status === undefined ? reject(error) : resolve(status)));
     req.end(body);
   });
 }

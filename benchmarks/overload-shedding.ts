@@ -26,8 +26,7 @@ import { runMain } from '../src/cli/run-main';
 import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import { REPO_ROOT } from '../src/paths/repo-root';
 import { syntheticFeeds } from '../src/core/synthetic-feeds';
-import { toLittleEndianBytes } from '../src/core/tensor';
-import { DTYPE_TO_WIRE, encodePredictRequest } from '../src/protocol/predict-messages';
+import { encodePredictCall } from '../src/client/rec-serving-client';
 import { loadModelDir } from '../src/model/load-model-dir';
 import { LatencyHistogram, type LatencySummary } from '../src/client/latency-histogram';
 import { startServerProcess } from './lib/server-process';
@@ -117,10 +116,7 @@ async function main(): Promise<number> {
   const serverCores = `0-${Math.max(0, Math.floor(cores / 2) - 1)}`;
   const loadCores = `${Math.floor(cores / 2)}-${cores - 1}`;
   const feed = syntheticFeeds(loadModelDir(modelDir).signature, rows);
-  const request = encodePredictRequest({
-    modelName: '', modelVersion: '', outputNames: [], requestId: 0,
-    inputs: Object.entries(feed).map(([name, tensor]) => ({ name, dtype: DTYPE_TO_WIRE[tensor.dtype], shape: [...tensor.dims], rawData: toLittleEndianBytes(tensor.data) })),
-  });
+  const request = encodePredictCall(feed);
   const startServer = async (args: readonly string[]) => {
     const server = await startServerProcess(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js'), ['--model', modelDir, '--host', '127.0.0.1', '--port', '0', ...args]);
     // Every thread of the server (its workers and ONNX Runtime's included) on the server's cores.

@@ -51,6 +51,21 @@ export interface ClientOptions extends BalancedChannelOptions {
   readonly deadlineMs?: number;
 }
 
+/** The encoded PredictRequest `predict` sends: each feed as raw little-endian bytes. */
+export function encodePredictCall(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[] = [], options: PredictOptions = {}): Uint8Array {
+  const request: Partial<PredictRequestMessage> = {
+    modelName: options.modelName ?? '',
+    modelVersion: options.modelVersion ?? '',
+    inputs: Object.keys(feed).map((name) => {
+      const tensor = feed[name];
+      return { name, dtype: DTYPE_TO_WIRE[tensor.dtype], shape: [...tensor.dims], rawData: toLittleEndianBytes(tensor.data) };
+    }),
+    outputNames: [...fetch],
+    requestId: options.requestId ?? 0,
+  };
+  return encodePredictRequest(request);
+}
+
 export class RecServingClient {
   private constructor(
     private readonly channel: BalancedChannel,
@@ -73,17 +88,7 @@ export class RecServingClient {
 
   async predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[] = [], options: PredictOptions = {}): Promise<PredictResult> {
     const started = performance.now();
-    const request: Partial<PredictRequestMessage> = {
-      modelName: options.modelName ?? '',
-      modelVersion: options.modelVersion ?? '',
-      inputs: Object.keys(feed).map((name) => {
-        const tensor = feed[name];
-        return { name, dtype: DTYPE_TO_WIRE[tensor.dtype], shape: [...tensor.dims], rawData: toLittleEndianBytes(tensor.data) };
-      }),
-      outputNames: [...fetch],
-      requestId: options.requestId ?? 0,
-    };
-    const bytes = await this.channel.unary(PREDICT_PATH, encodePredictRequest(request), { deadlineMs: this.deadlineOf(options.deadlineMs) });
+    const bytes = await this.channel.unary(PREDICT_PATH, encodePredictCall(feed, fetch, options), { deadlineMs: this.deadlineOf(options.deadlineMs) });
     let response: PredictResponseMessage;
     try {
       response = decodePredictResponse(bytes);

@@ -131,20 +131,22 @@ export class Predictor {
   }
 
   admission(): ServingError | undefined {
-    if (this.stopping) return unavailable('server is stopping; not accepting new requests');
-    return this.refusal?.() ?? this.limit.refusal();
+    return this.stoppingOrShedding() ?? this.limit.refusal();
   }
 
   async predict(input: PredictInput, context: PredictContext = {}): Promise<PredictOutput> {
-    if (this.stopping) throw unavailable('server is stopping; not accepting new requests');
-    const refused = this.refusal?.();
+    const refused = this.stoppingOrShedding();
     if (refused !== undefined) throw refused;
-    const release = this.limit.acquire();
+    const release = this.limit.acquire(); // throws the concurrency refusal itself
     try {
       return await this.predictWithinLimit(input, context);
     } finally {
       release();
     }
+  }
+
+  private stoppingOrShedding(): ServingError | undefined {
+    return this.stopping ? unavailable('server is stopping; not accepting new requests') : this.refusal?.();
   }
 
   /** Predictions in flight now (holding a concurrency slot). */

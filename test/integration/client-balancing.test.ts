@@ -18,6 +18,7 @@ import { Code, ServingError } from '../../src/core/errors';
 import { REPO_ROOT } from '../../src/paths/repo-root';
 import { criteoFeed } from '../helpers/feeds';
 import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
+import { servingRejection } from '../helpers/serving-rejection';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'rec-client.js');
 const FEED = criteoFeed(5);
@@ -52,16 +53,6 @@ function runClient(args: string[]): Promise<{ code: number; stdout: string; stde
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ServingError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ServingError, String(error));
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 describe('client-side balancing and retries', () => {
@@ -103,7 +94,7 @@ describe('client-side balancing and retries', () => {
     let lookups = 0;
     const client = RecServingClient.connect(`dns:rec.test:${a.server.port}`, { lookup: async () => { lookups++; return answer(); }, dnsRefreshMs: 100, dnsMinIntervalMs: 30 });
     try {
-      const first = await rejection(client.predict(FEED, []));
+      const first = await servingRejection(client.predict(FEED, []));
       assert.equal(first.code, Code.UNAVAILABLE);
       assert.match(first.rawMessage, /"dns:rec\.test:\d+" resolved to no address \(cannot resolve rec\.test: queryA ENOTFOUND rec\.test\)/);
       answer = () => ['127.0.0.1'];
@@ -114,7 +105,7 @@ describe('client-side balancing and retries', () => {
       await client.predict(FEED, []); // failed lookups keep the previous addresses
       answer = () => [];
       await new Promise((resolve) => setTimeout(resolve, 250));
-      assert.equal((await rejection(client.predict(FEED, []))).code, Code.UNAVAILABLE, 'an empty answer empties the rotation');
+      assert.equal((await servingRejection(client.predict(FEED, []))).code, Code.UNAVAILABLE, 'an empty answer empties the rotation');
       answer = () => ['127.0.0.1'];
       await new Promise((resolve) => setTimeout(resolve, 250));
       await client.predict(FEED, []);
@@ -138,7 +129,7 @@ describe('client-side balancing and retries', () => {
     }
     const none = RecServingClient.connect(dead);
     try {
-      const error = await rejection(none.predict(FEED, []));
+      const error = await servingRejection(none.predict(FEED, []));
       assert.equal(error.code, Code.UNAVAILABLE);
       assert.match(error.rawMessage, new RegExp(`No connection established: ${dead} \\(.*ECONNREFUSED`));
     } finally {
@@ -175,10 +166,10 @@ describe('client-side balancing and retries', () => {
       retryThrottling: { maxTokens: 4, tokenRatio: 0.1 },
     }) });
     try {
-      const first = await rejection(client.predict(FEED, []));
+      const first = await servingRejection(client.predict(FEED, []));
       // tokens 4 -> 3 (retry) -> 2 (throttled): two attempts.
       assert.match(first.rawMessage, /fake endpoint unavailable \(after 2 attempts; retries throttled\)/);
-      const second = await rejection(client.predict(FEED, []));
+      const second = await servingRejection(client.predict(FEED, []));
       assert.match(second.rawMessage, /not retried: retries throttled/);
       assert.equal(fake.calls(), 3);
     } finally {
@@ -192,7 +183,7 @@ describe('client-side balancing and retries', () => {
     const client = RecServingClient.connect(`127.0.0.1:${fake.port}`, { serviceConfig: defaultRetryServiceConfig(5) });
     try {
       const started = Date.now();
-      const error = await rejection(client.predict(FEED, [], { deadlineMs: 300 }));
+      const error = await servingRejection(client.predict(FEED, [], { deadlineMs: 300 }));
       const took = Date.now() - started;
       assert.equal(error.code, Code.DEADLINE_EXCEEDED);
       assert.ok(took >= 290, `the call ended after ${took} ms, before its 300 ms deadline`);

@@ -17,6 +17,7 @@ import { criteoFeed } from '../helpers/feeds';
 import { startClosedLoop } from '../helpers/closed-loop-traffic';
 import { addVersion, makeRepository, startRepositoryServer, writeModelConfig, type RepositoryServer } from '../helpers/model-repository-fixtures';
 import { startTestServer } from '../helpers/test-server';
+import { servingRejection } from '../helpers/serving-rejection';
 
 const OUTPUT = 'sigmoid_0.tmp_0';
 
@@ -30,15 +31,6 @@ async function healthOf(running: RepositoryServer, model: string): Promise<strin
   } finally {
     client.close();
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ServingError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ServingError.from(error);
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('model repository', () => {
@@ -72,7 +64,7 @@ describe('model repository', () => {
     // --thread 2 is the budget of the whole server: each of the two models gets one worker.
     assert.equal(server.predictor.model('ctr').engine.describe().workers, 1);
     assert.equal(server.predictor.model('cvr').engine.describe().workers, 1);
-    const unknown = await rejection(client.predict(feed, [], { modelName: 'nope' }));
+    const unknown = await servingRejection(client.predict(feed, [], { modelName: 'nope' }));
     assert.equal(unknown.code, Code.NOT_FOUND);
     assert.match(unknown.message, /model "nope" not found; available: \["ctr", "cvr"\]/);
   });
@@ -91,10 +83,10 @@ describe('model repository', () => {
     assert.equal((await client.predict(feed, [], { modelName: 'picked' })).modelVersion, '3');
     assert.equal((await client.predict(feed, [], { modelName: 'picked', modelVersion: '1' })).modelVersion, '1');
     assert.equal((await client.predict(feed, [], { modelName: 'every', modelVersion: '2' })).modelVersion, '2');
-    const missing = await rejection(client.predict(feed, [], { modelName: 'picked', modelVersion: '2' }));
+    const missing = await servingRejection(client.predict(feed, [], { modelName: 'picked', modelVersion: '2' }));
     assert.equal(missing.code, Code.NOT_FOUND);
     assert.match(missing.message, /model "picked" version "2" not found; available: \["3", "1"\]/);
-    const old = await rejection(client.predict(feed, [], { modelName: 'latest2', modelVersion: '1' }));
+    const old = await servingRejection(client.predict(feed, [], { modelName: 'latest2', modelVersion: '1' }));
     assert.equal(old.code, Code.NOT_FOUND);
     assert.deepEqual((await client.getModelMetadata('every')).versions, ['3', '2', '1']);
     // Calls are counted under the version that answered, though all three serve at once.
@@ -117,7 +109,7 @@ describe('model repository', () => {
     assert.equal(server.predictor.model('ctr').engine.describe().workers, 2);
     assert.ok(logLines.some((line) => /batching for "ctr": on, max 8 rows per run, max queue delay 250 µs, preferred sizes \[4, 8\]/.test(line)), logLines.filter((l) => /batching/.test(l)).join('\n'));
     assert.equal((await client.predict(criteoFeed(8))).modelVersion, '1');
-    const tooMany = await rejection(client.predict(criteoFeed(9)));
+    const tooMany = await servingRejection(client.predict(criteoFeed(9)));
     assert.equal(tooMany.code, Code.INVALID_ARGUMENT);
   });
 
@@ -177,11 +169,11 @@ describe('model repository', () => {
     assert.deepEqual(await healthOf(running, 'ctr'), 'SERVING');
     await server.modelControl.load('cvr');
     assert.equal((await client.predict(criteoFeed(1), [], { modelName: 'cvr' })).modelVersion, '1');
-    const unknown = await rejection(server.modelControl.load('nope'));
+    const unknown = await servingRejection(server.modelControl.load('nope'));
     assert.equal(unknown.code, Code.NOT_FOUND);
     // A model whose only version is corrupt: load rejects with the reason, nothing else changes.
     addVersion(repo, 'broken', '1', { corrupt: true });
-    const broken = await rejection(server.modelControl.load('broken'));
+    const broken = await servingRejection(server.modelControl.load('broken'));
     assert.equal(broken.code, Code.UNAVAILABLE);
     assert.match(broken.message, /model "broken" cannot be served: version 1: .*not a valid ONNX model/);
     assert.equal(server.modelControl.index().find((e) => e.name === 'broken')?.state, 'UNAVAILABLE');
@@ -231,18 +223,18 @@ describe('model repository', () => {
     const repo = makeRepository();
     addVersion(repo, 'ctr', '1');
     running = await startRepositoryServer(repo);
-    const none = await rejection(running.server.modelControl.load('ctr'));
+    const none = await servingRejection(running.server.modelControl.load('ctr'));
     assert.equal(none.code, Code.FAILED_PRECONDITION);
     assert.match(none.message, /--model_control_mode none/);
     await running.stop();
     running = await startRepositoryServer(repo, ['--model_control_mode', 'poll', '--repository_poll_secs', '60']);
-    const poll = await rejection(running.server.modelControl.unload('ctr'));
+    const poll = await servingRejection(running.server.modelControl.unload('ctr'));
     assert.equal(poll.code, Code.FAILED_PRECONDITION);
     assert.match(poll.message, /the poller would load it back/);
     // Removing a model's directory unloads it on the next scan.
     fs.rmSync(path.join(repo, 'ctr'), { recursive: true });
     await running.server.modelControl.rescan();
-    const gone = await rejection(running.client.predict(criteoFeed(1), [], { modelName: 'ctr' }));
+    const gone = await servingRejection(running.client.predict(criteoFeed(1), [], { modelName: 'ctr' }));
     assert.equal(gone.code, Code.NOT_FOUND);
   });
 });

@@ -82,7 +82,7 @@ export class PrpcFrameReader<R = never> {
         this.pending.asked = true;
         const refused = this.refuse();
         if (refused !== undefined) {
-          const meta = Buffer.from(this.peek(PRPC_HEADER_BYTES + metaSize).subarray(PRPC_HEADER_BYTES));
+          const meta = this.peek(PRPC_HEADER_BYTES + metaSize).subarray(PRPC_HEADER_BYTES);
           frames.push({ meta, body: EMPTY_BODY, refused });
           const have = Math.min(this.bufferedBytes, end);
           this.take(have);

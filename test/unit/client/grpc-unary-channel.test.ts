@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { GrpcUnaryChannel } from '../../../src/client/grpc-unary-channel';
 import { Code, ServingError } from '../../../src/core/errors';
+import { servingRejection } from '../../helpers/serving-rejection';
 
 type Handler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer) => void;
 
@@ -41,16 +42,6 @@ const reverseEcho: Handler = (stream, _headers, body) => {
   stream.end(frame(Buffer.from(body.subarray(5)).reverse()));
 };
 
-async function rejection(promise: Promise<unknown>): Promise<ServingError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ServingError, String(error));
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
-
 describe('GrpcUnaryChannel', () => {
   it('sends one length-prefixed message with gRPC headers and returns the answer message', async () => {
     let seen: http2.IncomingHttpHeaders = {};
@@ -78,7 +69,7 @@ describe('GrpcUnaryChannel', () => {
       stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '3', 'grpc-message': 'input "C1"%3A 100%25 wrong' }, { endStream: true });
     });
     const channel = GrpcUnaryChannel.connect(`dns:127.0.0.1:${port}`);
-    const error = await rejection(channel.unary('/x/y', Buffer.alloc(0)));
+    const error = await servingRejection(channel.unary('/x/y', Buffer.alloc(0)));
     assert.equal(error.code, Code.INVALID_ARGUMENT);
     assert.equal(error.rawMessage, 'input "C1": 100% wrong');
     channel.close();
@@ -87,7 +78,7 @@ describe('GrpcUnaryChannel', () => {
   it('fails with DEADLINE_EXCEEDED when the server does not answer in time', async () => {
     const port = await serve(() => undefined);
     const channel = GrpcUnaryChannel.connect(`127.0.0.1:${port}`);
-    const error = await rejection(channel.unary('/x/y', Buffer.alloc(1), { deadlineMs: 50 }));
+    const error = await servingRejection(channel.unary('/x/y', Buffer.alloc(1), { deadlineMs: 50 }));
     assert.equal(error.code, Code.DEADLINE_EXCEEDED);
     channel.close();
   });
@@ -98,7 +89,7 @@ describe('GrpcUnaryChannel', () => {
     servers.pop()!.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const channel = GrpcUnaryChannel.connect(`127.0.0.1:${port}`);
-    const error = await rejection(channel.unary('/x/y', Buffer.from('a')));
+    const error = await servingRejection(channel.unary('/x/y', Buffer.from('a')));
     assert.equal(error.code, Code.UNAVAILABLE);
     assert.match(error.rawMessage, /No connection established: .*ECONNREFUSED/);
     await serve(reverseEcho, port);
@@ -109,7 +100,7 @@ describe('GrpcUnaryChannel', () => {
   it('rejects an answer that is not gRPC with the HTTP status mapped as the gRPC spec says', async () => {
     const port = await serve((stream) => stream.respond({ ':status': 503 }, { endStream: true }));
     const channel = GrpcUnaryChannel.connect(`127.0.0.1:${port}`);
-    const error = await rejection(channel.unary('/x/y', Buffer.alloc(0)));
+    const error = await servingRejection(channel.unary('/x/y', Buffer.alloc(0)));
     assert.equal(error.code, Code.UNAVAILABLE);
     assert.match(error.rawMessage, /HTTP 503/);
     channel.close();
