@@ -13,7 +13,9 @@
  * Latency contract: an accepted task with Q tasks ahead waits at most
  * D + ceil((Q + 1) / maxRunsInFlight) x T(maxBatchSize), T(n) being the run time for n rows. A
  * task beyond `maxQueueSize` is refused at once (UNAVAILABLE); one whose signal aborts while
- * queued is removed and reported through `onDrop`. With `maxQueueTimeMicros` M > 0 (Triton's
+ * queued is removed and reported through `onDrop`; so is one whose `lifetime` (core/call-lifetime.ts)
+ * reports the client gone, or whose deadline passes while it is queued: one timer, armed for the
+ * earliest deadline of the queued tasks, does that for all of them. With `maxQueueTimeMicros` M > 0 (Triton's
  * `default_timeout_microseconds`, REJECT) a task queued longer than M is dropped the same way with
  * UNAVAILABLE, so none starts after waiting more than M (plus timer resolution); and once the
  * rate at which a backlog drains has been measured (rows per µs between run completions while
@@ -56,6 +58,8 @@ export interface BasicBatchSchedulerOptions<T extends BatchTask> {
 interface QueuedTask<T> {
   readonly task: T;
   readonly enqueuedAtMicros: number;
+  /** When the task's lifetime deadline passes (clock µs); Infinity without one. */
+  readonly deadlineMicros: number;
   dropped: boolean;
   onAbort?: () => void;
 }
@@ -81,6 +85,9 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   private timer: TimerHandle | undefined;
   /** Fires when the oldest queued task passes `maxQueueTimeMicros`. */
   private expiryTimer: TimerHandle | undefined;
+  /** Fires at `deadlineTimerAtMicros`, the earliest lifetime deadline among queued tasks when armed (it may have left the queue since). */
+  private deadlineTimer: TimerHandle | undefined;
+  private deadlineTimerAtMicros = Number.POSITIVE_INFINITY;
   private readonly maxQueueTimeMicros: number;
   /** Rows per µs a backlog drains at (moving average over run completions with tasks queued); 0 until measured. */
   private drainRowsPerMicro = 0;
@@ -114,6 +121,8 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     if (this.closed) throw unavailable('server is stopping; not accepting new requests');
     if (task.size > o.maxBatchSize) throw invalidArgument(`task has ${task.size} rows; max batch size is ${o.maxBatchSize}`);
     if (task.signal?.aborted) throw abortReason(task.signal);
+    const remainingMs = task.lifetime === undefined ? Number.POSITIVE_INFINITY : task.lifetime.remainingMs();
+    if (remainingMs <= 0) throw deadlineExceeded('deadline expired before the request reached a worker');
     // Fast path: nothing queued and a slot free, and no reason to wait for company.
     if (this.queuedTasks === 0 && this.inFlight < o.maxRunsInFlight
       && (!o.mergeTasks || o.maxQueueDelayMicros === 0 || task.size >= o.maxBatchSize || this.preferred.has(task.size))) {
@@ -124,9 +133,13 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
       throw new ServingError(Code.UNAVAILABLE, `queue full for model "${o.name}" (maxQueueSize=${o.maxQueueSize}); retry later`);
     }
     this.refuseWhenTooFarBehind(task.size);
-    const queued: QueuedTask<T> = { task, enqueuedAtMicros: o.clock.nowMicros(), dropped: false };
+    const now = o.clock.nowMicros();
+    const queued: QueuedTask<T> = { task, enqueuedAtMicros: now, deadlineMicros: now + remainingMs * 1000, dropped: false };
     const signal = task.signal;
-    if (signal !== undefined) {
+    if (task.lifetime !== undefined) {
+      task.lifetime.onClientGone((reason) => this.drop(queued, reason));
+      if (queued.deadlineMicros < this.deadlineTimerAtMicros) this.armDeadlineTimer(queued.deadlineMicros);
+    } else if (signal !== undefined) {
       queued.onAbort = () => this.drop(queued, abortReason(signal));
       signal.addEventListener('abort', queued.onAbort, { once: true });
     }
@@ -188,7 +201,10 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   close(): Promise<void> {
     this.closed = true;
     this.dispatch();
-    if (this.queuedTasks === 0 && this.inFlight === 0) return Promise.resolve();
+    if (this.queuedTasks === 0 && this.inFlight === 0) {
+      this.settleDrain();
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -203,6 +219,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     if (queued.dropped) return false;
     queued.dropped = true;
     if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort);
+    queued.task.lifetime?.onClientGone(undefined);
     this.queuedTasks--;
     this.queuedRows -= queued.task.size;
     this.options.onDrop(queued.task, reason);
@@ -222,6 +239,35 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
       this.remove(queued, new ServingError(Code.UNAVAILABLE,
         `request waited ${Math.round(waited)} µs in the queue for model "${this.options.name}" (max_queue_time_micros=${max}); retry later`));
     }
+  }
+
+  /**
+   * (Re-)arms the one lifetime-deadline timer for `atMicros`. It is left armed when the queue
+   * empties (a timer per queue episode would cost more than a spurious wake-up) and cleared on close.
+   */
+  private armDeadlineTimer(atMicros: number): void {
+    const clock = this.options.clock;
+    if (this.deadlineTimer !== undefined) clock.clearTimer(this.deadlineTimer);
+    this.deadlineTimerAtMicros = atMicros;
+    this.deadlineTimer = clock.setTimer(() => this.expireDeadlines(), Math.max(1, atMicros - clock.nowMicros() + 1));
+  }
+
+  /** Drops every queued task whose lifetime deadline has passed; re-arms for the earliest one left. */
+  private expireDeadlines(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineTimerAtMicros = Number.POSITIVE_INFINITY;
+    const now = this.options.clock.nowMicros();
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = this.head; i < this.queue.length && this.queuedTasks > 0; i++) {
+      const queued = this.queue[i];
+      if (queued.dropped) continue;
+      if (queued.deadlineMicros <= now) {
+        this.remove(queued, deadlineExceeded(`deadline expired after ${((now - queued.enqueuedAtMicros) / 1000).toFixed(1)} ms in the queue for model "${this.options.name}", before the request reached a worker`));
+      } else if (queued.deadlineMicros < next) next = queued.deadlineMicros;
+    }
+    if (next !== Number.POSITIVE_INFINITY && !this.closed) this.armDeadlineTimer(next);
+    this.dispatch();
+    this.settleDrain();
   }
 
   /** Keeps one timer armed for the oldest queued task's queue-time limit while tasks are queued. */
@@ -312,6 +358,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
           if (o.mergeKeyOf(queued.task) !== firstKey) break;
         }
         if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort);
+        queued.task.lifetime?.onClientGone(undefined);
         tasks.push(queued.task);
         queueMicros.push(Math.max(0, now - queued.enqueuedAtMicros));
         rows += queued.task.size;
@@ -360,6 +407,8 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
 
   private settleDrain(): void {
     if (!this.closed || this.queuedTasks > 0 || this.inFlight > 0) return;
+    if (this.deadlineTimer !== undefined) this.options.clock.clearTimer(this.deadlineTimer);
+    this.deadlineTimer = undefined;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();

@@ -10,7 +10,8 @@
  *   its rows. A lone request runs with its own feeds (no copy, no timer).
  * - A request with more rows than `maxBatchSize` is split into runs of at most `maxBatchSize`
  *   rows (admitted all at once or refused), and its outputs reassembled in order.
- * - A request whose signal aborts while queued is dropped (DEADLINE_EXCEEDED / CANCELLED) and
+ * - A request whose signal aborts while queued (or, with `options.lifetime` instead, whose deadline
+ *   passes or whose client goes away) is dropped (DEADLINE_EXCEEDED / CANCELLED) and
  *   counted through `observer.requestDropped`; it never reaches the inner engine.
  * - With `maxQueueTimeMicros` > 0, a request that waits longer than that in the queue is dropped
  *   the same way with UNAVAILABLE (`request waited N µs in the queue ...; retry later`), and one
@@ -26,7 +27,8 @@
  *   closes the inline and the inner engine.
  * The worst-case queueing delay is stated in `basic-batch-scheduler.ts`.
  */
-import { Code, ServingError, unavailable } from '../core/errors';
+import type { CallLifetime } from '../core/call-lifetime';
+import { Code, ServingError, deadlineExceeded, unavailable } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
 import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from '../core/inference-engine';
 import type { BatchTask } from './batch-scheduler';
@@ -142,14 +144,16 @@ export class BatchingEngine implements InferenceEngine {
     if (inline !== undefined && this.inlineGate!.admits(rows) && rows > 0 && !inline.engine.busy && this.scheduler.isIdleFor(rows)) {
       return this.runInline(inline.engine, feeds, outputNames, rows);
     }
-    const signal = options.signal;
-    if (signal?.aborted) {
-      const reason = abortReason(signal);
+    // A lifetime serves a request queued whole (one task); a split request takes the signal.
+    const lifetime = rows <= this.splitRows ? options.lifetime : undefined;
+    const signal = lifetime === undefined ? options.signal : undefined;
+    if (signal?.aborted || (lifetime !== undefined && lifetime.remainingMs() <= 0)) {
+      const reason = signal === undefined ? deadlineExceeded('deadline expired before the request reached a worker') : abortReason(signal);
       this.options.observer?.requestDropped(reason.code);
       return Promise.reject(reason);
     }
     if (rows === 0) return this.options.inner.run(feeds, outputNames, options);
-    if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal);
+    if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal, lifetime);
     return this.runSplit(feeds, outputNames, rows, signal);
   }
 
@@ -166,9 +170,9 @@ export class BatchingEngine implements InferenceEngine {
     return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }
 
-  private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined): Promise<EngineRunResult> {
+  private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined, lifetime?: CallLifetime): Promise<EngineRunResult> {
     return new Promise<EngineRunResult>((resolve, reject) => {
-      this.scheduler.schedule({ size: rows, signal, feeds, outputNames, resolve, reject });
+      this.scheduler.schedule({ size: rows, signal, lifetime, feeds, outputNames, resolve, reject });
     });
   }
 

@@ -7,11 +7,14 @@
  * rows first. It rejects with a ServingError: INTERNAL for engine failures (cause kept for the
  * log), CANCELLED / DEADLINE_EXCEEDED when `signal` aborted before the run started.
  */
+import type { CallLifetime } from './call-lifetime';
 import type { HostTensor } from './tensor';
 
 export interface EngineRunOptions {
   /** Aborted when the caller went away or its deadline passed; the run is skipped if not started. */
   readonly signal?: AbortSignal;
+  /** The same, without an AbortSignal (call-lifetime.ts); when set, `signal` is not read. */
+  readonly lifetime?: CallLifetime;
 }
 
 export interface EngineRunResult {

@@ -15,6 +15,7 @@
  * and hands its run to that model's engine before its first await, so a request accepted before a
  * swap finishes on the version it resolved (whose engine drains queued runs on close).
  */
+import type { CallLifetime } from './call-lifetime';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { Code, ServingError, notFound, unavailable } from './errors';
 import type { ServedModel } from './served-model';
@@ -33,6 +34,8 @@ export interface PredictInput {
 
 export interface PredictContext {
   readonly signal?: AbortSignal;
+  /** The caller's deadline and cancellation without an AbortSignal (call-lifetime.ts); preferred over `signal` when set. */
+  readonly lifetime?: CallLifetime;
 }
 
 export interface PredictedTensor {

@@ -60,7 +60,7 @@ export function createPredictHandler(options: PredictServiceOptions): UnaryHandl
     try {
       const result = await predictor.predict(
         { modelName: request.modelName, modelVersion: request.modelVersion, inputs: decodeInputs(request.inputs), outputNames: request.outputNames },
-        call, // its `signal` is created only if the request has to wait
+        call, // its `lifetime` (deadline, cancellation) serves the batcher; no AbortSignal is created
 
       );
       const body = encodePredictResponse({

@@ -16,6 +16,7 @@
  *   Open Inference Protocol REST handler. Inference requests are observed (metrics, protocol
  *   `paddle_http`) by `serveGeneralModelCall`; wrong paths and methods are not.
  */
+import { NotifiedLifetime } from '../core/call-lifetime';
 import { encodePaddleResponse } from '../paddle/service/paddle-response-encoder';
 import { decodePaddleRequest } from '../paddle/service/paddle-request-decoder';
 import { sendText } from '../net/http-response';
@@ -110,11 +111,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   }
   const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const isProto = contentType === PROTO_CONTENT_TYPE;
-  const controller = new AbortController();
-  res.once('close', () => { if (!res.writableFinished) controller.abort(cancelled('the HTTP client closed the connection')); });
+  const lifetime = new NotifiedLifetime();
+  res.once('close', () => { if (!res.writableFinished) lifetime.clientGone(cancelled('the HTTP client closed the connection')); });
   try {
     const method = path.slice(path.lastIndexOf('/') + 1);
-    const response = await serveGeneralModelCall(options.predictor, { protocol: 'paddle_http', method, signal: controller.signal, observe: options.observe, peer: req.socket }, async () => {
+    const response = await serveGeneralModelCall(options.predictor, { protocol: 'paddle_http', method, lifetime, observe: options.observe, peer: req.socket }, async () => {
       if (!isProto && !JSON_ALIKE_CONTENT_TYPES.has(contentType) && !contentType.endsWith('+json')) {
         req.resume();
         throw new HttpBodyError(415, `Content-Type "${contentType}" is not supported; use application/json or ${PROTO_CONTENT_TYPE}`);

@@ -22,6 +22,7 @@ import * as http2 from 'node:http2';
 import * as zlib from 'node:zlib';
 import { Code, ServingError, cancelled, deadlineExceeded } from '../core/errors';
 import type { PeerSource } from '../core/call-observer';
+import type { CallLifetime } from '../core/call-lifetime';
 
 export interface UnaryCallContext {
   /** When the client's deadline passes (ms since the epoch); Infinity when it set none. */
@@ -30,6 +31,8 @@ export interface UnaryCallContext {
   readonly signal: AbortSignal;
   /** The client's address (read only by the access log). */
   readonly peer?: PeerSource;
+  /** The deadline and cancellation without an AbortSignal (core/call-lifetime.ts); the batcher uses it instead of `signal`. */
+  readonly lifetime?: CallLifetime;
 }
 
 /** Serves one decoded request message; resolves with the encoded response message. */
@@ -114,15 +117,28 @@ export function serveUnaryStream(stream: http2.ServerHttp2Stream, headers: http2
   stream.on('close', () => call.closed());
 }
 
-class StreamCall implements UnaryCallContext {
+class StreamCall implements UnaryCallContext, CallLifetime {
   finished = false;
   private controller: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private goneListener: ((reason: ServingError) => void) | undefined;
 
   constructor(private readonly stream: http2.ServerHttp2Stream, private readonly startedMs: number, readonly deadlineEpochMs: number) {}
 
   get peer(): PeerSource | undefined {
     return this.stream.session?.socket;
+  }
+
+  get lifetime(): CallLifetime {
+    return this;
+  }
+
+  remainingMs(): number {
+    return this.deadlineEpochMs - Date.now();
+  }
+
+  onClientGone(listener: ((reason: ServingError) => void) | undefined): void {
+    this.goneListener = listener;
   }
 
   get signal(): AbortSignal {
@@ -154,7 +170,12 @@ class StreamCall implements UnaryCallContext {
   }
 
   closed(): void {
-    if (!this.finished) this.controller?.abort(cancelled('the client cancelled the call'));
+    if (!this.finished) {
+      this.controller?.abort(cancelled('the client cancelled the call'));
+      const listener = this.goneListener;
+      this.goneListener = undefined;
+      listener?.(cancelled('the client cancelled the call'));
+    }
     this.finish();
   }
 

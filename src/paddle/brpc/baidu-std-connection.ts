@@ -7,7 +7,7 @@
  *   `compress_type`; requests on one connection may run concurrently, answers go out as they finish.
  * - Payload compression: none, gzip and zlib, inflated up to `maxBodyBytes` (payload-compression.ts);
  *   snappy and bigger payloads are refused in the response meta.
- * - Each request has its own AbortSignal, aborted (CANCELLED) when the connection closes before
+ * - Each request has its own CallLifetime (core/call-lifetime.ts), told (CANCELLED) when the connection closes before
  *   its answer; a settled request holds no listener on the connection.
  * - A request the core refuses on arrival (`Predictor.admission`: stopping, load shedding,
  *   --max_concurrency) is answered as soon as its meta is in, and its payload is discarded unread.
@@ -20,6 +20,7 @@
  *   arrival until its answer is written, so a graceful stop waits for it; every call is observed
  *   (metrics, protocol `baidu_std`) by `serveGeneralModelCall`.
  */
+import { NotifiedLifetime } from '../../core/call-lifetime';
 import { encodePaddleResponse } from '../service/paddle-response-encoder';
 import { decodePaddleRequest } from '../service/paddle-request-decoder';
 import type { PeerSource } from '../../core/call-observer';
@@ -57,8 +58,8 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
   // Stopping, load shedding and --max_concurrency are asked once a frame's meta is in: a refused
   // frame is answered at once and its payload discarded as it arrives, never buffered.
   const reader = new PrpcFrameReader<ServingError>(options.maxBodyBytes, () => options.predictor.admission());
-  // One controller per unanswered request: a shared signal would gather one listener per queued request.
-  const unanswered = new Set<AbortController>();
+  // One lifetime per unanswered request, told when the connection closes.
+  const unanswered = new Set<NotifiedLifetime>();
   const frameTimeoutMs = options.frameTimeoutMs ?? 30_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
   let frameTimer: NodeJS.Timeout | undefined;
@@ -103,17 +104,17 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
         return;
       }
       const done = requests?.begin();
-      const controller = new AbortController();
-      unanswered.add(controller);
-      answer(meta, frame, options, controller.signal, socket as PeerSource).then(
+      const lifetime = new NotifiedLifetime();
+      unanswered.add(lifetime);
+      answer(meta, frame, options, lifetime, socket as PeerSource).then(
         (out) => {
-          unanswered.delete(controller);
+          unanswered.delete(lifetime);
           idleTimer.refresh();
           if (socket.writable) socket.write(out);
           done?.();
         },
         (error: unknown) => {
-          unanswered.delete(controller);
+          unanswered.delete(lifetime);
           idleTimer.refresh();
           options.logger.error('baidu_std answer failed', { cause: error });
           done?.();
@@ -126,12 +127,12 @@ export function serveBaiduStd(socket: Duplex, options: BaiduStdOptions, requests
     clearTimeout(frameTimer);
     clearTimeout(idleTimer);
     const reason = new ServingError(Code.CANCELLED, 'the baidu_std client closed the connection');
-    for (const controller of unanswered) controller.abort(reason);
+    for (const lifetime of unanswered) lifetime.clientGone(reason);
     unanswered.clear();
   });
 }
 
-async function answer(meta: RpcMeta, frame: PrpcFrame<ServingError>, options: BaiduStdOptions, signal: AbortSignal, peer: PeerSource): Promise<Buffer> {
+async function answer(meta: RpcMeta, frame: PrpcFrame<ServingError>, options: BaiduStdOptions, lifetime: NotifiedLifetime, peer: PeerSource): Promise<Buffer> {
   const body = frame.body;
   const compressType = meta.compress_type ?? CompressType.NONE;
   const reply = (payload: Uint8Array, errorCode = 0, errorText?: string) => encodePrpcFrame(encodeRpcMeta({
@@ -145,7 +146,7 @@ async function answer(meta: RpcMeta, frame: PrpcFrame<ServingError>, options: Ba
   if (!SERVICE_NAMES.has(service)) return reply(new Uint8Array(0), BrpcErrno.ENOSERVICE, `unknown service "${service}"; this server has ${PADDLE_SERVICE_NAME}`);
   if (!(PADDLE_METHODS as readonly string[]).includes(method)) return reply(new Uint8Array(0), BrpcErrno.ENOMETHOD, `unknown method "${method}" of ${PADDLE_SERVICE_NAME}; it has ${PADDLE_METHODS.join(', ')}`);
   try {
-    const response = await serveGeneralModelCall(options.predictor, { protocol: 'baidu_std', method, signal, observe: options.observe, peer }, async () => {
+    const response = await serveGeneralModelCall(options.predictor, { protocol: 'baidu_std', method, lifetime, observe: options.observe, peer }, async () => {
       if (frame.refused !== undefined) throw frame.refused;
       const attachment = meta.attachment_size ?? 0;
       if (attachment < 0 || attachment > body.byteLength) throw invalidArgument(`attachment_size ${attachment} is larger than the ${body.byteLength}-byte body`);

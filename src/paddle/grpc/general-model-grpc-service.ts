@@ -5,7 +5,7 @@
  *
  * Contract: thin. A body that is not a Paddle Request fails with INVALID_ARGUMENT; every other
  * failure reaches the client as its ServingError's code and message (INTERNAL causes logged, not
- * sent), with the call's deadline and cancellation turned into the core's AbortSignal. Every call
+ * sent), with the call's deadline and cancellation handed to the core as its CallLifetime. Every call
  * is observed (metrics, protocol `paddle_grpc`) by `serveGeneralModelCall`.
  */
 import { encodePaddleResponse } from '../service/paddle-response-encoder';

@@ -20,6 +20,7 @@
 import { nowEpochMicros as epochMicros } from '../../core/epoch-time';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../../core/errors';
+import type { CallLifetime } from '../../core/call-lifetime';
 import type { PredictOutput, Predictor } from '../../core/predictor';
 import type { CallObserver, PeerSource } from '../../core/call-observer';
 import { ENGINE_NAME, type PaddleRequest, type PaddleResponse } from './paddle-messages';
@@ -27,6 +28,8 @@ import { FeedArena, decodePaddleFeed, encodePaddleFetch } from './paddle-tensor-
 
 export interface InferenceContext {
   readonly signal?: AbortSignal;
+  /** Preferred over `signal` by the batcher when set (core/call-lifetime.ts). */
+  readonly lifetime?: CallLifetime;
   /** Microseconds since the epoch; injected by tests. Defaults to the performance clock. */
   readonly nowMicros?: () => number;
 }
