@@ -3,7 +3,8 @@
  * rec-serve against the naive baseline server, side by side in one run: both started as separate
  * processes on the same model, every rec-serve protocol (gRPC Predict, Paddle gRPC, HTTP proto,
  * baidu_std, the Open Inference Protocol over gRPC and HTTP) and the naive Paddle gRPC server driven by the same client at batch 5 (1 and 16 in
- * flight) and batch 2048 (1 in flight), in interleaved rounds. Writes
+ * flight) and batch 2048 (1 in flight), in interleaved rounds, with the HTTP/2 floor
+ * (naive/replay-server.ts: no work at all) measured alongside as the ceiling. Writes
  * `benchmarks/results/versus-naive[-<label>].{md,json}` with the ratios and the criteria checklist,
  * and prints the report.
  *
@@ -66,13 +67,15 @@ export async function runVersusNaiveCli(flags: ParsedFlags, machine: MachineInfo
   const naiveArgs = ['--model', path.join(modelDir, 'model.onnx'), '--host', '127.0.0.1', '--port', '0'];
   const serveScript = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js');
   const serveArgv = ['--model', modelDir, '--host', '127.0.0.1', '--port', '0', ...serveArgs];
+  const replayScript = path.join(__dirname, 'naive', 'replay-server.js');
   const config: VersusConfig = {
     rounds, requestsPerRound, warmup, serveArgs,
+    floorCommand: `node ${relative(replayScript)} --upstream <rec-serve> --host 127.0.0.1 --port 0`,
     naiveCommand: ['node', relative(naiveScript), ...naiveArgs.map((a) => (path.isAbsolute(a) ? relative(a) : a))].join(' '),
     recServeCommand: ['node', relative(serveScript), ...serveArgv.map((a) => (path.isAbsolute(a) ? relative(a) : a))].join(' '),
   };
 
-  progress('starting the naive server and rec-serve as separate processes');
+  progress('starting the naive server, rec-serve and the HTTP/2 floor as separate processes');
   const servers: ServerProcess[] = [];
   const targets: SeriesTarget[] = [];
   let results;
@@ -81,8 +84,10 @@ export async function runVersusNaiveCli(flags: ParsedFlags, machine: MachineInfo
     servers.push(naive);
     const served = await startServerProcess(serveScript, serveArgv);
     servers.push(served);
+    const floor = await startServerProcess(replayScript, ['--upstream', served.address, '--host', '127.0.0.1', '--port', '0']);
+    servers.push(floor);
     for (const series of SERIES) {
-      const address = series.server === 'naive' ? naive.address : served.address;
+      const address = series.server === 'naive' ? naive.address : series.server === 'floor' ? floor.address : served.address;
       targets.push({ series, transport: createTransport(series.mode, address, deadlineMs, series.options) });
     }
     results = await measureVersus({ targets, plans, rounds, progress });

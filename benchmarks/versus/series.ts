@@ -7,7 +7,8 @@
  */
 import type { TransportOptions } from '../../src/client/transport-options';
 
-export type ServerKind = 'naive' | 'rec-serve';
+/** `floor`: benchmarks/naive/replay-server.ts, HTTP/2 with no work done (the ceiling, not a contender). */
+export type ServerKind = 'naive' | 'rec-serve' | 'floor';
 
 export interface Series {
   readonly key: string;
@@ -28,6 +29,7 @@ export const SERIES: readonly Series[] = [
   { key: 'baidu_std', name: 'rec-serve, baidu_std (rpc)', server: 'rec-serve', mode: 'rpc', options: {} },
   { key: 'kserve-grpc', name: 'rec-serve, Open Inference Protocol gRPC (raw contents)', server: 'rec-serve', mode: 'kserve-grpc', options: {} },
   { key: 'kserve-http', name: 'rec-serve, Open Inference Protocol HTTP (binary data)', server: 'rec-serve', mode: 'kserve-http', options: {} },
+  { key: 'floor-grpc', name: 'floor: node:http2 replaying a stored answer, no decode and no model (gRPC Predict)', server: 'floor', mode: 'grpc', options: {} },
 ];
 
 export type LoadKey = 'b5x1' | 'b5x16' | 'b2048x1';

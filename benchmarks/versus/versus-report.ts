@@ -51,6 +51,8 @@ export interface VersusConfig {
   readonly serveArgs: readonly string[];
   readonly naiveCommand: string;
   readonly recServeCommand: string;
+  /** The HTTP/2 floor (replay-server.ts); absent in runs before it existed. */
+  readonly floorCommand?: string;
 }
 
 export interface VersusReport {
@@ -158,6 +160,10 @@ export function versusMarkdown(report: VersusReport, machine: MachineInfo, confi
     `- Timed calls per series per round: ${LOADS.map((l) => `${l.title} ${config.requestsPerRound[l.key]}`).join('; ')}; warm-up calls per series first: ${LOADS.map((l) => `${l.title} ${config.warmup[l.key]}`).join('; ')}`,
     `- rec-serve: \`${config.recServeCommand}\``,
     `- naive: \`${config.naiveCommand}\``,
+    ...(config.floorCommand === undefined ? [] : [
+      `- floor: \`${config.floorCommand}\` (forwards the first call of each method and request size to rec-serve and replays that answer to every later one: ` +
+        'what this client and host reach over HTTP/2 when the server does no work at all; not in the criteria)',
+    ]),
     '',
     `## Criteria (computed from this run: ${met} of ${report.criteria.length} met)`,
     '',

@@ -18,6 +18,7 @@
  * - Every call is reported once to the metrics observer with the adapter's protocol label,
  *   decode errors included.
  */
+import type { CallLifetime } from '../core/call-lifetime';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError, deadlineExceeded, invalidArgument } from '../core/errors';
 import type { PredictContext, PredictOutput, Predictor } from '../core/predictor';
@@ -48,6 +49,8 @@ export interface OipInferCall {
   readonly protocol: OipProtocol;
   /** The transport's deadline and cancellation (read lazily: created only when a request has to wait). */
   readonly signal?: AbortSignal;
+  /** The same without an AbortSignal (core/call-lifetime.ts); the batcher prefers it. */
+  readonly lifetime?: CallLifetime;
   readonly observe?: CallObserver;
 }
 
@@ -110,13 +113,21 @@ function checkParameters(request: OipInferRequest): number {
   return timeout;
 }
 
-/** The call's signal joined with one that aborts DEADLINE_EXCEEDED after `timeoutMicros`. */
+/**
+ * The call's signal joined with one that aborts DEADLINE_EXCEEDED after `timeoutMicros`; a call
+ * with only a lifetime (HTTP) has its client-gone hook abort that signal instead.
+ */
 function withTimeout(call: OipInferCall, timeoutMicros: number): PredictContext & { dispose(): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(deadlineExceeded(`the request's "timeout" parameter (${timeoutMicros} µs) passed`)), Math.max(1, Math.ceil(timeoutMicros / 1000)));
   const outer = call.signal;
+  const lifetime = outer === undefined ? call.lifetime : undefined;
+  lifetime?.onClientGone((reason) => controller.abort(reason));
   return {
     signal: outer === undefined ? controller.signal : AbortSignal.any([outer, controller.signal]),
-    dispose: () => clearTimeout(timer),
+    dispose: () => {
+      clearTimeout(timer);
+      lifetime?.onClientGone(undefined);
+    },
   };
 }

@@ -20,6 +20,7 @@
  * compressed when `Accept-Encoding` allows it; a client that leaves cancels its request.
  * Inference is observed (metrics, protocol `kserve_http`) by `serveOipInfer`.
  */
+import { NotifiedLifetime } from '../../core/call-lifetime';
 import { sendJson } from '../../net/http-response';
 import type * as http from 'node:http';
 import { promisify } from 'node:util';
@@ -100,8 +101,8 @@ const methodOf = (route: Route): 'GET' | 'POST' | 'GET, POST' => {
 export function createOipHttpHandler(options: OipHttpOptions): (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void> {
   const { info, logger } = options;
   return async (req, res, path) => {
-    const controller = new AbortController();
-    res.once('close', () => { if (!res.writableFinished) controller.abort(cancelled('the HTTP client closed the connection')); });
+    const lifetime = new NotifiedLifetime();
+    res.once('close', () => { if (!res.writableFinished) lifetime.clientGone(cancelled('the HTTP client closed the connection')); });
     try {
       const route = routeOf(path);
       if (route === undefined) {
@@ -117,7 +118,7 @@ export function createOipHttpHandler(options: OipHttpOptions): (req: http.Incomi
         return;
       }
       if (route.kind === 'model' && route.what === 'infer') {
-        await infer(req, res, route.model, route.version, controller.signal, options);
+        await infer(req, res, route.model, route.version, lifetime, options);
         return;
       }
       const body = req.method === 'POST' ? await readBody(req, options.maxBodyBytes) : (req.resume(), undefined);
@@ -187,9 +188,9 @@ function readyFlag(body: Buffer): boolean {
   return ready === true;
 }
 
-async function infer(req: http.IncomingMessage, res: http.ServerResponse, model: string, version: string, signal: AbortSignal, options: OipHttpOptions): Promise<void> {
+async function infer(req: http.IncomingMessage, res: http.ServerResponse, model: string, version: string, lifetime: NotifiedLifetime, options: OipHttpOptions): Promise<void> {
   let parsed: ParsedInferBody | undefined;
-  const { request, result, outputNames } = await serveOipInfer(options.predictor, { protocol: 'kserve_http', signal, observe: options.observe }, async () => {
+  const { request, result, outputNames } = await serveOipInfer(options.predictor, { protocol: 'kserve_http', lifetime, observe: options.observe }, async () => {
     let headerLength: number | undefined;
     try {
       // Unknown model or version first: NOT_FOUND before the body is read.
