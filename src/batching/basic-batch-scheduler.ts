@@ -4,8 +4,8 @@
  * dynamic batcher).
  *
  * A batch is the FIFO prefix of queued tasks whose rows fit in `maxBatchSize` (the longest prefix
- * that hits a `preferredBatchSizes` entry exactly, when set), and with `mergeKeyOf` only tasks
- * whose key equals the first one's (computed only when a second task is considered). With
+ * that hits a `preferredBatchSizes` entry exactly, when set), and with `canMerge` only tasks
+ * that can merge with the first one (asked only when a second task is considered). With
  * `maxQueueDelayMicros` D = 0 a free slot runs at once, so a lone request costs no timer, queue or
  * copy; with D > 0 a free slot waits until the rows reach `maxBatchSize` or a preferred size, or
  * the oldest task has waited D.
@@ -46,8 +46,8 @@ export interface BasicBatchSchedulerOptions<T extends BatchTask> {
   readonly maxRunsInFlight: number;
   /** false: every batch holds exactly one task (batching off, admission control still on). */
   readonly mergeTasks: boolean;
-  /** Tasks merge into one batch only when their keys are equal; omitted: any tasks merge. */
-  readonly mergeKeyOf?: (task: T) => string;
+  /** Whether `next` may share a batch with `first` (the batch's first task); omitted: any tasks merge. */
+  readonly canMerge?: (first: T, next: T) => boolean;
   readonly clock: Clock;
   /** Runs one batch; must settle every task itself. A rejection is ignored (the slot frees). */
   readonly processBatch: (batch: ScheduledBatch<T>) => Promise<void>;
@@ -348,15 +348,11 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     const tasks: T[] = [];
     const queueMicros: number[] = [];
     let rows = 0;
-    let firstKey: string | undefined;
     while (this.head < this.queue.length && tasks.length < limit) {
       const queued = this.queue[this.head];
       if (!queued.dropped) {
         if (tasks.length > 0 && rows + queued.task.size > o.maxBatchSize) break;
-        if (tasks.length > 0 && o.mergeKeyOf !== undefined) {
-          firstKey ??= o.mergeKeyOf(tasks[0]);
-          if (o.mergeKeyOf(queued.task) !== firstKey) break;
-        }
+        if (tasks.length > 0 && o.canMerge !== undefined && !o.canMerge(tasks[0], queued.task)) break;
         if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort);
         queued.task.lifetime?.onClientGone(undefined);
         tasks.push(queued.task);

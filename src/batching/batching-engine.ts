@@ -36,7 +36,7 @@ import { BasicBatchScheduler, abortReason, type ScheduledBatch } from './basic-b
 import type { BatchingOptions } from './batching-options';
 import { systemClock, type Clock } from './clock';
 import { InlineGate } from './inline-gate';
-import { concatRows, copyRows, rowShapeKey, sliceRows } from './tensor-rows';
+import { concatRows, copyRows, sameRowShape, sliceRows } from './tensor-rows';
 
 /** What one inner run did, for metrics. Times in microseconds. */
 export interface BatchExecution {
@@ -107,7 +107,7 @@ export class BatchingEngine implements InferenceEngine {
       maxRunsInFlight: b.maxRunsInFlight,
       mergeTasks: b.enabled,
       // Requests share a run only when their feeds have the same names, dtypes and row shapes.
-      mergeKeyOf: (task) => feedShapeKey(task.feeds),
+      canMerge: (first, next) => sameFeedShapes(first.feeds, next.feeds),
       clock: options.clock ?? systemClock,
       processBatch: (batch) => this.processBatch(batch),
       onDrop: (task, reason) => {
@@ -200,7 +200,7 @@ export class BatchingEngine implements InferenceEngine {
     };
   }
 
-  /** Runs one batch (one feed shape: see mergeKeyOf); every task is settled whatever throws. */
+  /** Runs one batch (one feed shape: see canMerge); every task is settled whatever throws. */
   private async processBatch(batch: ScheduledBatch<EngineTask>): Promise<void> {
     try {
       await this.runGroup(batch.tasks, batch.queueMicros);
@@ -287,6 +287,14 @@ export class BatchingEngine implements InferenceEngine {
   }
 }
 
-function feedShapeKey(feeds: Record<string, HostTensor>): string {
-  return Object.keys(feeds).map((name) => `${name}:${rowShapeKey(feeds[name])}`).join('|');
+/** Same feed names (in any order), and per name the same dtype and row shape. */
+function sameFeedShapes(a: Record<string, HostTensor>, b: Record<string, HostTensor>): boolean {
+  let names = 0;
+  for (const name in a) {
+    const other = b[name];
+    if (other === undefined || !sameRowShape(a[name], other)) return false;
+    names++;
+  }
+  for (const _ in b) names--;
+  return names === 0;
 }

@@ -11,17 +11,23 @@ function rowElements(tensor: HostTensor): number {
   return tensor.dims.length <= 1 ? 1 : elementCount(tensor.dims.slice(1));
 }
 
-/** A key equal for tensors that can be concatenated along rows. */
+/** A key equal for tensors that can be concatenated along rows (for messages; `sameRowShape` compares). */
 export function rowShapeKey(tensor: HostTensor): string {
   return `${tensor.dtype}[${tensor.dims.slice(1).join(',')}]`;
 }
 
+/** True when `a` and `b` can be concatenated along rows: same dtype and the same non-batch dims (no allocation). */
+export function sameRowShape(a: HostTensor, b: HostTensor): boolean {
+  if (a.dtype !== b.dtype || a.dims.length !== b.dims.length) return false;
+  for (let i = 1; i < a.dims.length; i++) if (a.dims[i] !== b.dims[i]) return false;
+  return true;
+}
+
 export function concatRows(parts: readonly HostTensor[]): HostTensor {
   const first = parts[0];
-  const key = rowShapeKey(first);
   let rows = 0;
   for (const part of parts) {
-    if (rowShapeKey(part) !== key) throw new Error(`cannot concatenate ${rowShapeKey(part)} with ${key}`);
+    if (!sameRowShape(part, first)) throw new Error(`cannot concatenate ${rowShapeKey(part)} with ${rowShapeKey(first)}`);
     rows += part.dims[0];
   }
   const data = allocate(first.dtype, rows * rowElements(first));

@@ -30,12 +30,15 @@ export interface ValidatedRequest {
 export class SignatureIndex {
   readonly inputByKey = new Map<string, TensorSpec>();
   readonly outputByKey = new Map<string, TensorSpec>();
+  /** Per input (signature order): its id range as plain numbers when it lies inside [0, 2^31), for the 32-bit check. */
+  readonly smallIdRanges: ReadonlyArray<SmallRange | undefined>;
 
   constructor(readonly signature: ModelSignature) {
     for (const spec of signature.inputs) {
       this.inputByKey.set(spec.alias, spec);
       this.inputByKey.set(spec.name, spec);
     }
+    this.smallIdRanges = signature.inputs.map((spec) => (spec.idRange === undefined ? undefined : smallRange(spec.idRange)));
     for (const spec of signature.outputs) {
       this.outputByKey.set(spec.alias, spec);
       this.outputByKey.set(spec.name, spec);
@@ -94,7 +97,7 @@ export function validateRequest(
   const words: WordsView = { buffer: undefined, words: undefined };
   for (let i = 0; i < signature.inputs.length; i++) {
     const spec = signature.inputs[i];
-    if (spec.idRange !== undefined) checkIdRange(spec.alias, feeds[spec.name], spec.idRange, words);
+    if (spec.idRange !== undefined) checkIdRange(spec.alias, feeds[spec.name], spec.idRange, index.smallIdRanges[i], words);
     else checkFinite(spec.alias, feeds[spec.name]);
   }
   return { feeds, outputs: selectOutputs(index, outputNames), rows };
@@ -161,10 +164,9 @@ function notFinite(name: string, value: string, index: number, columns: number) 
  * Every id must lie in [min, max]. Fast path for int64 data and a range inside [0, 2^31): read the
  * two 32-bit halves instead of comparing BigInts (26 x 2048 ids cost microseconds, not a millisecond).
  */
-function checkIdRange(name: string, tensor: HostTensor, range: IdRange, view: WordsView): void {
+function checkIdRange(name: string, tensor: HostTensor, range: IdRange, small: SmallRange | undefined, view: WordsView): void {
   const data = tensor.data;
   const columns = tensor.dims.length > 1 ? data.length / tensor.dims[0] : 1;
-  const small = smallRange(range);
   if (data instanceof BigInt64Array && small !== undefined) {
     // The inputs of one request usually share one buffer: one 32-bit view of it serves them all.
     if (view.buffer !== data.buffer) {
@@ -194,15 +196,14 @@ interface WordsView {
   words: Int32Array | undefined;
 }
 
-/** A range inside [0, 2^31) as plain numbers (computed once per range), for the 32-bit fast path. */
-const SMALL_RANGES = new WeakMap<IdRange, { min: number; max: number } | null>();
-function smallRange(range: IdRange): { min: number; max: number } | undefined {
-  let small = SMALL_RANGES.get(range);
-  if (small === undefined) {
-    small = range.min >= 0n && range.max < 0x80000000n ? { min: Number(range.min), max: Number(range.max) } : null;
-    SMALL_RANGES.set(range, small);
-  }
-  return small ?? undefined;
+interface SmallRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A range inside [0, 2^31) as plain numbers (computed once per model, in SignatureIndex), for the 32-bit fast path. */
+function smallRange(range: IdRange): SmallRange | undefined {
+  return range.min >= 0n && range.max < 0x80000000n ? { min: Number(range.min), max: Number(range.max) } : undefined;
 }
 
 function outOfRange(name: string, value: bigint, row: number, range: IdRange) {

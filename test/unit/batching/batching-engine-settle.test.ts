@@ -51,4 +51,30 @@ describe('BatchingEngine settles every caller', () => {
     await puppet.runPending();
     await Promise.all([...busy, ...queued]);
   });
+
+  it('merges requests whose feeds match in any order, never ones with a feed more or less or another dtype', async () => {
+    const puppet = new PuppetEngine();
+    const engine = BatchingEngine.create({
+      inner: puppet, name: 'ctr', clock: new FakeClock(),
+      batching: validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 64, maxQueueSize: 16, maxRunsInFlight: 1 }),
+    });
+    const base = wideFeeds(1, 2).x;
+    const busy = engine.run({ x: base }, ['y']);
+    await flush();
+    const id: HostTensor = { dtype: 'int64', dims: [1, 1], data: new BigInt64Array(1) };
+    const queued = [
+      engine.run({ x: base, id }, ['y']),
+      engine.run({ id, x: base }, ['y']),
+      engine.run({ x: base, id: { ...id, dtype: 'int32', data: new Int32Array(1) } }, ['y']),
+      engine.run({ x: base }, ['y']),
+      engine.run({ x: base, id, z: id }, ['y']),
+    ];
+    for (let i = 0; i < 5; i++) {
+      await puppet.runPending(1);
+      await flush();
+    }
+    assert.deepEqual(puppet.executedBatchRows, [1, 2, 1, 1, 1], 'only the two {x, id} requests share a run');
+    await puppet.runPending();
+    await Promise.all([busy, ...queued]);
+  });
 });

@@ -1,7 +1,7 @@
 /**
- * BasicBatchScheduler with `mergeKeyOf`: a batch is the FIFO prefix of tasks that share the first
- * task's key, so tasks that cannot share one run (different feed shapes) never run one after
- * another inside a single slot; the key is not computed for a lone task.
+ * BasicBatchScheduler with `canMerge`: a batch is the FIFO prefix of tasks that can merge with the
+ * first task, so tasks that cannot share one run (different feed shapes) never run one after
+ * another inside a single slot; `canMerge` is not asked for a lone task.
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -17,7 +17,7 @@ function setup(withKeys: boolean) {
   const scheduler = BasicBatchScheduler.create<KeyedTask>({
     name: 'ctr', maxBatchSize: 64, maxQueueDelayMicros: 0, preferredBatchSizes: [], maxQueueSize: 16,
     maxRunsInFlight: 1, mergeTasks: true, clock: new FakeClock(),
-    ...(withKeys ? { mergeKeyOf: (task: KeyedTask) => { keyCalls++; return task.key; } } : {}),
+    ...(withKeys ? { canMerge: (first: KeyedTask, next: KeyedTask) => { keyCalls++; return first.key === next.key; } } : {}),
     processBatch: (batch: ScheduledBatch<KeyedTask>) => {
       batches.push(batch.tasks.map((t) => t.name));
       return new Promise<void>((resolve) => releases.push(resolve));
@@ -31,11 +31,11 @@ function setup(withKeys: boolean) {
   return { scheduler, batches, release, keyCalls: () => keyCalls };
 }
 
-describe('BasicBatchScheduler mergeKeyOf', () => {
+describe('BasicBatchScheduler canMerge', () => {
   it('merges only the FIFO prefix that shares the first task\'s key', async () => {
     const s = setup(true);
     s.scheduler.schedule({ size: 1, key: 'a', name: 'x' });
-    assert.equal(s.keyCalls(), 0, 'a lone task computes no key');
+    assert.equal(s.keyCalls(), 0, 'a lone task asks nothing');
     for (const [name, key] of [['a1', 'a'], ['a2', 'a'], ['b1', 'b'], ['a3', 'a']]) s.scheduler.schedule({ size: 1, key, name });
     await s.release();
     await s.release();
@@ -43,7 +43,7 @@ describe('BasicBatchScheduler mergeKeyOf', () => {
     assert.deepEqual(s.batches, [['x'], ['a1', 'a2'], ['b1'], ['a3']]);
   });
 
-  it('without mergeKeyOf every queued task fitting the batch merges', async () => {
+  it('without canMerge every queued task fitting the batch merges', async () => {
     const s = setup(false);
     s.scheduler.schedule({ size: 1, key: 'a', name: 'x' });
     for (const [name, key] of [['a1', 'a'], ['b1', 'b'], ['a2', 'a']]) s.scheduler.schedule({ size: 1, key, name });
