@@ -13,6 +13,7 @@ import { Code, ServingError, cancelled } from '../../../src/core/errors';
 import type { EngineRunOptions, EngineRunResult } from '../../../src/core/inference-engine';
 import { FakeClock } from './fake-clock';
 import { PuppetEngine, flush, puppetFeeds } from './puppet-engine';
+import { track } from './settlement';
 
 /** A lifetime on the fake clock: `deadlineMicros` (Infinity: none); `goAway()` plays the client leaving. */
 class FakeLifetime implements CallLifetime {
@@ -53,12 +54,6 @@ function setup() {
   return { engine, puppet, clock, drops, request };
 }
 
-function track<T>(promise: Promise<T>): { settled: () => 'pending' | 'fulfilled' | 'rejected'; error: () => unknown } {
-  let state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  let reason: unknown;
-  promise.then(() => { state = 'fulfilled'; }, (error: unknown) => { state = 'rejected'; reason = error; });
-  return { settled: () => state, error: () => reason };
-}
 
 const codeOf = (error: unknown) => (error instanceof ServingError ? Code[error.code] : String(error));
 

@@ -11,6 +11,7 @@ import { Code, ServingError } from '../../../src/core/errors';
 import type { EngineRunResult } from '../../../src/core/inference-engine';
 import { FakeClock } from './fake-clock';
 import { PuppetEngine, flush, puppetFeeds } from './puppet-engine';
+import { track } from './settlement';
 
 function setup(overrides: Partial<BatchingOptions> = {}) {
   const puppet = new PuppetEngine();
@@ -25,13 +26,6 @@ function setup(overrides: Partial<BatchingOptions> = {}) {
   return { engine, puppet, clock, drops, request };
 }
 
-/** Records how a promise settled without awaiting it (so the test can check "not yet"). */
-function track<T>(promise: Promise<T>): { settled: () => 'pending' | 'fulfilled' | 'rejected'; error: () => unknown } {
-  let state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  let reason: unknown;
-  promise.then(() => { state = 'fulfilled'; }, (error: unknown) => { state = 'rejected'; reason = error; });
-  return { settled: () => state, error: () => reason };
-}
 
 describe('batcher queue-policy timeout (maxQueueTimeMicros)', () => {
   it('is off by default: a queued request waits as long as the slot is busy', async () => {
