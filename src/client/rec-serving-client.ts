@@ -10,13 +10,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../core/errors';
-import { toLittleEndianBytes, type HostTensor } from '../core/tensor';
+import type { HostTensor } from '../core/tensor';
 import {
-  DTYPE_TO_WIRE, GET_MODEL_METADATA_PATH, GetModelMetadataRequestType, GetModelMetadataResponseType, PREDICT_PATH,
-  decodePredictResponse, dtypeFromWire, encodePredictRequest, int64ToNumber,
-  type GetModelMetadataResponseMessage, type PredictRequestMessage, type PredictResponseMessage,
+  GET_MODEL_METADATA_PATH, GetModelMetadataRequestType, GetModelMetadataResponseType, PREDICT_PATH,
+  decodePredictResponse, dtypeFromWire, int64ToNumber,
+  type GetModelMetadataResponseMessage, type PredictResponseMessage,
 } from '../protocol/predict-messages';
 import { decodeRawTensor } from '../core/decode-tensor';
+import { writePredictRequest } from '../protocol/predict-request-writer';
 import { BalancedChannel, type BalancedChannelOptions, type BalancedChannelStats } from './balanced-channel';
 
 export interface PredictOptions {
@@ -51,19 +52,9 @@ export interface ClientOptions extends BalancedChannelOptions {
   readonly deadlineMs?: number;
 }
 
-/** The encoded PredictRequest `predict` sends: each feed as raw little-endian bytes. */
+/** The encoded PredictRequest `predict` sends: each feed as raw little-endian bytes (protocol/predict-request-writer.ts). */
 export function encodePredictCall(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[] = [], options: PredictOptions = {}): Uint8Array {
-  const request: Partial<PredictRequestMessage> = {
-    modelName: options.modelName ?? '',
-    modelVersion: options.modelVersion ?? '',
-    inputs: Object.keys(feed).map((name) => {
-      const tensor = feed[name];
-      return { name, dtype: DTYPE_TO_WIRE[tensor.dtype], shape: [...tensor.dims], rawData: toLittleEndianBytes(tensor.data) };
-    }),
-    outputNames: [...fetch],
-    requestId: options.requestId ?? 0,
-  };
-  return encodePredictRequest(request);
+  return writePredictRequest(feed, fetch, options);
 }
 
 export class RecServingClient {

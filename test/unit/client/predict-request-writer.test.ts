@@ -1,0 +1,105 @@
+/**
+ * The client's PredictRequest writer writes the same bytes as protobufjs's reflection encoder for
+ * the message it stands for, whatever the dtypes, sizes, names and buffer layouts; and refuses
+ * dims or request ids it cannot write.
+ */
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DType, HostTensor } from '../../../src/core/tensor';
+import { DTYPE_TO_WIRE, encodePredictRequest } from '../../../src/protocol/predict-messages';
+import { writePredictRequest, type PredictRequestFields } from '../../../src/protocol/predict-request-writer';
+
+/** What the client sent before: the message object through protobufjs. */
+function reference(feed: Record<string, HostTensor>, fetch: string[], fields: PredictRequestFields): Buffer {
+  return encodePredictRequest({
+    modelName: fields.modelName ?? '',
+    modelVersion: fields.modelVersion ?? '',
+    inputs: Object.keys(feed).map((name) => {
+      const t = feed[name];
+      return { name, dtype: DTYPE_TO_WIRE[t.dtype], shape: [...t.dims], rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
+    }),
+    outputNames: fetch,
+    requestId: fields.requestId ?? 0,
+  });
+}
+
+const MAKERS: Record<DType, (n: number, buffer?: ArrayBuffer, offset?: number) => HostTensor['data']> = {
+  int64: (n, b, o = 0) => (b ? new BigInt64Array(b, o, n) : new BigInt64Array(n)),
+  float32: (n, b, o = 0) => (b ? new Float32Array(b, o, n) : new Float32Array(n)),
+  int32: (n, b, o = 0) => (b ? new Int32Array(b, o, n) : new Int32Array(n)),
+  float64: (n, b, o = 0) => (b ? new Float64Array(b, o, n) : new Float64Array(n)),
+  float16: (n, b, o = 0) => (b ? new Uint16Array(b, o, n) : new Uint16Array(n)),
+  uint8: (n, b, o = 0) => (b ? new Uint8Array(b, o, n) : new Uint8Array(n)),
+  int8: (n, b, o = 0) => (b ? new Int8Array(b, o, n) : new Int8Array(n)),
+  bool: (n, b, o = 0) => (b ? new Uint8Array(b, o, n) : new Uint8Array(n)),
+};
+
+/** Deterministic pseudo-random bytes. */
+function fill(data: HostTensor['data'], seed: number): void {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let x = seed * 2654435761 >>> 0;
+  for (let i = 0; i < bytes.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
+}
+
+describe('writePredictRequest', () => {
+  it('writes what protobufjs writes for a batch-5 Criteo feed in one shared buffer', () => {
+    const buffer = new ArrayBuffer(26 * 40 + 260);
+    const feed: Record<string, HostTensor> = {};
+    for (let c = 1; c <= 26; c++) {
+      const data = MAKERS.int64(5, buffer, (c - 1) * 40);
+      fill(data, c);
+      feed[`C${c}`] = { dtype: 'int64', dims: [5, 1], data };
+    }
+    const dense = MAKERS.float32(65, buffer, 26 * 40);
+    fill(dense, 99);
+    feed.dense_input = { dtype: 'float32', dims: [5, 13], data: dense };
+    assert.deepEqual(writePredictRequest(feed), reference(feed, [], {}));
+    assert.deepEqual(writePredictRequest(feed, ['prob'], { requestId: 7 }), reference(feed, ['prob'], { requestId: 7 }));
+  });
+
+  it('writes what protobufjs writes for every dtype, size, name and field, over 300 seeded feeds', () => {
+    const dtypes = Object.keys(MAKERS) as DType[];
+    const names = ['x', 'ids', 'C1', 'ünïcødé', '名前', '', 'a'.repeat(200)];
+    for (let seed = 1; seed <= 300; seed++) {
+      const feed: Record<string, HostTensor> = {};
+      const inputs = seed % 7;
+      const shared = seed % 2 === 0 ? new ArrayBuffer(1 << 16) : undefined;
+      let offset = 0;
+      for (let i = 0; i < inputs; i++) {
+        const dtype = dtypes[(seed + i) % dtypes.length];
+        const rows = [0, 1, 5, 64, 300][(seed + 3 * i) % 5];
+        const width = [1, 13, 3][(seed + i) % 3];
+        const dims = (seed + i) % 11 === 0 ? [] : (seed + i) % 5 === 0 ? [rows] : [rows, width];
+        const count = dims.reduce((a, b) => a * b, 1);
+        const bytesPerElement = MAKERS[dtype](0).BYTES_PER_ELEMENT;
+        offset = Math.ceil(offset / 8) * 8;
+        const data = shared !== undefined && offset + count * bytesPerElement <= shared.byteLength ? MAKERS[dtype](count, shared, offset) : MAKERS[dtype](count);
+        offset += count * bytesPerElement;
+        fill(data, seed * 31 + i);
+        feed[`${names[(seed + i) % names.length]}${i}`] = { dtype, dims, data };
+      }
+      const fetch = seed % 3 === 0 ? [] : ['prob', 'ünïcødé', ''].slice(0, seed % 4);
+      const fields: PredictRequestFields = {
+        modelName: seed % 4 === 0 ? undefined : ['', 'ctr', 'モデル'][seed % 3],
+        modelVersion: seed % 5 === 0 ? '12' : undefined,
+        requestId: [0, 1, 127, 128, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER][seed % 7],
+      };
+      assert.deepEqual(writePredictRequest(feed, fetch, fields), reference(feed, fetch, fields), `seed ${seed}`);
+    }
+  });
+
+  it('writes dims of any size protobufjs writes as int64 varints', () => {
+    for (const big of [127, 128, 16383, 16384, 2 ** 21, 2 ** 28, 2 ** 35, 2 ** 42, 2 ** 49, Number.MAX_SAFE_INTEGER]) {
+      const feed: Record<string, HostTensor> = { x: { dtype: 'float32', dims: [0, big], data: new Float32Array(0) } };
+      assert.deepEqual(writePredictRequest(feed), reference(feed, [], {}), `dim ${big}`);
+    }
+  });
+
+  it('refuses a negative or fractional dim and request id with a RangeError naming it', () => {
+    assert.throws(() => writePredictRequest({ x: { dtype: 'float32', dims: [1, -1], data: new Float32Array(0) } }), /a tensor dimension must be a non-negative safe integer; got -1/);
+    assert.throws(() => writePredictRequest({}, [], { requestId: 1.5 }), /the request id must be a non-negative safe integer; got 1.5/);
+  });
+});
