@@ -108,7 +108,7 @@ export function decodePaddleFeed(tensor: PaddleTensor, index: SignatureIndex, ar
     if (wire.dtype === 'float16' || target === 'float16') throw lossy(name, code, target, 'fp16 is only accepted for fp16 inputs');
     return { name, tensor: { dtype: target, dims: shape, data: convert(name, code, raw as ArrayLike<number>, target, false, arena) } };
   }
-  const values = (tensor[wire.field] ?? EMPTY) as ArrayLike<number | boolean>;
+  const values = (wireValues(tensor, wire.field) ?? EMPTY) as ArrayLike<number | boolean>;
   if (values.length !== elements) {
     throw invalidArgument(`input "${name}": shape [${shape.join(',')}] needs ${elements} ${String(wire.field)} values; got ${values.length}`);
   }
@@ -116,6 +116,18 @@ export function decodePaddleFeed(tensor: PaddleTensor, index: SignatureIndex, ar
   // Values of the wire's own float type are rounded to it (JSON carries float_data as doubles).
   const rounding = target === wire.dtype && isFloat(target);
   return { name, tensor: { dtype: target, dims: shape, data: convert(name, code, values, target, rounding, arena) } };
+}
+
+/** `tensor[field]`, by a named load for the typed fields (a load keyed by a varying name is slower). */
+function wireValues(tensor: PaddleTensor, field: keyof PaddleTensor): unknown {
+  switch (field) {
+    case 'int64_data': return tensor.int64_data;
+    case 'float_data': return tensor.float_data;
+    case 'int_data': return tensor.int_data;
+    case 'float64_data': return tensor.float64_data;
+    case 'bool_data': return tensor.bool_data;
+    default: return tensor[field];
+  }
 }
 
 /** Copies `values` into a `target` array, refusing any value the conversion would change. */
