@@ -51,13 +51,19 @@ export function readInt64s(r: WireReader, wire: number, previous: Float64Array |
   const out = new Float64Array(from + varintCount(r.bytes, r.pos, end));
   if (previous !== undefined) out.set(previous);
   const bytes = r.bytes;
+  let pos = r.pos;
   for (let i = from; i < out.length; i++) {
-    const small = smallVarint(bytes, r.pos);
+    const small = smallVarint(bytes, pos);
     if (small >= 0) {
       out[i] = small >>> 3;
-      r.pos += small & 7;
-    } else out[i] = r.int64();
+      pos += small & 7;
+    } else {
+      r.pos = pos;
+      out[i] = r.int64();
+      pos = r.pos;
+    }
   }
+  r.pos = pos;
   endOfPacked(r, end);
   return out;
 }
@@ -84,13 +90,19 @@ export function readVarint32s<T extends Int32Array | Uint32Array>(r: WireReader,
 
 function readVarint32Elements(r: WireReader, out: Int32Array | Uint32Array, from: number): void {
   const bytes = r.bytes;
+  let pos = r.pos;
   for (let i = from; i < out.length; i++) {
-    const small = smallVarint(bytes, r.pos);
+    const small = smallVarint(bytes, pos);
     if (small >= 0) {
       out[i] = small >>> 3;
-      r.pos += small & 7;
-    } else out[i] = r.uint32();
+      pos += small & 7;
+    } else {
+      r.pos = pos;
+      out[i] = r.uint32();
+      pos = r.pos;
+    }
   }
+  r.pos = pos;
 }
 
 /** shape and lod: int32 values in a plain array (a typed array of two dims costs more to create). */
@@ -103,7 +115,6 @@ export function readDims(r: WireReader, wire: number, previous: number[] | undef
   }
   const length = r.length();
   const end = r.pos + length;
-  const from = out.length;
   const count = varintCount(r.bytes, r.pos, end);
   const bytes = r.bytes;
   for (let i = 0; i < count; i++) {
