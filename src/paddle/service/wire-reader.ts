@@ -144,22 +144,21 @@ export class WireReader {
 
 /** Longest string `shortAscii` reads (and caches). */
 const MAX_CACHED_NAME = 64;
-/** Short ASCII strings read lately (feed names, aliases, fetch names), by a hash of their bytes: bounded. */
+/**
+ * Short ASCII strings read lately (feed names, aliases, fetch names), in slots picked by their
+ * length and first, middle and last bytes (C1..C26 and dense_input get distinct slots): bounded.
+ */
 const NAME_CACHE = new Array<string>(512).fill('');
 
 /**
  * `length` bytes from `start` as a string when they are all ASCII (undefined otherwise): the
- * cached string when its slot holds the same bytes, else a new one, which takes the slot.
+ * cached string when its slot holds the same bytes (a cached string is ASCII, so a match is one
+ * pass), else a new one, which takes the slot.
  */
 function shortAscii(bytes: Uint8Array, start: number, length: number): string | undefined {
+  if (length === 0) return '';
   const end = start + length;
-  let hash = length;
-  for (let i = start; i < end; i++) {
-    const b = bytes[i];
-    if (b >= 0x80) return undefined;
-    hash = Math.imul(hash ^ b, 0x01000193);
-  }
-  const slot = (hash ^ (hash >>> 15)) & (NAME_CACHE.length - 1);
+  const slot = (((length * 31 + bytes[start]) * 31 + bytes[start + (length >> 1)]) * 31 + bytes[end - 1]) & (NAME_CACHE.length - 1);
   const cached = NAME_CACHE[slot];
   if (cached.length === length) {
     let i = 0;
@@ -167,7 +166,11 @@ function shortAscii(bytes: Uint8Array, start: number, length: number): string | 
     if (i === length) return cached;
   }
   let text = '';
-  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]);
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b >= 0x80) return undefined;
+    text += String.fromCharCode(b);
+  }
   NAME_CACHE[slot] = text;
   return text;
 }
