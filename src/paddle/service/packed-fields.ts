@@ -107,23 +107,33 @@ function readVarint32Elements(r: WireReader, out: Int32Array | Uint32Array, from
 
 /** shape and lod: int32 values in a plain array (a typed array of two dims costs more to create). */
 export function readDims(r: WireReader, wire: number, previous: number[] | undefined): number[] {
-  const out = previous ?? [];
   if (wire !== 2) {
     expectElementWire(wire, 0);
-    out.push(r.uint32() | 0);
-    return out;
+    const value = r.uint32() | 0;
+    if (previous === undefined) return [value];
+    previous.push(value);
+    return previous;
   }
   const length = r.length();
   const end = r.pos + length;
   const count = varintCount(r.bytes, r.pos, end);
+  // Sized up front: an array grown from [] by push reserves room for 17 elements.
+  const from = previous === undefined ? 0 : previous.length;
+  const out = previous ?? new Array<number>(count);
   const bytes = r.bytes;
+  let pos = r.pos;
   for (let i = 0; i < count; i++) {
-    const small = smallVarint(bytes, r.pos);
+    const small = smallVarint(bytes, pos);
     if (small >= 0) {
-      out.push(small >>> 3);
-      r.pos += small & 7;
-    } else out.push(r.uint32() | 0);
+      out[from + i] = small >>> 3;
+      pos += small & 7;
+    } else {
+      r.pos = pos;
+      out[from + i] = r.uint32() | 0;
+      pos = r.pos;
+    }
   }
+  r.pos = pos;
   endOfPacked(r, end);
   return out;
 }

@@ -180,3 +180,18 @@ it('names malformed packed fields as before: sizes, wire types, overlong varints
   assert.throws(() => decodePaddleRequest(tensor([0x5a, 2, 0x80, 0x80])), /truncated varint in a packed field/);
   assert.throws(() => decodePaddleRequest(tensor([0x58, 0x80])), /truncated varint/);
 });
+
+it('appends every run of shape and lod, packed or not, in order', () => {
+  const tensor = protobuf.Writer.create();
+  tensor.uint32((11 << 3) | 2).fork().int32(5).int32(-1).ldelim();
+  tensor.uint32((11 << 3) | 0).int32(13);
+  tensor.uint32((11 << 3) | 2).fork().int32(2 ** 28).int32(7).ldelim();
+  tensor.uint32((12 << 3) | 0).int32(0);
+  tensor.uint32((12 << 3) | 2).fork().int32(3).ldelim();
+  tensor.uint32((12 << 3) | 2).fork().ldelim();
+  const bytes = protobuf.Writer.create().uint32((1 << 3) | 2).bytes(tensor.finish()).finish();
+  const fast = decodePaddleRequest(bytes);
+  assert.deepEqual(normalize(fast), reference(bytes));
+  assert.deepEqual(fast.tensor[0].shape, [5, -1, 13, 2 ** 28, 7]);
+  assert.deepEqual(fast.tensor[0].lod, [0, 3]);
+});
