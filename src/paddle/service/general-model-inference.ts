@@ -23,7 +23,8 @@ import { Code, ServingError } from '../../core/errors';
 import type { CallLifetime } from '../../core/call-lifetime';
 import type { PredictOutput, Predictor } from '../../core/predictor';
 import type { CallObserver, PeerSource } from '../../core/call-observer';
-import { ENGINE_NAME, type PaddleRequest, type PaddleResponse } from './paddle-messages';
+import type { NamedTensor } from '../../core/validate-request';
+import { ENGINE_NAME, type PaddleRequest, type PaddleResponse, type PaddleTensor } from './paddle-messages';
 import { FeedArena, decodePaddleFeed, encodePaddleFetch } from './paddle-tensor-codec';
 
 export interface InferenceContext {
@@ -53,18 +54,24 @@ export async function serveGeneralModelCall(
   predictor: Predictor, call: GeneralModelCall, decode: () => PaddleRequest | Promise<PaddleRequest>,
 ): Promise<PaddleResponse> {
   const startedMs = performance.now();
-  const observe = (code: Code, model: string, rows = 0, queueMicros = 0, computeMicros = 0, version?: string) => call.observe?.({
-    method: call.method, protocol: call.protocol, model, code, rows, durationMicros: (performance.now() - startedMs) * 1000, queueMicros, computeMicros, version, peer: call.peer,
-  });
   try {
     const startUs = (call.nowMicros ?? epochMicros)();
-    const { response, result } = await infer(predictor, await decode(), call, startUs);
-    observe(Code.OK, result.model.name, result.rows, result.queueMicros, result.computeMicros, result.model.version);
+    const decoded = decode();
+    // A transport that decodes synchronously (gRPC) does not wait a microtask for its request.
+    const request = decoded instanceof Promise ? await decoded : decoded;
+    const { response, result } = await infer(predictor, request, call, startUs);
+    observe(call, startedMs, Code.OK, result.model.name, result.rows, result.queueMicros, result.computeMicros, result.model.version);
     return response;
   } catch (error) {
-    observe(ServingError.from(error).code, '');
+    observe(call, startedMs, ServingError.from(error).code, '');
     throw error;
   }
+}
+
+function observe(call: GeneralModelCall, startedMs: number, code: Code, model: string, rows = 0, queueMicros = 0, computeMicros = 0, version?: string): void {
+  call.observe?.({
+    method: call.method, protocol: call.protocol, model, code, rows, durationMicros: (performance.now() - startedMs) * 1000, queueMicros, computeMicros, version, peer: call.peer,
+  });
 }
 
 /** `startUs`: when the handling began (before the transport's body was decoded); default now. */
@@ -73,12 +80,15 @@ async function infer(predictor: Predictor, request: PaddleRequest, context: Infe
   const model = predictor.model();
   const feedTensors = request.tensor ?? [];
   const arena = FeedArena.forTensors(feedTensors);
-  const inputs = feedTensors.map((tensor) => decodePaddleFeed(tensor, model.index, arena));
+  const inputs = new Array<NamedTensor>(feedTensors.length);
+  for (let i = 0; i < feedTensors.length; i++) inputs[i] = decodePaddleFeed(feedTensors[i], model.index, arena);
   const decodedUs = now();
   // The context itself, not a copy of its signal: a lazily created signal stays uncreated when not needed.
   const result = await predictor.predict({ inputs, outputNames: request.fetch_var_names ?? [] }, context);
   const inferredUs = now();
-  const tensors = result.outputs.map(({ spec, tensor }) => encodePaddleFetch(spec, tensor));
+  const outputs = result.outputs;
+  const tensors = new Array<PaddleTensor>(outputs.length);
+  for (let i = 0; i < outputs.length; i++) tensors[i] = encodePaddleFetch(outputs[i].spec, outputs[i].tensor);
   const endUs = now();
   const profile = request.profile_server === true;
   const response = {

@@ -19,8 +19,10 @@ import { BYTES_PER_ELEMENT, type DType, type HostTensor, allocate, fromLittleEnd
 import { PaddleTypeCode, describePaddleCode, paddleCodeOfDType } from '../../model/paddle-config';
 import type { PaddleTensor } from './paddle-messages';
 
-/** Where each elem_type's values travel, and the dtype they have on the wire. */
-const WIRE: ReadonlyMap<number, { readonly field: keyof PaddleTensor; readonly dtype: DType }> = new Map([
+/** Where an elem_type's values travel, and the dtype they have on the wire. */
+interface WireField { readonly field: keyof PaddleTensor; readonly dtype: DType }
+
+const WIRE: ReadonlyMap<number, WireField> = new Map([
   [PaddleTypeCode.INT64, { field: 'int64_data', dtype: 'int64' }],
   [PaddleTypeCode.FP32, { field: 'float_data', dtype: 'float32' }],
   [PaddleTypeCode.INT32, { field: 'int_data', dtype: 'int32' }],
@@ -30,6 +32,8 @@ const WIRE: ReadonlyMap<number, { readonly field: keyof PaddleTensor; readonly d
   [PaddleTypeCode.INT8, { field: 'tensor_content', dtype: 'int8' }],
   [PaddleTypeCode.BOOL, { field: 'bool_data', dtype: 'bool' }],
 ] as const);
+/** WIRE indexed by code (codes are small integers), for the per-tensor lookup. */
+const WIRE_BY_CODE: ReadonlyArray<WireField | undefined> = Array.from({ length: Math.max(...WIRE.keys()) + 1 }, (_v, code) => WIRE.get(code));
 
 const SUPPORTED_CODES = [...WIRE.keys()].map(describePaddleCode).join(', ');
 const EMPTY: ArrayLike<never> = [];
@@ -41,13 +45,15 @@ const EMPTY: ArrayLike<never> = [];
  */
 export class FeedArena {
   private offset = 0;
+  /** The buffer as 32-bit words, made once per arena for writing int64 values (see int64FromNumbers). */
+  private wordView: Int32Array | undefined;
   private constructor(private readonly buffer: ArrayBuffer | undefined) {}
 
   static forTensors(tensors: readonly PaddleTensor[]): FeedArena {
     let bytes = 0;
-    for (const tensor of tensors) {
+    for (let t = 0; t < tensors.length; t++) {
       let elements = 1;
-      const shape = tensor.shape ?? EMPTY;
+      const shape = tensors[t].shape ?? EMPTY;
       for (let i = 0; i < shape.length; i++) elements *= Number(shape[i]);
       if (!Number.isSafeInteger(elements) || elements < 0) return new FeedArena(undefined);
       bytes += elements * 8;
@@ -63,6 +69,13 @@ export class FeedArena {
     this.offset += (bytes + 7) & ~7;
     return data;
   }
+
+  /** `data`'s buffer as 32-bit words: the arena's one view when `data` lies in the arena. */
+  words(data: BigInt64Array): Int32Array {
+    if (data.buffer !== this.buffer) return new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+    this.wordView ??= new Int32Array(this.buffer);
+    return this.wordView;
+  }
 }
 
 const MAX_ARENA_BYTES = 1 << 20;
@@ -71,7 +84,7 @@ export function decodePaddleFeed(tensor: PaddleTensor, index: SignatureIndex, ar
   const name = tensor.name || tensor.alias_name || '';
   if (name === '') throw invalidArgument('a feed tensor has neither name nor alias_name');
   const code = tensor.elem_type ?? 0;
-  const wire = WIRE.get(code);
+  const wire = typeof code === 'number' ? WIRE_BY_CODE[code] : undefined;
   if (wire === undefined) {
     throw invalidArgument(`input "${name}": elem_type ${describePaddleCode(code)} is not supported; supported: ${SUPPORTED_CODES}`);
   }
@@ -95,7 +108,7 @@ export function decodePaddleFeed(tensor: PaddleTensor, index: SignatureIndex, ar
     if (wire.dtype === 'float16' || target === 'float16') throw lossy(name, code, target, 'fp16 is only accepted for fp16 inputs');
     return { name, tensor: { dtype: target, dims: shape, data: convert(name, code, raw as ArrayLike<number>, target, false, arena) } };
   }
-  const values = (tensor[wire.field] ?? EMPTY) as ArrayLike<number | boolean>;
+  const values = (wireValues(tensor, wire.field) ?? EMPTY) as ArrayLike<number | boolean>;
   if (values.length !== elements) {
     throw invalidArgument(`input "${name}": shape [${shape.join(',')}] needs ${elements} ${String(wire.field)} values; got ${values.length}`);
   }
@@ -105,11 +118,24 @@ export function decodePaddleFeed(tensor: PaddleTensor, index: SignatureIndex, ar
   return { name, tensor: { dtype: target, dims: shape, data: convert(name, code, values, target, rounding, arena) } };
 }
 
+/** `tensor[field]`, by a named load for the typed fields (a load keyed by a varying name is slower). */
+function wireValues(tensor: PaddleTensor, field: keyof PaddleTensor): unknown {
+  switch (field) {
+    case 'int64_data': return tensor.int64_data;
+    case 'float_data': return tensor.float_data;
+    case 'int_data': return tensor.int_data;
+    case 'float64_data': return tensor.float64_data;
+    case 'bool_data': return tensor.bool_data;
+    default: return tensor[field];
+  }
+}
+
 /** Copies `values` into a `target` array, refusing any value the conversion would change. */
 function convert(name: string, code: number, values: ArrayLike<number | boolean>, target: DType, rounding = false, arena?: FeedArena): HostTensor['data'] {
   const out = arena === undefined ? allocate(target, values.length) : arena.take(target, values.length);
   if (out instanceof BigInt64Array) {
-    const bad = int64FromNumbers(values as ArrayLike<number>, out);
+    const words = arena === undefined ? new Int32Array(out.buffer, out.byteOffset, out.length * 2) : arena.words(out);
+    const bad = int64FromNumbers(values as ArrayLike<number>, out, words, (out.byteOffset - words.byteOffset) >> 2);
     if (bad >= 0) {
       const v = Number(values[bad]);
       throw lossy(name, code, target, Number.isInteger(v)
@@ -134,18 +160,24 @@ function convert(name: string, code: number, values: ArrayLike<number | boolean>
 }
 
 /**
- * Writes safe integers into `out` as two 32-bit little-endian words each (no BigInt per value);
- * returns the index of the first value that is not a safe integer, or -1.
+ * Writes safe integers into `out` as two 32-bit little-endian words each (no BigInt per value):
+ * `words` views `out`'s buffer, `out[0]` starting at word `at`. Returns the index of the first
+ * value that is not a safe integer, or -1.
  */
-function int64FromNumbers(values: ArrayLike<number>, out: BigInt64Array): number {
-  const words = new Int32Array(out.buffer, out.byteOffset, out.length * 2);
+function int64FromNumbers(values: ArrayLike<number>, out: BigInt64Array, words: Int32Array, at: number): number {
   for (let i = 0; i < values.length; i++) {
     const v = +values[i];
-    if (!Number.isSafeInteger(v)) return i;
-    if (v >= 0) {
+    const w = at + 2 * i;
+    if ((v | 0) === v) {
+      // An int32 (most ids): the high word is its sign.
+      words[w] = v;
+      words[w + 1] = v >> 31;
+    } else if (!Number.isSafeInteger(v)) {
+      return i;
+    } else if (v >= 0) {
       const low = v % 4294967296;
-      words[2 * i] = low | 0;
-      words[2 * i + 1] = (v - low) / 4294967296;
+      words[w] = low | 0;
+      words[w + 1] = (v - low) / 4294967296;
     } else {
       out[i] = BigInt(v);
     }

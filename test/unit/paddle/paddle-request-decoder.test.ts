@@ -127,3 +127,71 @@ it('agrees with protobufjs on corrupted requests it accepts, and names what is m
   assert.throws(() => decodePaddleRequest(Uint8Array.of(0x0a, 0x03, 0x0a, 0x01, 0x80)), /truncated varint in a packed field/);
   assert.deepEqual(normalize(decodePaddleRequest(new Uint8Array(0))), reference(new Uint8Array(0)));
 });
+
+it('reads varints around the inline 4-byte limit (2^28) in every packed varint field, and shape as plain numbers', () => {
+  const edges = [0, 127, 128, 16383, 16384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31 - 1, 2 ** 32 - 1];
+  const int64s = [...edges, 2 ** 35, 2 ** 53 - 1, -1, -(2 ** 28), -(2 ** 53 - 1)];
+  const int32s = [...edges.filter((v) => v < 2 ** 31), -1, -(2 ** 28), -(2 ** 31)];
+  const request = {
+    tensor: [{
+      int64_data: int64s, int_data: int32s, uint32_data: edges, bool_data: [true, false, true],
+      shape: int32s, lod: [0, 2 ** 28, 2 ** 28 - 1], name: 'C1',
+    }],
+  };
+  const bytes = PaddleRequestType.encode(PaddleRequestType.fromObject(request)).finish();
+  const fast = decodePaddleRequest(bytes);
+  assert.deepEqual(normalize(fast), reference(bytes));
+  assert.deepEqual(Array.from(fast.tensor[0].int64_data!), int64s);
+  assert.ok(Array.isArray(fast.tensor[0].shape), 'shape is a plain array');
+  assert.deepEqual(fast.tensor[0].shape, int32s);
+  assert.deepEqual(fast.tensor[0].lod, [0, 2 ** 28, 2 ** 28 - 1]);
+});
+
+it('reads names alike on every call: repeated, colliding, non-ASCII, empty, and longer than the cached length', () => {
+  const names = [
+    ...Array.from({ length: 2000 }, (_v, i) => `C${i}`), 'dense_input', '', 'é', 'naïve_slot', '特征_1', 'x'.repeat(64), 'y'.repeat(65),
+    `${'z'.repeat(63)}é`,
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < names.length; i += 50) {
+      const request = {
+        tensor: names.slice(i, i + 50).map((name, k) => ({ name, alias_name: names[(i + k + 1) % names.length], shape: [1] })),
+        fetch_var_names: [names[i], names[names.length - 1 - i]],
+      };
+      const bytes = PaddleRequestType.encode(PaddleRequestType.fromObject(request)).finish();
+      const fast = decodePaddleRequest(bytes);
+      assert.deepEqual(normalize(fast), reference(bytes), `names from ${i}, round ${round}`);
+      assert.deepEqual(fast.tensor.map((t) => t.name), request.tensor.map((t) => t.name));
+    }
+  }
+});
+
+it('names malformed packed fields as before: sizes, wire types, overlong varints', () => {
+  const tensor = (body: number[]) => Uint8Array.of(0x0a, body.length, ...body);
+  // float_data packed with 6 bytes; double with 4; int64 with wire type 1; an 11-byte varint in a packed int64 and shape.
+  assert.throws(() => decodePaddleRequest(tensor([0x12, 6, 0, 0, 0, 0, 0, 0])), /packed field of 6 bytes is not a multiple of 4/);
+  assert.throws(() => decodePaddleRequest(tensor([0x22, 4, 0, 0, 0, 0])), /packed field of 4 bytes is not a multiple of 8/);
+  assert.throws(() => decodePaddleRequest(tensor([0x09, 0, 0, 0, 0, 0, 0, 0, 0])), /wire type 1 for a repeated field of wire type 0/);
+  assert.throws(() => decodePaddleRequest(tensor([0x5d, 0, 0, 0, 0])), /wire type 5 for a repeated field of wire type 0/);
+  assert.throws(() => decodePaddleRequest(tensor([0x15, 0, 0])), /truncated fixed32/);
+  const overlong = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+  assert.throws(() => decodePaddleRequest(tensor([0x0a, overlong.length, ...overlong])), /varint longer than 10 bytes/);
+  assert.throws(() => decodePaddleRequest(tensor([0x5a, overlong.length, ...overlong])), /varint longer than 10 bytes/);
+  assert.throws(() => decodePaddleRequest(tensor([0x5a, 2, 0x80, 0x80])), /truncated varint in a packed field/);
+  assert.throws(() => decodePaddleRequest(tensor([0x58, 0x80])), /truncated varint/);
+});
+
+it('appends every run of shape and lod, packed or not, in order', () => {
+  const tensor = protobuf.Writer.create();
+  tensor.uint32((11 << 3) | 2).fork().int32(5).int32(-1).ldelim();
+  tensor.uint32((11 << 3) | 0).int32(13);
+  tensor.uint32((11 << 3) | 2).fork().int32(2 ** 28).int32(7).ldelim();
+  tensor.uint32((12 << 3) | 0).int32(0);
+  tensor.uint32((12 << 3) | 2).fork().int32(3).ldelim();
+  tensor.uint32((12 << 3) | 2).fork().ldelim();
+  const bytes = protobuf.Writer.create().uint32((1 << 3) | 2).bytes(tensor.finish()).finish();
+  const fast = decodePaddleRequest(bytes);
+  assert.deepEqual(normalize(fast), reference(bytes));
+  assert.deepEqual(fast.tensor[0].shape, [5, -1, 13, 2 ** 28, 7]);
+  assert.deepEqual(fast.tensor[0].lod, [0, 3]);
+});

@@ -51,6 +51,23 @@ describe('Paddle tensor codec', () => {
     assert.deepEqual([...(feeds[2].data as Int32Array)], [7, 8, 9]);
   });
 
+  it('writes int64 ids at their own place in a shared arena: after other inputs, int32-sized and beyond, below zero', () => {
+    const values = [0, -1, 2147483647, -2147483648, 2147483648, -2147483649, 2 ** 40 + 7, -(2 ** 53 - 1), 2 ** 53 - 1, 5];
+    const tensors = [
+      { float_data: [0.5, 1.5, 2.5], shape: [1, 3], elem_type: 1, name: 'dense' },
+      { int64_data: values.slice(0, 5), shape: [5, 1], elem_type: 0, name: 'C1' },
+      { int_data: [-7], shape: [1, 1], elem_type: 2, name: 'C1' },
+      { int64_data: values.slice(5), shape: [5, 1], elem_type: 0, name: 'C1' },
+    ];
+    const arena = FeedArena.forTensors(tensors);
+    const feeds = tensors.map((t) => decodePaddleFeed(t, index, arena).tensor);
+    assert.equal(feeds[1].data.buffer, feeds[0].data.buffer, 'one arena');
+    assert.deepEqual([...(feeds[0].data as Float32Array)], [0.5, 1.5, 2.5]);
+    assert.deepEqual([...(feeds[1].data as BigInt64Array)], values.slice(0, 5).map(BigInt));
+    assert.deepEqual([...(feeds[2].data as BigInt64Array)], [-7n]);
+    assert.deepEqual([...(feeds[3].data as BigInt64Array)], values.slice(5).map(BigInt));
+  });
+
   it('allocates per input when a request is too large for the arena or its shape is not a size', () => {
     const huge = [{ int64_data: [1], shape: [1 << 20, 1], elem_type: 0, name: 'C1' }];
     const small = { int64_data: [4, 5], shape: [2, 1], elem_type: 0, name: 'C1' };

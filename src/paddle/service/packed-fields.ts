@@ -1,0 +1,199 @@
+/**
+ * Readers of the repeated numeric fields of a Paddle Tensor, for paddle-request-decoder.ts: each
+ * reads one occurrence of a field, packed (wire type 2) or one element per tag, and returns the
+ * field's values so far with it appended (several runs of one field append to `previous`).
+ *
+ * Contract: values as protobufjs reads them: int64 as JS numbers in a Float64Array, int32 and
+ * uint32 wrapped into an Int32Array / Uint32Array, float and double into Float32Array /
+ * Float64Array, dims (shape, lod) as int32 numbers in a plain array (appended in place). Errors
+ * name what is malformed: 'truncated varint in a packed field', 'packed field of N bytes is not a
+ * multiple of S', 'wire type W for a repeated field of wire type E', plus the reader's own. In a
+ * packed varint field every element ends before the field does (its last byte is checked first),
+ * so elements are read without narrowing the reader, and one of up to 4 bytes (ids below 2^28,
+ * dims) is read inline.
+ */
+import type { WireReader } from './wire-reader';
+
+/** Bytes of a packed varint field [start, end) that end a varint: its element count. */
+function varintCount(bytes: Uint8Array, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i++) if (bytes[i] < 0x80) count++;
+  if (end > start && bytes[end - 1] >= 0x80) throw new Error('truncated varint in a packed field');
+  return count;
+}
+
+/** A packed field of `length` bytes holding elements of `size` bytes: its element count. */
+function fixedCount(length: number, size: number): number {
+  if (length % size !== 0) throw new Error(`packed field of ${length} bytes is not a multiple of ${size}`);
+  return length / size;
+}
+
+function expectElementWire(wire: number, elementWire: number): void {
+  if (wire !== elementWire) throw new Error(`wire type ${wire} for a repeated field of wire type ${elementWire}`);
+}
+
+function endOfPacked(reader: WireReader, end: number): void {
+  if (reader.pos !== end) throw new Error('a packed field does not end on an element');
+}
+
+export function readInt64s(r: WireReader, wire: number, previous: Float64Array | undefined): Float64Array {
+  const from = previous === undefined ? 0 : previous.length;
+  if (wire !== 2) {
+    expectElementWire(wire, 0);
+    const value = r.int64();
+    const out = new Float64Array(from + 1);
+    if (previous !== undefined) out.set(previous);
+    out[from] = value;
+    return out;
+  }
+  const length = r.length();
+  const end = r.pos + length;
+  const out = new Float64Array(from + varintCount(r.bytes, r.pos, end));
+  if (previous !== undefined) out.set(previous);
+  const bytes = r.bytes;
+  let pos = r.pos;
+  for (let i = from; i < out.length; i++) {
+    const small = smallVarint(bytes, pos);
+    if (small >= 0) {
+      out[i] = small >>> 3;
+      pos += small & 7;
+    } else {
+      r.pos = pos;
+      out[i] = r.int64();
+      pos = r.pos;
+    }
+  }
+  r.pos = pos;
+  endOfPacked(r, end);
+  return out;
+}
+
+/** int32 / uint32 fields: `out` is an Int32Array or a Uint32Array, which wraps the low 32 bits. */
+export function readVarint32s<T extends Int32Array | Uint32Array>(r: WireReader, wire: number, previous: T | undefined, make: (n: number) => T): T {
+  const from = previous === undefined ? 0 : previous.length;
+  if (wire !== 2) {
+    expectElementWire(wire, 0);
+    const value = r.uint32();
+    const out = make(from + 1);
+    if (previous !== undefined) out.set(previous);
+    out[from] = value;
+    return out;
+  }
+  const length = r.length();
+  const end = r.pos + length;
+  const out = make(from + varintCount(r.bytes, r.pos, end));
+  if (previous !== undefined) out.set(previous);
+  readVarint32Elements(r, out, from);
+  endOfPacked(r, end);
+  return out;
+}
+
+function readVarint32Elements(r: WireReader, out: Int32Array | Uint32Array, from: number): void {
+  const bytes = r.bytes;
+  let pos = r.pos;
+  for (let i = from; i < out.length; i++) {
+    const small = smallVarint(bytes, pos);
+    if (small >= 0) {
+      out[i] = small >>> 3;
+      pos += small & 7;
+    } else {
+      r.pos = pos;
+      out[i] = r.uint32();
+      pos = r.pos;
+    }
+  }
+  r.pos = pos;
+}
+
+/** shape and lod: int32 values in a plain array (a typed array of two dims costs more to create). */
+export function readDims(r: WireReader, wire: number, previous: number[] | undefined): number[] {
+  if (wire !== 2) {
+    expectElementWire(wire, 0);
+    const value = r.uint32() | 0;
+    if (previous === undefined) return [value];
+    previous.push(value);
+    return previous;
+  }
+  const length = r.length();
+  const end = r.pos + length;
+  const count = varintCount(r.bytes, r.pos, end);
+  // Sized up front: an array grown from [] by push reserves room for 17 elements.
+  const from = previous === undefined ? 0 : previous.length;
+  const out = previous ?? new Array<number>(count);
+  const bytes = r.bytes;
+  let pos = r.pos;
+  for (let i = 0; i < count; i++) {
+    const small = smallVarint(bytes, pos);
+    if (small >= 0) {
+      out[from + i] = small >>> 3;
+      pos += small & 7;
+    } else {
+      r.pos = pos;
+      out[from + i] = r.uint32() | 0;
+      pos = r.pos;
+    }
+  }
+  r.pos = pos;
+  endOfPacked(r, end);
+  return out;
+}
+
+export function readFloat32s(r: WireReader, wire: number, previous: Float32Array | undefined): Float32Array {
+  const from = previous === undefined ? 0 : previous.length;
+  if (wire !== 2) {
+    expectElementWire(wire, 5);
+    const value = r.float32();
+    const out = new Float32Array(from + 1);
+    if (previous !== undefined) out.set(previous);
+    out[from] = value;
+    return out;
+  }
+  const length = r.length();
+  const end = r.pos + length;
+  const out = new Float32Array(from + fixedCount(length, 4));
+  if (previous !== undefined) out.set(previous);
+  for (let i = from; i < out.length; i++) out[i] = r.float32();
+  endOfPacked(r, end);
+  return out;
+}
+
+export function readFloat64s(r: WireReader, wire: number, previous: Float64Array | undefined): Float64Array {
+  const from = previous === undefined ? 0 : previous.length;
+  if (wire !== 2) {
+    expectElementWire(wire, 1);
+    const value = r.float64();
+    const out = new Float64Array(from + 1);
+    if (previous !== undefined) out.set(previous);
+    out[from] = value;
+    return out;
+  }
+  const length = r.length();
+  const end = r.pos + length;
+  const out = new Float64Array(from + fixedCount(length, 8));
+  if (previous !== undefined) out.set(previous);
+  for (let i = from; i < out.length; i++) out[i] = r.float64();
+  endOfPacked(r, end);
+  return out;
+}
+
+/**
+ * The varint at `pos` when it has at most 4 bytes (a value below 2^28), packed with its byte
+ * count as `value << 3 | bytes` (a small integer); -1 when it is longer. Only for varints known
+ * to end inside `bytes` (a packed field whose last byte was checked).
+ */
+function smallVarint(bytes: Uint8Array, pos: number): number {
+  let b = bytes[pos];
+  if (b < 0x80) return (b << 3) | 1;
+  let value = b & 0x7f;
+  b = bytes[pos + 1];
+  value |= (b & 0x7f) << 7;
+  if (b < 0x80) return (value << 3) | 2;
+  b = bytes[pos + 2];
+  value |= (b & 0x7f) << 14;
+  if (b < 0x80) return (value << 3) | 3;
+  b = bytes[pos + 3];
+  value |= (b & 0x7f) << 21;
+  if (b < 0x80) return (value << 3) | 4;
+  return -1;
+}
+
