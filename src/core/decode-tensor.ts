@@ -43,11 +43,16 @@ export function checkShape(inputName: string, shape: readonly number[]): number 
 }
 
 export function checkRawTensor(inputName: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): void {
+  checkRawTensorLength(inputName, dtype, shape, bytes.byteLength);
+}
+
+/** `checkRawTensor` for bytes known only by their length. */
+export function checkRawTensorLength(inputName: string, dtype: DType, shape: readonly number[], byteLength: number): void {
   const elements = checkShape(inputName, shape);
   const expectedBytes = elements * BYTES_PER_ELEMENT[dtype];
-  if (bytes.byteLength !== expectedBytes) {
+  if (byteLength !== expectedBytes) {
     throw invalidArgument(
-      `input "${inputName}": shape [${shape.join(',')}] of ${dtype} needs ${expectedBytes} bytes; got ${bytes.byteLength}`,
+      `input "${inputName}": shape [${shape.join(',')}] of ${dtype} needs ${expectedBytes} bytes; got ${byteLength}`,
     );
   }
 }

@@ -18,8 +18,9 @@ import type { CallObserver } from '../core/call-observer';
 import type { UnaryHandler } from '../net/grpc-unary-stream';
 import {
   GET_MODEL_METADATA_PATH, PREDICT_PATH, GetModelMetadataRequestType, GetModelMetadataResponseType,
-  decodePredictRequest, encodePredictResponse, type PredictRequestMessage,
+  encodePredictResponse,
 } from '../protocol/predict-messages';
+import { readPredictRequest, type PredictRequestView } from '../protocol/predict-request-reader';
 import { bytesUnaryMethod, grpcJsUnary } from '../net/grpc-js-unary';
 import { describeModel } from './model-metadata';
 import { decodeInputs, encodeOutputs } from './tensor-wire';
@@ -50,16 +51,16 @@ export function createPredictHandler(options: PredictServiceOptions): UnaryHandl
   const { predictor, logger, observe } = options;
   return async (bytes, call) => {
     const startedAtMs = nowEpochMs();
-    let request: PredictRequestMessage;
+    let request: PredictRequestView;
     try {
-      request = decodePredictRequest(bytes);
+      request = readPredictRequest(bytes);
     } catch (error) {
       observe?.({ method: 'Predict', model: '', code: Code.INVALID_ARGUMENT, rows: 0, durationMicros: (nowEpochMs() - startedAtMs) * 1000, queueMicros: 0, computeMicros: 0, peer: call.peer });
       throw invalidArgument(`request body is not a rec_serving.v1.PredictRequest (${error instanceof Error ? error.message : String(error)})`);
     }
     try {
       const result = await predictor.predict(
-        { modelName: request.modelName, modelVersion: request.modelVersion, inputs: decodeInputs(request.inputs), outputNames: request.outputNames },
+        { modelName: request.modelName, modelVersion: request.modelVersion, inputs: decodeInputs(request), outputNames: request.outputNames },
         call, // its `lifetime` (deadline, cancellation) serves the batcher; no AbortSignal is created
 
       );

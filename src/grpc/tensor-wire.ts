@@ -1,34 +1,52 @@
 /**
  * Conversion between Predict wire tensors and core HostTensors.
  *
- * Contract: `decodeInputs` validates dtype codes and byte lengths (INVALID_ARGUMENT naming the
- * first bad input) and returns copies that share one fresh buffer (`decodeCheckedRawTensors`);
+ * Contract: `decodeInputs` validates every input's dtype code and byte length, in order
+ * (INVALID_ARGUMENT naming the first bad input, its expected and actual value), then copies all
+ * their raw_data from the message into ONE fresh buffer, each tensor 8-byte aligned (one
+ * allocation per request; see core/decode-tensor.ts for why one buffer), and returns views of it.
  * `encodeOutputs` returns views, no copies.
  */
 import { invalidArgument } from '../core/errors';
 import type { PredictedTensor } from '../core/predictor';
-import { checkRawTensor, decodeCheckedRawTensors, type RawTensor } from '../core/decode-tensor';
+import { checkRawTensorLength } from '../core/decode-tensor';
 import type { NamedTensor } from '../core/validate-request';
-import { toLittleEndianBytes } from '../core/tensor';
-import { DTYPE_TO_WIRE, dtypeFromWire, int64ToNumber, type TensorMessage } from '../protocol/predict-messages';
+import { BYTES_PER_ELEMENT, toLittleEndianBytes, view, type DType } from '../core/tensor';
+import { DTYPE_TO_WIRE, dtypeFromWire, type TensorMessage } from '../protocol/predict-messages';
+import type { PredictRequestView } from '../protocol/predict-request-reader';
 
-/** proto3 omits an empty bytes field; protobufjs then gives its default, an empty plain array. */
-const EMPTY_BYTES = new Uint8Array(0);
+/** Tensors up to this size are copied byte by byte; larger ones with one `set`. */
+const SMALL_COPY_BYTES = 512;
+const align8 = (n: number): number => (n + 7) & ~7;
 
-export function decodeInputs(inputs: readonly TensorMessage[]): NamedTensor[] {
-  // Check every input (in order, so the first bad one is reported) before copying any.
-  const raw: RawTensor[] = inputs.map((input) => {
+export function decodeInputs(request: PredictRequestView): NamedTensor[] {
+  const { inputs, message } = request;
+  const dtypes = new Array<DType>(inputs.length);
+  let end = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i];
     const dtype = dtypeFromWire(input.dtype);
     if (dtype === undefined) {
       throw invalidArgument(`input "${input.name}": unknown dtype code ${input.dtype}; expected one of ${Object.entries(DTYPE_TO_WIRE).map(([n, c]) => `${c} (${n})`).join(', ')}`);
     }
-    const shape = input.shape.map(int64ToNumber);
-    const bytes = input.rawData instanceof Uint8Array ? input.rawData : EMPTY_BYTES;
-    checkRawTensor(input.name, dtype, shape, bytes);
-    return { name: input.name, dtype, shape, bytes };
-  });
-  const tensors = decodeCheckedRawTensors(raw);
-  return raw.map(({ name }, i) => ({ name, tensor: tensors[i] }));
+    checkRawTensorLength(input.name, dtype, input.shape, input.dataLength);
+    dtypes[i] = dtype;
+    end = align8(end) + input.dataLength;
+  }
+  const buffer = new ArrayBuffer(align8(end));
+  const target = new Uint8Array(buffer);
+  const named = new Array<NamedTensor>(inputs.length);
+  let offset = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const { name, shape, dataStart, dataLength } = inputs[i];
+    offset = align8(offset);
+    if (dataLength > SMALL_COPY_BYTES) target.set(message.subarray(dataStart, dataStart + dataLength), offset);
+    else for (let b = 0; b < dataLength; b++) target[offset + b] = message[dataStart + b];
+    const dtype = dtypes[i];
+    named[i] = { name, tensor: { dtype, dims: shape, data: view(dtype, buffer, offset, dataLength / BYTES_PER_ELEMENT[dtype]) } };
+    offset += dataLength;
+  }
+  return named;
 }
 
 export function encodeOutputs(outputs: readonly PredictedTensor[]): TensorMessage[] {

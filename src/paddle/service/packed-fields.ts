@@ -12,7 +12,7 @@
  * so elements are read without narrowing the reader, and one of up to 4 bytes (ids below 2^28,
  * dims) is read inline.
  */
-import type { WireReader } from './wire-reader';
+import type { WireReader } from '../../protocol/wire-reader';
 
 /** Bytes of a packed varint field [start, end) that end a varint: its element count. */
 function varintCount(bytes: Uint8Array, start: number, end: number): number {

@@ -17,7 +17,7 @@
  * length past the end, a group or unknown wire type) throw an Error.
  */
 import type { PaddleRequest, PaddleTensor } from './paddle-messages';
-import { WireReader } from './wire-reader';
+import { WireReader } from '../../protocol/wire-reader';
 import { readDims, readFloat32s, readFloat64s, readInt64s, readVarint32s } from './packed-fields';
 
 const EMPTY_BYTES = new Uint8Array(0);

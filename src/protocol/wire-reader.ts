@@ -1,5 +1,6 @@
 /**
- * A cursor over protobuf wire bytes for the hand-written Paddle decoder (paddle-request-decoder.ts):
+ * A cursor over protobuf wire bytes for the hand-written decoders (Paddle's Request,
+ * paddle/service/paddle-request-decoder.ts; rec-serving's PredictRequest, predict-request-reader.ts):
  * varints (as uint32, int64 and uint64 JS numbers), fixed32/64 floats, length-delimited strings
  * and skipping by wire type.
  *
@@ -7,12 +8,14 @@
  * malformed ('truncated varint', 'varint longer than 10 bytes', 'length N runs past the end of the
  * message', 'truncated fixed32' / 'fixed64', 'truncated field', 'invalid wire type N'). 64-bit
  * varints become JS numbers as protobufjs's `longs: Number` does (rounded beyond 2^53). Strings
- * are UTF-8 decoded (invalid sequences become U+FFFD); short ASCII ones are reused from a bounded
- * cache of recent strings, since the same feed names arrive on every call.
+ * are UTF-8 decoded: `string()` turns invalid sequences into U+FFFD, `strictString()` throws
+ * TextDecoder's TypeError for them (as protobufjs's decoder does); short ASCII ones are reused
+ * from a bounded cache of recent strings, since the same feed names arrive on every call.
  */
 
 const TWO_32 = 4294967296;
 const UTF8 = new TextDecoder('utf-8');
+const UTF8_FATAL = new TextDecoder('utf-8', { fatal: true });
 
 export class WireReader {
   pos: number;
@@ -114,6 +117,15 @@ export class WireReader {
   }
 
   string(): string {
+    return this.utf8(UTF8);
+  }
+
+  /** As `string()`, but invalid UTF-8 throws. */
+  strictString(): string {
+    return this.utf8(UTF8_FATAL);
+  }
+
+  private utf8(decoder: { decode(bytes: Uint8Array): string }): string {
     const length = this.length();
     const start = this.pos;
     this.pos += length;
@@ -123,7 +135,7 @@ export class WireReader {
       const text = shortAscii(this.bytes, start, length);
       if (text !== undefined) return text;
     }
-    return UTF8.decode(this.bytes.subarray(start, start + length));
+    return decoder.decode(this.bytes.subarray(start, start + length));
   }
 
   skip(wireType: number): void {
