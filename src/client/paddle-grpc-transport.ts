@@ -5,9 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
-import { PADDLE_GRPC_PATHS, decodePaddleResponse, encodePaddleRequest } from '../paddle/service/paddle-messages';
+import { PADDLE_GRPC_PATHS, decodePaddleResponse } from '../paddle/service/paddle-messages';
+import { writePaddleRequest } from '../paddle/service/paddle-request-writer';
 import { BalancedChannel } from './balanced-channel';
-import { buildPaddleRequest, readPaddleResponse } from './paddle-wire-codec';
+import { readPaddleResponse } from './paddle-wire-codec';
 import type { PredictionTransport, TransportResult } from './prediction-transport';
 import type { TransportOptions } from './transport-options';
 
@@ -17,8 +18,7 @@ export function createPaddleGrpcTransport(address: string, deadlineMs: number, o
     mode: 'paddle-grpc',
     async predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[], requestId: number): Promise<TransportResult> {
       const started = performance.now();
-      const request = buildPaddleRequest(feed, fetch, requestId, options.signature);
-      const bytes = await channel.unary(PADDLE_GRPC_PATHS.inference, encodePaddleRequest(request), { deadlineMs });
+      const bytes = await channel.unary(PADDLE_GRPC_PATHS.inference, writePaddleRequest(feed, fetch, requestId, options.signature), { deadlineMs });
       try {
         const result = readPaddleResponse(decodePaddleResponse(bytes));
         return { outputs: result.outputs, serverMicros: result.serverMicros, clientMicros: (performance.now() - started) * 1000 };

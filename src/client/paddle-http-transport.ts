@@ -17,7 +17,8 @@ import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
-import { decodePaddleResponse, encodePaddleRequest } from '../paddle/service/paddle-messages';
+import { decodePaddleResponse } from '../paddle/service/paddle-messages';
+import { writePaddleRequest } from '../paddle/service/paddle-request-writer';
 import { formatPaddleJsonRequest, parsePaddleJsonResponse } from '../paddle/service/paddle-json';
 import { singleEndpoint } from './connect-targets';
 import { buildPaddleRequest, readPaddleResponse } from './paddle-wire-codec';
@@ -53,8 +54,9 @@ export function createPaddleHttpTransport(address: string, deadlineMs: number, o
     mode: proto ? 'http-proto' : 'http',
     async predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[], requestId: number): Promise<TransportResult> {
       const started = performance.now();
-      const request = buildPaddleRequest(feed, fetch, requestId, options.signature);
-      const plain = proto ? Buffer.from(encodePaddleRequest(request)) : Buffer.from(formatPaddleJsonRequest(request), 'utf8');
+      const plain = proto
+        ? writePaddleRequest(feed, fetch, requestId, options.signature)
+        : Buffer.from(formatPaddleJsonRequest(buildPaddleRequest(feed, fetch, requestId, options.signature)), 'utf8');
       const body = useGzip ? await gzip(plain) : plain;
       const headers: http.OutgoingHttpHeaders = {
         'Content-Type': proto ? 'application/proto' : 'application/json',

@@ -16,8 +16,9 @@ import { Code, ServingError } from '../core/errors';
 import type { HostTensor } from '../core/tensor';
 import { BrpcErrno, CompressType } from '../paddle/brpc/brpc-codes';
 import { PrpcFrameReader, encodePrpcFrame } from '../paddle/brpc/prpc-frame';
-import { PADDLE_SERVICE_NAME, decodePaddleResponse, decodeRpcMeta, encodePaddleRequest, encodeRpcMeta } from '../paddle/service/paddle-messages';
-import { buildPaddleRequest, readPaddleResponse } from './paddle-wire-codec';
+import { PADDLE_SERVICE_NAME, decodePaddleResponse, decodeRpcMeta, encodeRpcMeta } from '../paddle/service/paddle-messages';
+import { writePaddleRequest } from '../paddle/service/paddle-request-writer';
+import { readPaddleResponse } from './paddle-wire-codec';
 import type { PredictionTransport, TransportResult } from './prediction-transport';
 import type { TransportOptions } from './transport-options';
 
@@ -82,7 +83,7 @@ export function createPaddleRpcTransport(address: string, deadlineMs: number, op
     mode: 'rpc',
     async predict(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[], requestId: number): Promise<TransportResult> {
       const started = performance.now();
-      const payload = encodePaddleRequest(buildPaddleRequest(feed, fetch, requestId, options.signature));
+      const payload = writePaddleRequest(feed, fetch, requestId, options.signature);
       const correlationId = nextCorrelationId++;
       const meta = encodeRpcMeta({
         request: { service_name: PADDLE_SERVICE_NAME, method_name: 'inference', log_id: requestId },

@@ -44,7 +44,7 @@ function longBits(value: number, into: { lo: number; hi: number }): void {
 
 const BITS = { lo: 0, hi: 0 };
 
-function varint64Size(lo: number, hi: number): number {
+export function varint64Size(lo: number, hi: number): number {
   if (hi === 0) return varint32Size(lo);
   // 35 bits and more: 5 bytes hold 35 bits, each further byte 7.
   const bits = 32 + (32 - Math.clz32(hi));

@@ -11,14 +11,17 @@ import { decodePredictRequest, encodePredictRequest } from '../../../src/protoco
 import { readPredictRequest } from '../../../src/protocol/predict-request-reader';
 import { ServingError } from '../../../src/core/errors';
 
+/** xorshift32 from a scrambled seed, its first outputs dropped (small seeds start with tiny values). */
 function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
+  let x = Math.imul(seed, 2654435761) >>> 0 || 1;
+  const next = () => {
     x ^= x << 13; x >>>= 0;
     x ^= x >>> 17;
     x ^= x << 5; x >>>= 0;
     return x / 4294967296;
   };
+  for (let i = 0; i < 8; i++) next();
+  return next;
 }
 
 function varint(value: bigint): number[] {
