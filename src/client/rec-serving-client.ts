@@ -17,7 +17,7 @@ import {
   type GetModelMetadataResponseMessage, type PredictResponseMessage,
 } from '../protocol/predict-messages';
 import { decodeRawTensor } from '../core/decode-tensor';
-import { writePredictRequest } from '../protocol/predict-request-writer';
+import { writePredictRequest } from '../protocol/predict-message-writer';
 import { BalancedChannel, type BalancedChannelOptions, type BalancedChannelStats } from './balanced-channel';
 
 export interface PredictOptions {
@@ -52,7 +52,7 @@ export interface ClientOptions extends BalancedChannelOptions {
   readonly deadlineMs?: number;
 }
 
-/** The encoded PredictRequest `predict` sends: each feed as raw little-endian bytes (protocol/predict-request-writer.ts). */
+/** The encoded PredictRequest `predict` sends: each feed as raw little-endian bytes (protocol/predict-message-writer.ts). */
 export function encodePredictCall(feed: Readonly<Record<string, HostTensor>>, fetch: readonly string[] = [], options: PredictOptions = {}): Uint8Array {
   return writePredictRequest(feed, fetch, options);
 }

@@ -18,12 +18,12 @@ import type { CallObserver } from '../core/call-observer';
 import type { UnaryHandler } from '../net/grpc-unary-stream';
 import {
   GET_MODEL_METADATA_PATH, PREDICT_PATH, GetModelMetadataRequestType, GetModelMetadataResponseType,
-  encodePredictResponse,
 } from '../protocol/predict-messages';
 import { readPredictRequest, type PredictRequestView } from '../protocol/predict-request-reader';
 import { bytesUnaryMethod, grpcJsUnary } from '../net/grpc-js-unary';
 import { describeModel } from './model-metadata';
-import { decodeInputs, encodeOutputs } from './tensor-wire';
+import { decodeInputs } from './tensor-wire';
+import { writePredictResponse } from '../protocol/predict-message-writer';
 
 export interface PredictServiceOptions {
   readonly predictor: Predictor;
@@ -64,24 +64,24 @@ export function createPredictHandler(options: PredictServiceOptions): UnaryHandl
         call, // its `lifetime` (deadline, cancellation) serves the batcher; no AbortSignal is created
 
       );
-      const body = encodePredictResponse({
+      let endedAtMs = 0;
+      const response = writePredictResponse({
         modelName: result.model.name,
         modelVersion: result.model.version,
-        outputs: encodeOutputs(result.outputs),
+        outputs: result.outputs.map(({ spec, tensor }) => ({ name: spec.alias, tensor })),
         requestId: request.requestId,
-      });
-      const endedAtMs = nowEpochMs();
-      const timing = encodePredictResponse({
-        timing: {
+      }, () => {
+        endedAtMs = nowEpochMs();
+        return {
           startUs: Math.round(startedAtMs * 1000),
           endUs: Math.round(endedAtMs * 1000),
           queueUs: Math.round(result.queueMicros),
           computeUs: Math.round(result.computeMicros),
           executedBatchRows: result.executedBatchRows,
-        },
+        };
       });
       observe?.({ method: 'Predict', model: result.model.name, code: Code.OK, rows: result.rows, durationMicros: (endedAtMs - startedAtMs) * 1000, queueMicros: result.queueMicros, computeMicros: result.computeMicros, version: result.model.version, peer: call.peer });
-      return Buffer.concat([body, timing], body.byteLength + timing.byteLength);
+      return response;
     } catch (error) {
       const serving = ServingError.from(error);
       if (serving.code === Code.INTERNAL) logger.error('predict failed', { requestId: request.requestId, model: request.modelName, cause: serving.cause ?? error });

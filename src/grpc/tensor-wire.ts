@@ -1,18 +1,17 @@
 /**
- * Conversion between Predict wire tensors and core HostTensors.
+ * Predict request tensors into core HostTensors (the response is written by
+ * protocol/predict-message-writer.ts).
  *
  * Contract: `decodeInputs` validates every input's dtype code and byte length, in order
  * (INVALID_ARGUMENT naming the first bad input, its expected and actual value), then copies all
  * their raw_data from the message into ONE fresh buffer, each tensor 8-byte aligned (one
  * allocation per request; see core/decode-tensor.ts for why one buffer), and returns views of it.
- * `encodeOutputs` returns views, no copies.
  */
 import { invalidArgument } from '../core/errors';
-import type { PredictedTensor } from '../core/predictor';
 import { checkRawTensorLength } from '../core/decode-tensor';
 import type { NamedTensor } from '../core/validate-request';
-import { BYTES_PER_ELEMENT, toLittleEndianBytes, view, type DType } from '../core/tensor';
-import { DTYPE_TO_WIRE, dtypeFromWire, type TensorMessage } from '../protocol/predict-messages';
+import { BYTES_PER_ELEMENT, view, type DType } from '../core/tensor';
+import { DTYPE_TO_WIRE, dtypeFromWire } from '../protocol/predict-messages';
 import type { PredictRequestView } from '../protocol/predict-request-reader';
 
 /** Tensors up to this size are copied byte by byte; larger ones with one `set`. */
@@ -47,13 +46,4 @@ export function decodeInputs(request: PredictRequestView): NamedTensor[] {
     offset += dataLength;
   }
   return named;
-}
-
-export function encodeOutputs(outputs: readonly PredictedTensor[]): TensorMessage[] {
-  return outputs.map(({ spec, tensor }) => ({
-    name: spec.alias,
-    dtype: DTYPE_TO_WIRE[tensor.dtype],
-    shape: [...tensor.dims],
-    rawData: toLittleEndianBytes(tensor.data),
-  }));
 }

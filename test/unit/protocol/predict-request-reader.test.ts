@@ -6,22 +6,16 @@
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Prng } from '../../helpers/fuzz/prng';
 import { decodeInputs } from '../../../src/grpc/tensor-wire';
 import { decodePredictRequest, encodePredictRequest } from '../../../src/protocol/predict-messages';
 import { readPredictRequest } from '../../../src/protocol/predict-request-reader';
 import { ServingError } from '../../../src/core/errors';
 
-/** xorshift32 from a scrambled seed, its first outputs dropped (small seeds start with tiny values). */
+/** Seeded uniform numbers in [0, 1) (the fuzz suite's PRNG). */
 function rng(seed: number): () => number {
-  let x = Math.imul(seed, 2654435761) >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 4294967296;
-  };
-  for (let i = 0; i < 8; i++) next();
-  return next;
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 function varint(value: bigint): number[] {

@@ -6,8 +6,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DType, HostTensor } from '../../../src/core/tensor';
-import { DTYPE_TO_WIRE, encodePredictRequest } from '../../../src/protocol/predict-messages';
-import { writePredictRequest, type PredictRequestFields } from '../../../src/protocol/predict-request-writer';
+import { DTYPE_TO_WIRE, decodePredictResponse, encodePredictRequest, encodePredictResponse } from '../../../src/protocol/predict-messages';
+import { writePredictRequest, writePredictResponse, type PredictRequestFields } from '../../../src/protocol/predict-message-writer';
 
 /** What the client sent before: the message object through protobufjs. */
 function reference(feed: Record<string, HostTensor>, fetch: string[], fields: PredictRequestFields): Buffer {
@@ -101,5 +101,48 @@ describe('writePredictRequest', () => {
   it('refuses a negative or fractional dim and request id with a RangeError naming it', () => {
     assert.throws(() => writePredictRequest({ x: { dtype: 'float32', dims: [1, -1], data: new Float32Array(0) } }), /a tensor dimension must be a non-negative safe integer; got -1/);
     assert.throws(() => writePredictRequest({}, [], { requestId: 1.5 }), /the request id must be a non-negative safe integer; got 1.5/);
+  });
+
+  it('writes a PredictResponse as protobufjs writes the body then the timing, for every dtype and timing value', () => {
+    const dtypes = Object.keys(MAKERS) as DType[];
+    const timings = [
+      { startUs: 1764500000000000, endUs: 1764500000000123, queueUs: 0, computeUs: 87, executedBatchRows: 5 },
+      { startUs: 0, endUs: 0, queueUs: 0, computeUs: 0, executedBatchRows: 0 },
+      { startUs: -5, endUs: 2 ** 53 - 1, queueUs: 128, computeUs: 1, executedBatchRows: 2048 },
+    ];
+    for (let seed = 1; seed <= 120; seed++) {
+      const outputs = Array.from({ length: seed % 4 }, (_, i) => {
+        const dtype = dtypes[(seed + i) % dtypes.length];
+        const rows = [0, 1, 5, 300][(seed + i) % 4];
+        const data = MAKERS[dtype](rows);
+        fill(data, seed + i);
+        return { name: ['prob', 'ünï', '', 'y'][(seed + i) % 4], tensor: { dtype, dims: (seed + i) % 5 === 0 ? [] : [rows, 1], data } as HostTensor };
+      });
+      const fields = { modelName: ['', 'ctr', 'モデル'][seed % 3], modelVersion: ['', '1', '12'][seed % 3], outputs, requestId: [0, 7, 2 ** 40 + 1][seed % 3] };
+      const timing = timings[seed % timings.length];
+      const body = encodePredictResponse({
+        modelName: fields.modelName, modelVersion: fields.modelVersion, requestId: fields.requestId,
+        outputs: outputs.map((o) => ({ name: o.name, dtype: DTYPE_TO_WIRE[o.tensor.dtype], shape: [...o.tensor.dims], rawData: new Uint8Array(o.tensor.data.buffer, o.tensor.data.byteOffset, o.tensor.data.byteLength) })),
+      });
+      const expected = Buffer.concat([body, encodePredictResponse({ timing })]);
+      let asked = 0;
+      const written = writePredictResponse(fields, () => {
+        asked++;
+        return timing;
+      });
+      assert.deepEqual(written, expected, `seed ${seed}`);
+      assert.equal(asked, 1);
+      assert.equal(Number(decodePredictResponse(written).timing!.endUs), timing.endUs);
+    }
+  });
+
+  it('asks for the timing only after every other field is written', () => {
+    const order: string[] = [];
+    const data = new Float32Array(5);
+    writePredictResponse({ modelName: 'ctr', modelVersion: '1', outputs: [{ name: 'prob', get tensor() { order.push('outputs'); return { dtype: 'float32', dims: [5, 1], data } as HostTensor; } }], requestId: 3 }, () => {
+      order.push('timing');
+      return { startUs: 1, endUs: 2, queueUs: 0, computeUs: 0, executedBatchRows: 5 };
+    });
+    assert.equal(order[order.length - 1], 'timing');
   });
 });
