@@ -4,7 +4,10 @@
  * DeepFM `general_model.Request` (C1..C26 int64 [5,1], dense_input float32 [5,13], encoded by the
  * project's client) decoded as the server does (decodePaddleRequest, then decodePaddleFeed of
  * every tensor into one FeedArena), and a `Response` with one float32 [5,1] output encoded as the
- * server does (encodePaddleFetch, then encodePaddleResponse).
+ * server does (encodePaddleFetch, then encodePaddleResponse). Then the client side, side by side:
+ * the same batch-5 feed encoded as a Paddle Request and as a Predict request, once through a
+ * message object and protobufjs's reflection encoder and once by the direct writers rec-client
+ * sends with (paddle-request-writer.ts, predict-message-writer.ts).
  *
  *   npx tsc -p . && node dist/benchmarks/paddle-codec.js [--calls 200000] [--rounds 7]
  *
@@ -25,6 +28,9 @@ import { recordsToFeed } from '../src/data/criteo-feed';
 import { buildPaddleRequest } from '../src/client/paddle-wire-codec';
 import { ENGINE_NAME, type PaddleResponse, encodePaddleRequest } from '../src/paddle/service/paddle-messages';
 import { decodePaddleRequest } from '../src/paddle/service/paddle-request-decoder';
+import { writePaddleRequest } from '../src/paddle/service/paddle-request-writer';
+import { DTYPE_TO_WIRE, encodePredictRequest } from '../src/protocol/predict-messages';
+import { writePredictRequest } from '../src/protocol/predict-message-writer';
 import { encodePaddleResponse } from '../src/paddle/service/paddle-response-encoder';
 import { FeedArena, decodePaddleFeed, encodePaddleFetch } from '../src/paddle/service/paddle-tensor-codec';
 
@@ -84,6 +90,22 @@ async function main(): Promise<number> {
   process.stdout.write('| step | µs per call |\n|---|---|\n');
   process.stdout.write(`| decode: decodePaddleRequest + decodePaddleFeed x${request.tensor.length} | ${time(calls, rounds, decode).toFixed(2)} |\n`);
   process.stdout.write(`| encode: encodePaddleFetch + encodePaddleResponse | ${time(calls, rounds, encode).toFixed(2)} |\n`);
+  const hostFeed = feed as unknown as Record<string, HostTensor>;
+  const fetch = [outputSpec.alias];
+  const predictMessage = () => encodePredictRequest({
+    inputs: Object.keys(hostFeed).map((name) => {
+      const t = hostFeed[name];
+      return { name, dtype: DTYPE_TO_WIRE[t.dtype], shape: [...t.dims], rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
+    }),
+    outputNames: fetch,
+    requestId: 7,
+  });
+  if (!writePaddleRequest(hostFeed, fetch, 7, signature).equals(Buffer.from(requestBytes))) throw new Error('the Paddle writer and protobufjs disagree');
+  if (!writePredictRequest(hostFeed, fetch, { requestId: 7 }).equals(predictMessage())) throw new Error('the Predict writer and protobufjs disagree');
+  process.stdout.write(`| client, Paddle Request: buildPaddleRequest + protobufjs | ${time(calls, rounds, () => encodePaddleRequest(buildPaddleRequest(hostFeed, fetch, 7, signature))).toFixed(2)} |\n`);
+  process.stdout.write(`| client, Paddle Request: writePaddleRequest | ${time(calls, rounds, () => writePaddleRequest(hostFeed, fetch, 7, signature)).toFixed(2)} |\n`);
+  process.stdout.write(`| client, Predict request: message + protobufjs | ${time(calls, rounds, predictMessage).toFixed(2)} |\n`);
+  process.stdout.write(`| client, Predict request: writePredictRequest | ${time(calls, rounds, () => writePredictRequest(hostFeed, fetch, { requestId: 7 })).toFixed(2)} |\n`);
   return 0;
 }
 

@@ -8,20 +8,16 @@
  * allocation per request; see core/decode-tensor.ts for why one buffer), and returns views of it.
  */
 import { invalidArgument } from '../core/errors';
+import { copyRangesIntoAlignedArena } from '../core/aligned-arena';
 import { checkRawTensorLength } from '../core/decode-tensor';
 import type { NamedTensor } from '../core/validate-request';
 import { BYTES_PER_ELEMENT, view, type DType } from '../core/tensor';
 import { DTYPE_TO_WIRE, dtypeFromWire } from '../protocol/predict-messages';
 import type { PredictRequestView } from '../protocol/predict-request-reader';
 
-/** Tensors up to this size are copied byte by byte; larger ones with one `set`. */
-const SMALL_COPY_BYTES = 512;
-const align8 = (n: number): number => (n + 7) & ~7;
-
 export function decodeInputs(request: PredictRequestView): NamedTensor[] {
-  const { inputs, message } = request;
+  const { inputs } = request;
   const dtypes = new Array<DType>(inputs.length);
-  let end = 0;
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i];
     const dtype = dtypeFromWire(input.dtype);
@@ -30,20 +26,10 @@ export function decodeInputs(request: PredictRequestView): NamedTensor[] {
     }
     checkRawTensorLength(input.name, dtype, input.shape, input.dataLength);
     dtypes[i] = dtype;
-    end = align8(end) + input.dataLength;
   }
-  const buffer = new ArrayBuffer(align8(end));
-  const target = new Uint8Array(buffer);
-  const named = new Array<NamedTensor>(inputs.length);
-  let offset = 0;
-  for (let i = 0; i < inputs.length; i++) {
-    const { name, shape, dataStart, dataLength } = inputs[i];
-    offset = align8(offset);
-    if (dataLength > SMALL_COPY_BYTES) target.set(message.subarray(dataStart, dataStart + dataLength), offset);
-    else for (let b = 0; b < dataLength; b++) target[offset + b] = message[dataStart + b];
+  const { buffer, offsets } = copyRangesIntoAlignedArena(request.message, inputs.map((input) => input.dataStart), inputs.map((input) => input.dataLength));
+  return inputs.map(({ name, shape, dataLength }, i): NamedTensor => {
     const dtype = dtypes[i];
-    named[i] = { name, tensor: { dtype, dims: shape, data: view(dtype, buffer, offset, dataLength / BYTES_PER_ELEMENT[dtype]) } };
-    offset += dataLength;
-  }
-  return named;
+    return { name, tensor: { dtype, dims: shape, data: view(dtype, buffer, offsets[i], dataLength / BYTES_PER_ELEMENT[dtype]) } };
+  });
 }

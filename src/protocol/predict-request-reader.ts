@@ -12,7 +12,7 @@
  * Malformed bytes throw an Error naming what is wrong: truncated or overlong varints and fields,
  * a wire type that does not fit the field, a group (wire type 3 or 4), invalid UTF-8 in a string.
  */
-import { WireReader } from './wire-reader';
+import { WireReader, expectWireType as expectWire } from './wire-reader';
 
 /** One input as it lies on the wire; its raw_data is `message[dataStart, dataStart + dataLength)`. */
 export interface WireTensor {
@@ -35,10 +35,6 @@ export interface PredictRequestView {
 }
 
 const EMPTY_SHAPE: readonly number[] = Object.freeze([]);
-
-function expectWire(wire: number, expected: number, field: string): void {
-  if (wire !== expected) throw new Error(`${field} has wire type ${wire}; expected ${expected}`);
-}
 
 function readTensor(r: WireReader, end: number): WireTensor {
   let name = '';

@@ -154,6 +154,11 @@ export class WireReader {
   }
 }
 
+/** Throws when a field's wire type is not the one its declared type needs; `field` names it ("field 3" or "Tensor.name"). */
+export function expectWireType(wire: number, expected: number, field: string): void {
+  if (wire !== expected) throw new Error(`${field} has wire type ${wire}; expected ${expected}`);
+}
+
 /** Longest string `shortAscii` reads (and caches). */
 const MAX_CACHED_NAME = 64;
 /**

@@ -17,7 +17,7 @@
  * length past the end, a group or unknown wire type) throw an Error.
  */
 import type { PaddleRequest, PaddleTensor } from './paddle-messages';
-import { WireReader } from '../../protocol/wire-reader';
+import { WireReader, expectWireType } from '../../protocol/wire-reader';
 import { readDims, readFloat32s, readFloat64s, readInt64s, readVarint32s } from './packed-fields';
 
 const EMPTY_BYTES = new Uint8Array(0);
@@ -99,7 +99,7 @@ const NO_BOOLS = Object.freeze([]) as unknown as boolean[];
 const NO_STRINGS = Object.freeze([]) as unknown as string[];
 
 function expectWire(wire: number, expected: number, field: number): void {
-  if (wire !== expected) throw new Error(`field ${field} has wire type ${wire}; expected ${expected}`);
+  expectWireType(wire, expected, `field ${field}`);
 }
 
 export function decodePaddleRequest(bytes: Uint8Array): PaddleRequest {

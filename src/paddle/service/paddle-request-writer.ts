@@ -15,7 +15,7 @@
 import type { HostTensor } from '../../core/tensor';
 import type { ModelSignature } from '../../core/model-signature';
 import { paddleCodeOfDType } from '../../model/paddle-config';
-import { WireWriter, fieldSize, int32sSize, uint64Size, utf8Length, varint32Size, varint64Size } from './wire-writer';
+import { WireWriter, fieldSize, int32sSize, uint64Size, utf8Length, varint32Size, varint64Size } from '../../protocol/wire-writer';
 
 /** int64 values of `data` as two's complement halves: (words[2i], words[2i+1]) = (lo, hi). */
 function int64Words(data: BigInt64Array): Int32Array {

@@ -14,7 +14,7 @@
  * Strings are written as UTF-8 (well-formed strings; a lone surrogate becomes U+FFFD).
  */
 import type { PaddleModelOutput, PaddleResponse, PaddleTensor } from './paddle-messages';
-import { WireWriter, fieldSize, int32Size, int32sSize, int64sSize, uint32sSize, uint64Size, utf8Length } from './wire-writer';
+import { WireWriter, fieldSize, int32Size, int32sSize, int64sSize, uint32sSize, uint64Size, utf8Length } from '../../protocol/wire-writer';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 

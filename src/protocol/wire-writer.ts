@@ -1,7 +1,8 @@
 /**
- * Protobuf wire writing into a Buffer sized beforehand, for the hand-written Paddle Response
- * encoder (paddle-response-encoder.ts): the size of each value or packed field, and a writer
- * that puts them at a moving position.
+ * Protobuf wire writing into a Buffer sized beforehand, for the hand-written encoders (Paddle's
+ * Response and Request, paddle/service/paddle-response-encoder.ts and paddle-request-writer.ts;
+ * rec-serving's Predict messages, predict-message-writer.ts): the size of each value or packed
+ * field, and a writer that puts them at a moving position.
  *
  * Contract: bytes as protobufjs writes them: varints little-endian base 128; int32 negatives
  * sign-extended to 10 bytes; int64 as two's complement of the JS number (exact up to 2^53);
@@ -51,7 +52,7 @@ export function varint64Size(lo: number, hi: number): number {
   return Math.ceil(bits / 7);
 }
 
-function int64Size(value: number): number {
+export function int64Size(value: number): number {
   if (value >= 0 && value <= Number.MAX_SAFE_INTEGER) return varint64Size(value >>> 0, Math.floor(value / TWO_32));
   longBits(value, BITS);
   return varint64Size(BITS.lo, BITS.hi);
@@ -127,8 +128,13 @@ const F32_BYTES = new Uint8Array(F32.buffer);
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 
+/** Typed arrays up to this size are copied in a loop by `rawBytes`; larger ones with `set`. */
+const SMALL_COPY_BYTES = 512;
+
 export class WireWriter {
   pos = 0;
+  private viewedBuffer: ArrayBufferLike | undefined;
+  private view: Uint8Array | undefined;
   constructor(readonly buf: Buffer) {}
 
   varint32(value: number): void {
@@ -191,6 +197,29 @@ export class WireWriter {
     this.varint32(value.byteLength);
     this.buf.set(value, this.pos);
     this.pos += value.byteLength;
+  }
+
+  /**
+   * Field `field` as a bytes field holding a typed array's memory. Small arrays are copied byte
+   * by byte through one cached view of their buffer (tensors of a request often share one), so no
+   * view is made per tensor; larger ones through a view and `set`.
+   */
+  rawBytes(field: number, data: ArrayBufferView): void {
+    const length = data.byteLength;
+    this.buf[this.pos++] = (field << 3) | 2;
+    this.varint32(length);
+    if (length > SMALL_COPY_BYTES) {
+      this.buf.set(new Uint8Array(data.buffer, data.byteOffset, length), this.pos);
+    } else {
+      if (data.buffer !== this.viewedBuffer) {
+        this.viewedBuffer = data.buffer;
+        this.view = new Uint8Array(data.buffer);
+      }
+      const view = this.view!;
+      const buf = this.buf;
+      for (let i = 0, from = data.byteOffset, to = this.pos; i < length; i++) buf[to + i] = view[from + i];
+    }
+    this.pos += length;
   }
 
   int64s(field: number, values: ArrayLike<unknown>): void {
