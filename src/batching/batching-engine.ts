@@ -22,7 +22,8 @@
  *   quiet (inline-gate.ts), nothing is queued or running and the scheduler would start it at once
  *   (no merge window to wait in; no worker busy; the inline engine idle) runs on the inline engine
  *   (a main-thread session: no hand-off to a worker); it is counted as one executed run. Any
- *   other request takes the queue as above, so under load the workers do the work.
+ *   other request takes the queue as above, so under load the workers do the work. Small lone
+ *   runs on the workers feed the gate's run-time estimate too, so it recovers after a slow run.
  * - `close()` refuses new requests (UNAVAILABLE), lets queued and running ones finish, then
  *   closes the inline and the inner engine.
  * The worst-case queueing delay is stated in `basic-batch-scheduler.ts`.
@@ -241,6 +242,9 @@ export class BatchingEngine implements InferenceEngine {
       this.observeSafely({ rows, requests: tasks.length, ok: false, queueMicros, computeInputMicros, computeInferMicros: 0, computeOutputMicros: 0 });
       return;
     }
+    // A small lone run on a worker keeps the inline gate's run-time estimate current while the
+    // gate refuses (inline-gate.ts), so a slow run does not keep later requests off the main thread.
+    if (lone && this.inlineGate !== undefined && rows <= this.inlineGate.maxRows) this.inlineGate.recordRun(result.computeMicros);
     const outputStart = nowMicros();
     const settled: Array<() => void> = [];
     let offset = 0;

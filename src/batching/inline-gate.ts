@@ -5,14 +5,21 @@
  *
  * Contract: `admits(rows)` is called once per arriving request (it records the arrival) and is
  * true when `rows` is at most `maxRows` and the previous arrival was at least twice the recent
- * inline run time ago (an exponential average of `recordRun`). At one request in flight that
- * holds; under concurrent load arrivals are closer than a run and requests go to the workers.
- * The caller still checks that no worker is busy and nothing is queued.
+ * run time of a small lone request ago. At one request in flight that holds; under concurrent
+ * load arrivals are closer than a run and requests go to the workers. The caller still checks
+ * that no worker is busy and nothing is queued.
+ *
+ * `recordRun(micros)` feeds the estimate (an exponential average) with every small lone run,
+ * inline or on a worker, so it keeps following the run time while the gate refuses; one sample
+ * moves it at most as far as OUTLIER_FACTOR times the current estimate, so a stall (a GC pause,
+ * the thread descheduled) cannot keep requests off the main thread.
  */
 import type { Clock } from './clock';
 
 /** Weight of the newest run in the average. */
 const SMOOTHING = 0.2;
+/** A sample counts as at most this many times the current estimate. */
+const OUTLIER_FACTOR = 4;
 
 export class InlineGate {
   private lastArrivalMicros = Number.NEGATIVE_INFINITY;
@@ -28,7 +35,12 @@ export class InlineGate {
   }
 
   recordRun(micros: number): void {
-    this.runMicros = this.runMicros === 0 ? micros : this.runMicros + SMOOTHING * (micros - this.runMicros);
+    if (this.runMicros === 0) {
+      this.runMicros = micros;
+      return;
+    }
+    const sample = Math.min(micros, OUTLIER_FACTOR * this.runMicros);
+    this.runMicros += SMOOTHING * (sample - this.runMicros);
   }
 
   /** The average inline run time the gate currently uses, microseconds. */

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { BatchingEngine, type BatchExecution } from '../../../src/batching/batching-engine';
 import { DEFAULT_BATCHING_OPTIONS, validateBatchingOptions, type BatchingOptions } from '../../../src/batching/batching-options';
 import { Code, ServingError, cancelled, deadlineExceeded } from '../../../src/core/errors';
-import type { EngineRunResult } from '../../../src/core/inference-engine';
+import type { EngineDescription, EngineRunResult } from '../../../src/core/inference-engine';
+import type { HostTensor } from '../../../src/core/tensor';
 import { FakeClock } from './fake-clock';
 import { PuppetEngine, puppetFeeds } from './puppet-engine';
 
@@ -237,3 +238,45 @@ describe('validateBatchingOptions', () => {
   });
 });
 
+
+describe('BatchingEngine with a main-thread (inline) engine', () => {
+  /** An inline engine whose runs finish at once and report `computeMicros` (set by the test). */
+  class TimedInlineEngine {
+    computeMicros = 80;
+    runs = 0;
+    busy = false;
+    async run(feeds: Record<string, HostTensor>): Promise<EngineRunResult> {
+      this.runs++;
+      const x = feeds.x;
+      return { outputs: { y: { dtype: 'float32', dims: x.dims, data: (x.data as Float32Array).map((v) => v * 2) } }, queueMicros: 0, computeMicros: this.computeMicros };
+    }
+    describe(): EngineDescription {
+      return { executionProviders: ['timed'], workers: 1, details: {} };
+    }
+    async close(): Promise<void> {}
+  }
+
+  it('after a slow main-thread run, lone worker runs bring requests back to the main thread', async () => {
+    const puppet = new PuppetEngine(); // its runs report 100 µs
+    const inline = new TimedInlineEngine();
+    const clock = new FakeClock();
+    const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, maxRunsInFlight: 1 });
+    const engine = BatchingEngine.create({ inner: puppet, inline: { engine: inline, maxRows: 16 }, batching, name: 'ctr', clock });
+    inline.computeMicros = 50_000; // the first run stalls (a GC pause, the thread descheduled)
+    await engine.run(puppetFeeds(5, 0), ['y']);
+    assert.equal(inline.runs, 1);
+    inline.computeMicros = 80;
+    let onWorkers = 0;
+    for (let i = 1; i <= 40 && inline.runs === 1; i++) {
+      clock.advance(1000); // one request in flight, 1 ms apart
+      const done = engine.run(puppetFeeds(5, i), ['y']);
+      if (puppet.pending.length > 0) {
+        onWorkers++;
+        await puppet.runPending();
+      }
+      await done;
+    }
+    assert.ok(onWorkers > 0, 'right after the stall the gate sends requests to the workers');
+    assert.equal(inline.runs, 2, `requests return to the main thread (${onWorkers} went to the workers first)`);
+  });
+});

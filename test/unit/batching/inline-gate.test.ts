@@ -44,4 +44,15 @@ describe('InlineGate', () => {
     clock.now += 1500;
     assert.equal(gate.admits(5), false, '1.5 ms apart is load when a run takes 1 ms');
   });
+
+  it('a stall moves the estimate at most OUTLIER_FACTOR times the estimate', () => {
+    const clock = fakeClock();
+    const gate = new InlineGate(16, clock);
+    gate.recordRun(100);
+    gate.recordRun(50_000); // a 50 ms stall: counted as 400 µs
+    assert.equal(gate.averageRunMicros, 100 + 0.2 * (400 - 100));
+    gate.admits(5);
+    clock.now += 400;
+    assert.equal(gate.admits(5), true, 'one stall does not turn a 400 µs gap into load');
+  });
 });
