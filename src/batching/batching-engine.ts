@@ -166,7 +166,7 @@ export class BatchingEngine implements InferenceEngine {
       this.observeSafely({ rows, requests: 1, ok: false, queueMicros: [0], computeInputMicros: 0, computeInferMicros: 0, computeOutputMicros: 0, onMainThread: true });
       throw ServingError.from(error);
     }
-    this.inlineGate!.recordRun(result.computeMicros);
+    this.inlineGate!.recordInlineRun(result.computeMicros);
     this.observeSafely({ rows, requests: 1, ok: true, queueMicros: [0], computeInputMicros: 0, computeInferMicros: result.computeMicros, computeOutputMicros: 0, onMainThread: true });
     return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }
@@ -244,7 +244,7 @@ export class BatchingEngine implements InferenceEngine {
     }
     // A small lone run on a worker keeps the inline gate's run-time estimate current while the
     // gate refuses (inline-gate.ts), so a slow run does not keep later requests off the main thread.
-    if (lone && this.inlineGate !== undefined && rows <= this.inlineGate.maxRows) this.inlineGate.recordRun(result.computeMicros);
+    if (lone && this.inlineGate !== undefined && rows <= this.inlineGate.maxRows) this.inlineGate.recordWorkerRun(result.computeMicros);
     const outputStart = nowMicros();
     const settled: Array<() => void> = [];
     let offset = 0;

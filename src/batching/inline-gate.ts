@@ -4,15 +4,19 @@
  * while other requests are arriving.
  *
  * Contract: `admits(rows)` is called once per arriving request (it records the arrival) and is
- * true when `rows` is at most `maxRows` and the previous arrival was at least twice the recent
- * run time of a small lone request ago. At one request in flight that holds; under concurrent
- * load arrivals are closer than a run and requests go to the workers. The caller still checks
- * that no worker is busy and nothing is queued.
+ * true when `rows` is at most `maxRows`, the previous arrival was at least twice the recent run
+ * time of a small lone request ago, the last main-thread run ended at least one run time ago, and
+ * the event loop has turned since it ended (`afterTurn`, setImmediate by default). At one request
+ * in flight all hold; under concurrent load arrivals are closer than a run, and requests that
+ * waited while a main-thread run blocked the event loop are read in the same turn, right after it
+ * ends, so they go to the workers. The caller still checks that no worker is busy and nothing is
+ * queued.
  *
- * `recordRun(micros)` feeds the estimate (an exponential average) with every small lone run,
- * inline or on a worker, so it keeps following the run time while the gate refuses; one sample
- * moves it at most as far as OUTLIER_FACTOR times the current estimate, so a stall (a GC pause,
- * the thread descheduled) cannot keep requests off the main thread.
+ * The run-time estimate is an exponential average fed by every small lone run: `recordInlineRun`
+ * (a main-thread run that just ended; it also marks the end) and `recordWorkerRun`, so it keeps
+ * following the run time while the gate refuses. One sample moves it at most as far as
+ * OUTLIER_FACTOR times the current estimate, so a stall (a GC pause, the thread descheduled)
+ * cannot keep requests off the main thread.
  */
 import type { Clock } from './clock';
 
@@ -23,28 +27,49 @@ const OUTLIER_FACTOR = 4;
 
 export class InlineGate {
   private lastArrivalMicros = Number.NEGATIVE_INFINITY;
+  private lastInlineEndMicros = Number.NEGATIVE_INFINITY;
   private runMicros = 0;
+  /** A main-thread run ended and the event loop has not turned since. */
+  private held = false;
+  private readonly release = () => {
+    this.held = false;
+  };
 
-  constructor(readonly maxRows: number, private readonly clock: Clock) {}
+  constructor(readonly maxRows: number, private readonly clock: Clock, private readonly afterTurn: (fn: () => void) => void = setImmediate) {}
 
   admits(rows: number): boolean {
     const now = this.clock.nowMicros();
     const gap = now - this.lastArrivalMicros;
     this.lastArrivalMicros = now;
-    return rows <= this.maxRows && gap >= 2 * this.runMicros;
+    return rows <= this.maxRows && !this.held && gap >= 2 * this.runMicros && now - this.lastInlineEndMicros >= this.runMicros;
   }
 
-  recordRun(micros: number): void {
+  /** A main-thread run of `micros` that ended now. */
+  recordInlineRun(micros: number): void {
+    this.lastInlineEndMicros = this.clock.nowMicros();
+    if (!this.held) {
+      this.held = true;
+      this.afterTurn(this.release);
+    }
+    this.record(micros);
+  }
+
+  /** A small lone run of `micros` on a worker. */
+  recordWorkerRun(micros: number): void {
+    this.record(micros);
+  }
+
+  /** The average run time the gate currently uses, microseconds. */
+  get averageRunMicros(): number {
+    return this.runMicros;
+  }
+
+  private record(micros: number): void {
     if (this.runMicros === 0) {
       this.runMicros = micros;
       return;
     }
     const sample = Math.min(micros, OUTLIER_FACTOR * this.runMicros);
     this.runMicros += SMOOTHING * (sample - this.runMicros);
-  }
-
-  /** The average inline run time the gate currently uses, microseconds. */
-  get averageRunMicros(): number {
-    return this.runMicros;
   }
 }

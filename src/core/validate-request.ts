@@ -29,15 +29,19 @@ export interface ValidatedRequest {
 /** Lookup tables built once per model, so validation does no per-request setup. */
 export class SignatureIndex {
   readonly inputByKey = new Map<string, TensorSpec>();
+  /** Alias or real name -> position in `signature.inputs`. */
+  readonly inputPositionByKey = new Map<string, number>();
   readonly outputByKey = new Map<string, TensorSpec>();
   /** Per input (signature order): its id range as plain numbers when it lies inside [0, 2^31), for the 32-bit check. */
   readonly smallIdRanges: ReadonlyArray<SmallRange | undefined>;
 
   constructor(readonly signature: ModelSignature) {
-    for (const spec of signature.inputs) {
+    signature.inputs.forEach((spec, position) => {
       this.inputByKey.set(spec.alias, spec);
       this.inputByKey.set(spec.name, spec);
-    }
+      this.inputPositionByKey.set(spec.alias, position);
+      this.inputPositionByKey.set(spec.name, position);
+    });
     this.smallIdRanges = signature.inputs.map((spec) => (spec.idRange === undefined ? undefined : smallRange(spec.idRange)));
     for (const spec of signature.outputs) {
       this.outputByKey.set(spec.alias, spec);
@@ -54,18 +58,21 @@ export function validateRequest(
 ): ValidatedRequest {
   const { signature } = index;
   const feeds: Record<string, HostTensor> = {};
+  // The tensors in signature order, so the checks below need no lookups by name.
+  const ordered: Array<HostTensor | undefined> = new Array(signature.inputs.length);
   const unknown: string[] = [];
   let rows = -1;
   let rowsFrom = '';
   let found = 0;
   for (let i = 0; i < inputs.length; i++) {
     const { name, tensor } = inputs[i];
-    const spec = index.inputByKey.get(name);
-    if (spec === undefined) {
+    const position = index.inputPositionByKey.get(name);
+    if (position === undefined) {
       unknown.push(name);
       continue;
     }
-    if (feeds[spec.name] !== undefined) {
+    const spec = signature.inputs[position];
+    if (ordered[position] !== undefined) {
       throw invalidArgument(`input "${name}" is given more than once`);
     }
     checkDtypeAndShape(name, spec, tensor);
@@ -78,11 +85,12 @@ export function validateRequest(
         `input "${name}" has ${tensorRows} rows but input "${rowsFrom}" has ${rows}: every input must have the same number of rows`,
       );
     }
+    ordered[position] = tensor;
     feeds[spec.name] = tensor;
     found++;
   }
   if (unknown.length > 0 || found !== signature.inputs.length) {
-    const missing = signature.inputs.filter((spec) => feeds[spec.name] === undefined).map((spec) => spec.alias);
+    const missing = signature.inputs.filter((_spec, position) => ordered[position] === undefined).map((spec) => spec.alias);
     throw invalidArgument(
       `inputs do not match the model: missing {${missing.join(', ')}}; unknown {${unknown.join(', ')}}; ` +
         `expected ${signature.inputs.length} inputs: ${signature.inputs.map((s) => s.alias).join(', ')}`,
@@ -97,8 +105,8 @@ export function validateRequest(
   const words: WordsView = { buffer: undefined, words: undefined };
   for (let i = 0; i < signature.inputs.length; i++) {
     const spec = signature.inputs[i];
-    if (spec.idRange !== undefined) checkIdRange(spec.alias, feeds[spec.name], spec.idRange, index.smallIdRanges[i], words);
-    else checkFinite(spec.alias, feeds[spec.name]);
+    if (spec.idRange !== undefined) checkIdRange(spec.alias, ordered[i]!, spec.idRange, index.smallIdRanges[i], words);
+    else checkFinite(spec.alias, ordered[i]!);
   }
   return { feeds, outputs: selectOutputs(index, outputNames), rows };
 }

@@ -10,10 +10,22 @@
 import { allocate, type HostTensor } from '../core/tensor';
 import type { InputPacking } from '../model/onnx/pack-graph-inputs';
 
+/** The packed column names of each packings list, built on first use. */
+const packedNamesOf = new WeakMap<readonly InputPacking[], ReadonlySet<string>>();
+
+function packedNames(packings: readonly InputPacking[]): ReadonlySet<string> {
+  let names = packedNamesOf.get(packings);
+  if (names === undefined) {
+    names = new Set(packings.flatMap((packing) => packing.columns));
+    packedNamesOf.set(packings, names);
+  }
+  return names;
+}
+
 export function packColumnFeeds(feeds: Readonly<Record<string, HostTensor>>, packings: readonly InputPacking[]): Record<string, HostTensor> {
   if (packings.length === 0) return feeds as Record<string, HostTensor>;
   const out: Record<string, HostTensor> = {};
-  const packed = new Set<string>();
+  const packed = packedNames(packings);
   for (const packing of packings) {
     const { columns } = packing;
     const first = feeds[columns[0]];
@@ -28,9 +40,7 @@ export function packColumnFeeds(feeds: Readonly<Record<string, HostTensor>>, pac
     let sourceWords: Int32Array | undefined;
     let sourceBytes: Uint8Array | undefined;
     for (let column = 0; column < width; column++) {
-      const name = columns[column];
-      packed.add(name);
-      const source = feeds[name].data;
+      const source = feeds[columns[column]].data;
       if (source.buffer !== viewedBuffer) {
         viewedBuffer = source.buffer;
         sourceWords = new Int32Array(source.buffer, 0, source.buffer.byteLength >> 2);

@@ -94,6 +94,8 @@ export class ServingMetrics {
   private readonly engineRunUs: AccumulatedCounter<'model' | 'version'>;
   private readonly engineRuns: AccumulatedCounter<'model' | 'version' | 'thread'>;
   private readonly callSeries = new Map<string, CallSeries>();
+  /** The last call's labels as given and its series: consecutive calls usually share them. Cleared when a model registers. */
+  private lastCall: { readonly model: string; readonly version?: string; readonly protocol?: string; readonly code: Code; readonly series: CallSeries } | undefined;
 
   private constructor(readonly registry: Registry) {
     const registers = [registry];
@@ -149,6 +151,7 @@ export class ServingMetrics {
     for (const provider of executionProviders) this.modelInfo.set({ model, version, execution_provider: provider }, 1);
     this.versions.set(model, version);
     this.registered.add(`${model}\n${version}`);
+    this.lastCall = undefined;
     if (pending !== undefined) this.pendingSources.set(model, pending);
     const labels = { model, version };
     for (const metric of [this.success, this.inferenceCount, this.execCount, this.requestDurationUs, this.queueDurationUs, this.computeInputUs, this.computeInferUs, this.computeOutputUs, this.engineRunUs]) metric.inc(labels, 0);
@@ -160,6 +163,22 @@ export class ServingMetrics {
 
   /** One finished call, from a protocol adapter (`observe` of the gRPC Predict service). */
   observeCall(outcome: CallOutcome): void {
+    const last = this.lastCall;
+    const call = last !== undefined && last.model === outcome.model && last.version === outcome.version
+      && last.protocol === outcome.protocol && last.code === outcome.code
+      ? last.series
+      : this.callSeriesFor(outcome);
+    call.byProtocol.inc();
+    if (call.failure === undefined) {
+      call.success.inc();
+      call.durationUs.inc(outcome.durationMicros);
+      call.seconds.observe(outcome.durationMicros / 1e6);
+    } else {
+      call.failure.inc();
+    }
+  }
+
+  private callSeriesFor(outcome: CallOutcome): CallSeries {
     const model = outcome.model === '' ? this.defaultModel : outcome.model;
     const version = outcome.version !== undefined && this.registered.has(`${model}\n${outcome.version}`) ? outcome.version : this.versions.get(model);
     const labels = version === undefined ? { model: '', version: '' } : { model, version };
@@ -178,14 +197,8 @@ export class ServingMetrics {
       };
       this.callSeries.set(key, call);
     }
-    call.byProtocol.inc();
-    if (call.failure === undefined) {
-      call.success.inc();
-      call.durationUs.inc(outcome.durationMicros);
-      call.seconds.observe(outcome.durationMicros / 1e6);
-    } else {
-      call.failure.inc();
-    }
+    this.lastCall = { model: outcome.model, version: outcome.version, protocol: outcome.protocol, code: outcome.code, series: call };
+    return call;
   }
 
   /** The batch metrics of one model, labelled once. */

@@ -55,6 +55,10 @@ const RESPONSE_HEADERS = {
 };
 const OK_TRAILERS = { 'grpc-status': '0' };
 
+function sendOkTrailers(this: http2.ServerHttp2Stream): void {
+  this.sendTrailers(OK_TRAILERS);
+}
+
 export function isGrpcContentType(contentType: string | undefined): boolean {
   return contentType !== undefined && contentType.startsWith('application/grpc')
     && (contentType.length === 16 || contentType[16] === '+' || contentType[16] === ';');
@@ -187,7 +191,8 @@ class StreamCall implements UnaryCallContext, CallLifetime {
     frame.writeUInt32BE(bytes.byteLength, 1);
     frame.set(bytes, 5);
     stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
-    stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
+    // 'wantTrailers' fires once per stream: one shared listener, no closure or once-wrapper per call.
+    stream.on('wantTrailers', sendOkTrailers);
     stream.end(frame);
   }
 

@@ -18,7 +18,8 @@ import type { BatchingSettings } from '../config/batching-config';
 import { InlineOnnxEngine } from '../engine/inline-onnx-engine';
 import { prepareModelImage, type ModelImage } from '../engine/model-image';
 import { pinWeightsToFile } from '../engine/model-weights-file';
-import type { SessionConfig } from '../engine/session-config';
+import { runPathFor } from '../engine/ort-direct-session';
+import { toWorkerOrtSessionOptions, type SessionConfig } from '../engine/session-config';
 import { WorkerPoolEngine } from '../engine/worker-pool-engine';
 import type { ProviderReport } from '../engine/providers/resolve-providers';
 import type { Logger } from '../logging/logger';
@@ -93,7 +94,7 @@ async function buildFromImage(
     await engine.terminate();
     throw error;
   }
-  logger.info(`model "${name}" version ${loaded.version} ready in ${Date.now() - started} ms: ${settings.workers} worker(s) x ${session.intraOpThreads} thread(s), warmed up at batch sizes [${warmupBatchSizes.join(', ')}]`);
+  logger.info(`model "${name}" version ${loaded.version} ready in ${Date.now() - started} ms: ${settings.workers} worker(s) x ${session.intraOpThreads} thread(s), warmed up at batch sizes [${warmupBatchSizes.join(', ')}]; ONNX Runtime called through ${[...new Set(toWorkerOrtSessionOptions(session).map(runPathFor))].join(' / ')}`);
   const served = ServedModel.create({
     name,
     version: loaded.version,

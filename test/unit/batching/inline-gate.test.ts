@@ -12,6 +12,9 @@ function fakeClock(): Clock & { now: number } {
   return clock as unknown as Clock & { now: number };
 }
 
+/** The event loop turns as soon as a main-thread run ends (the tests step the clock themselves). */
+const turnAtOnce = (fn: () => void) => fn();
+
 describe('InlineGate', () => {
   it('admits the first request and refuses one over maxRows', () => {
     const clock = fakeClock();
@@ -23,9 +26,9 @@ describe('InlineGate', () => {
 
   it('refuses arrivals closer together than twice the recent run time, and admits spaced ones', () => {
     const clock = fakeClock();
-    const gate = new InlineGate(16, clock);
+    const gate = new InlineGate(16, clock, turnAtOnce);
     assert.equal(gate.admits(5), true);
-    gate.recordRun(100);
+    gate.recordInlineRun(100);
     clock.now += 150; // closer than 2 x 100 µs: concurrent load
     assert.equal(gate.admits(5), false);
     clock.now += 199;
@@ -36,9 +39,9 @@ describe('InlineGate', () => {
 
   it('follows the run time as it changes', () => {
     const clock = fakeClock();
-    const gate = new InlineGate(16, clock);
-    gate.recordRun(100);
-    for (let i = 0; i < 50; i++) gate.recordRun(1000);
+    const gate = new InlineGate(16, clock, turnAtOnce);
+    gate.recordInlineRun(100);
+    for (let i = 0; i < 50; i++) gate.recordInlineRun(1000);
     assert.ok(gate.averageRunMicros > 990 && gate.averageRunMicros <= 1000);
     gate.admits(5);
     clock.now += 1500;
@@ -47,12 +50,30 @@ describe('InlineGate', () => {
 
   it('a stall moves the estimate at most OUTLIER_FACTOR times the estimate', () => {
     const clock = fakeClock();
-    const gate = new InlineGate(16, clock);
-    gate.recordRun(100);
-    gate.recordRun(50_000); // a 50 ms stall: counted as 400 µs
+    const gate = new InlineGate(16, clock, turnAtOnce);
+    gate.recordInlineRun(100);
+    gate.recordInlineRun(50_000); // a 50 ms stall: counted as 400 µs
     assert.equal(gate.averageRunMicros, 100 + 0.2 * (400 - 100));
     gate.admits(5);
     clock.now += 400;
     assert.equal(gate.admits(5), true, 'one stall does not turn a 400 µs gap into load');
+  });
+
+  it('refuses a request read right after a main-thread run ended: it waited behind the run', () => {
+    const clock = fakeClock();
+    const turns: Array<() => void> = [];
+    const gate = new InlineGate(16, clock, (fn) => turns.push(fn));
+    gate.recordWorkerRun(100);
+    assert.equal(gate.admits(5), true);
+    clock.now += 300; // the main-thread run blocks the event loop for 300 µs
+    gate.recordInlineRun(300);
+    clock.now += 10; // the next request was waiting in the socket
+    assert.ok(clock.now >= 2 * gate.averageRunMicros, 'the arrival gap alone would admit it');
+    assert.equal(gate.admits(5), false);
+    clock.now += 1000;
+    assert.equal(gate.admits(5), false, 'not before the event loop turned: requests read in the same turn waited behind the run');
+    clock.now += 1000;
+    turns.splice(0).forEach((fn) => fn());
+    assert.equal(gate.admits(5), true, 'a quiet server admits again');
   });
 });

@@ -48,6 +48,25 @@ describe('ServingMetrics', () => {
     assert.equal(sampleValue(parsePrometheusText(await registry.metrics()), 'nv_inference_pending_request_count', ctr), 0);
   });
 
+  it('labels repeated calls by the versions registered at the time of each call', async () => {
+    const registry = new Registry();
+    const metrics = ServingMetrics.create(registry);
+    metrics.registerModel('ctr', '1');
+    const call = { model: 'ctr', version: '2', protocol: 'grpc', code: Code.OK, rows: 5, durationMicros: 100 };
+    metrics.observeCall(call); // version 2 is not served yet: counted for the newest, 1
+    metrics.observeCall(call);
+    metrics.registerModel('ctr', '2');
+    metrics.observeCall(call);
+    metrics.observeCall({ ...call, code: Code.INTERNAL });
+    metrics.observeCall({ ...call, protocol: 'paddle_grpc' });
+    const s = parsePrometheusText(await registry.metrics());
+    assert.equal(sampleValue(s, 'nv_inference_request_success', { model: 'ctr', version: '1' }), 2);
+    assert.equal(sampleValue(s, 'nv_inference_request_success', { model: 'ctr', version: '2' }), 2);
+    assert.equal(sampleValue(s, 'nv_inference_request_failure', { model: 'ctr', version: '2', reason: 'INTERNAL' }), 1);
+    assert.equal(sampleValue(s, 'ctr_requests_total', { model: 'ctr', version: '2', protocol: 'grpc', code: 'OK' }), 1);
+    assert.equal(sampleValue(s, 'ctr_requests_total', { model: 'ctr', version: '2', protocol: 'paddle_grpc', code: 'OK' }), 1);
+  });
+
   it('parses label values with escapes', () => {
     const s = parsePrometheusText('# HELP x y\nx{a="q\\"uote",b="2"} 7\ny 1.5e3\n');
     assert.equal(sampleValue(s, 'x', { a: 'q"uote' }), 7);
