@@ -152,8 +152,7 @@ export function readFloat32s(r: WireReader, wire: number, previous: Float32Array
   const end = r.pos + length;
   const out = new Float32Array(from + fixedCount(length, 4));
   if (previous !== undefined) out.set(previous);
-  for (let i = from; i < out.length; i++) out[i] = r.float32();
-  endOfPacked(r, end);
+  copyFixed(r, out, from * 4, end);
   return out;
 }
 
@@ -171,9 +170,18 @@ export function readFloat64s(r: WireReader, wire: number, previous: Float64Array
   const end = r.pos + length;
   const out = new Float64Array(from + fixedCount(length, 8));
   if (previous !== undefined) out.set(previous);
-  for (let i = from; i < out.length; i++) out[i] = r.float64();
-  endOfPacked(r, end);
+  copyFixed(r, out, from * 8, end);
   return out;
+}
+
+/**
+ * A packed fixed-width field's bytes [r.pos, end), already checked to lie in the message, copied
+ * into `out` from byte `at` in one move: protobuf's fixed32/fixed64 are little-endian, as typed
+ * arrays are on every platform Node runs on here.
+ */
+function copyFixed(r: WireReader, out: Float32Array | Float64Array, at: number, end: number): void {
+  new Uint8Array(out.buffer, out.byteOffset + at, end - r.pos).set(r.bytes.subarray(r.pos, end));
+  r.pos = end;
 }
 
 /**

@@ -145,7 +145,8 @@ function convert(name: string, code: number, values: ArrayLike<number | boolean>
     return out;
   }
   if (rounding) {
-    for (let i = 0; i < values.length; i++) out[i] = values[i] as number;
+    if (out instanceof Float32Array && values instanceof Float32Array) out.set(values);
+    else for (let i = 0; i < values.length; i++) out[i] = values[i] as number;
     return out;
   }
   for (let i = 0; i < values.length; i++) {

@@ -195,3 +195,19 @@ it('appends every run of shape and lod, packed or not, in order', () => {
   assert.deepEqual(fast.tensor[0].shape, [5, -1, 13, 2 ** 28, 7]);
   assert.deepEqual(fast.tensor[0].lod, [0, 3]);
 });
+
+it('appends every run of float and double data, packed or not, in order, from any byte offset', () => {
+  const tensor = protobuf.Writer.create();
+  tensor.uint32((1 << 3) | 0).int64(9); // one byte ahead: the packed runs below start at odd offsets
+  tensor.uint32((2 << 3) | 2).fork().float(1.5).float(-2.25).ldelim();
+  tensor.uint32((2 << 3) | 5).float(3);
+  tensor.uint32((2 << 3) | 2).fork().float(0.125).float(1e-3).ldelim();
+  tensor.uint32((4 << 3) | 2).fork().double(1 / 3).ldelim();
+  tensor.uint32((4 << 3) | 1).double(-7.5);
+  tensor.uint32((4 << 3) | 2).fork().double(2 ** 60).double(-0).ldelim();
+  const bytes = protobuf.Writer.create().uint32((1 << 3) | 2).bytes(tensor.finish()).finish();
+  const fast = decodePaddleRequest(bytes);
+  assert.deepEqual(normalize(fast), reference(bytes));
+  assert.deepEqual(Array.from(fast.tensor[0].float_data!), [1.5, -2.25, 3, 0.125, Math.fround(1e-3)]);
+  assert.deepEqual(Array.from(fast.tensor[0].float64_data!), [1 / 3, -7.5, 2 ** 60, -0]);
+});
