@@ -16,6 +16,7 @@
  * - `openDirectSession(model, options)` loads the model (path or bytes) with the same session
  *   options the public API takes, or throws ONNX Runtime's error; `undefined` when the binding
  *   is not usable (`directBindingProblem()` says why).
+ * - `inputNames`: the model's inputs, in its order.
  * - `run(feeds, outputNames)` runs synchronously on the calling thread; feeds are CPU tensors by
  *   model input name; it returns the requested outputs by name (ONNX Runtime's tensors, whose
  *   `type`, `dims` and `data` are read). Errors are ONNX Runtime's, thrown.
@@ -40,6 +41,8 @@ export interface NativeOutput {
 }
 
 export interface DirectSession {
+  /** The model's input names, in the model's order. */
+  readonly inputNames: readonly string[];
   run(feeds: Record<string, NativeFeed>, outputNames: readonly string[]): Record<string, NativeOutput>;
   release(): void;
 }
@@ -49,6 +52,7 @@ interface NativeSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
   run(feeds: object, fetches: Record<string, null>, options: object): Record<string, NativeOutput>;
   dispose(): void;
+  readonly inputMetadata: ReadonlyArray<{ readonly name: string }>;
 }
 
 interface NativeBinding {
@@ -104,6 +108,7 @@ export function openDirectSession(model: string | Uint8Array, options: OrtSessio
   else session.loadModel(model.buffer, model.byteOffset, model.byteLength, options);
   const runOptions = {};
   return {
+    inputNames: session.inputMetadata.map((input) => input.name),
     run(feeds, outputNames) {
       const fetches: Record<string, null> = {};
       for (let i = 0; i < outputNames.length; i++) fetches[outputNames[i]] = null;

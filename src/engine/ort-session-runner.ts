@@ -26,12 +26,19 @@ export interface SessionRun {
 }
 
 export class OrtSessionRunner {
+  /** The loaded model's inputs that are not packed columns: passed through as they are. */
+  private readonly passThrough: readonly string[];
+
   private constructor(
     private readonly session: { readonly direct: DirectSession } | { readonly public: ort.InferenceSession },
     private readonly packings: readonly InputPacking[],
     /** How runs reach ONNX Runtime: its native binding, or the public API and why. */
     readonly runPath: string,
-  ) {}
+  ) {
+    const inputNames = 'direct' in session ? session.direct.inputNames : session.public.inputNames;
+    const packedNames = new Set(packings.map((packing) => packing.packedName));
+    this.passThrough = inputNames.filter((name) => !packedNames.has(name));
+  }
 
   static async create(model: string | Uint8Array, options: OrtSessionOptions, packings: readonly InputPacking[] = []): Promise<OrtSessionRunner> {
     const runPath = runPathFor(options);
@@ -45,7 +52,7 @@ export class OrtSessionRunner {
   }
 
   async run(inputs: Readonly<Record<string, HostTensor>>, outputNames: readonly string[]): Promise<SessionRun> {
-    const modelInputs = packColumnFeeds(inputs, this.packings);
+    const modelInputs = packColumnFeeds(inputs, this.packings, this.passThrough);
     if ('direct' in this.session) {
       const feeds: Record<string, NativeFeed> = {};
       for (const name in modelInputs) {

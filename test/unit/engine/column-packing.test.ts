@@ -60,4 +60,28 @@ describe('packColumnFeeds', () => {
     const feeds = sharedColumns(1, 2);
     assert.equal(packColumnFeeds(feeds, []), feeds);
   });
+
+  it('packs int64 columns held in separate buffers, negative and beyond 2^53, and passes the named inputs through', () => {
+    const values = [[-1n, 2n ** 62n + 1n], [-(2n ** 63n), 7n], [2n ** 53n + 1n, 0n]];
+    const feeds: Record<string, HostTensor> = {};
+    values.forEach((column, c) => {
+      feeds[`c${c}`] = { dtype: 'int64', dims: [2, 1], data: BigInt64Array.from(column) };
+    });
+    feeds.dense = { dtype: 'float32', dims: [2, 1], data: Float32Array.of(1, 2) };
+    feeds.extra = { dtype: 'float32', dims: [2, 1], data: Float32Array.of(3, 4) };
+    const out = packColumnFeeds(feeds, [{ packedName: 'ids', dtype: 'int64', columns: ['c0', 'c1', 'c2'] }], ['dense']);
+    assert.deepEqual([...(out.ids.data as BigInt64Array)], [-1n, -(2n ** 63n), 2n ** 53n + 1n, 2n ** 62n + 1n, 7n, 0n]);
+    assert.deepEqual(Object.keys(out).sort(), ['dense', 'ids'], 'only the named pass-through inputs join the packed one');
+    assert.equal(out.dense, feeds.dense);
+  });
+
+  it('packs an int64 group bit for bit when a column arrives in another array type', () => {
+    const words = new Uint32Array([5, 0, 0xffffffff, 0xffffffff]); // 5 and -1 as little-endian int64
+    const feeds: Record<string, HostTensor> = {
+      c0: { dtype: 'int64', dims: [2, 1], data: BigInt64Array.of(10n, 11n) },
+      c1: { dtype: 'int64', dims: [2, 1], data: new BigUint64Array(words.buffer) as unknown as BigInt64Array },
+    };
+    const out = packColumnFeeds(feeds, [{ packedName: 'ids', dtype: 'int64', columns: ['c0', 'c1'] }]);
+    assert.deepEqual([...(out.ids.data as BigInt64Array)], [10n, 5n, 11n, -1n]);
+  });
 });
