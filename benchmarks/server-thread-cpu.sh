@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# CPU time per request of each thread of a server process, from /proc tick counts, for rec-serve
-# and for the grpc-js echo server (benchmarks/overhead/echo-server.ts) side by side: batch-5
+# CPU time per request of each thread of a server process, from /proc tick counts, for rec-serve,
+# the HTTP/2 floor (benchmarks/naive/replay-server.ts: node:http2 replaying rec-serve's stored
+# answer, no decode and no model) and the grpc-js echo server (benchmarks/overhead/echo-server.ts)
+# side by side: batch-5
 # Predict calls from rec-client, one in flight. The rec-serve main thread is the first (lowest
 # tid) line; its ONNX Runtime worker is the other busy one.
 #
@@ -40,6 +42,12 @@ node dist/src/cli/serve.js --model serving_server --host 127.0.0.1 --port 0 "$@"
 trap 'kill $serve_pid $echo_pid 2>/dev/null || true' EXIT
 address=$(wait_port "$log")
 measure "rec-serve $*" "$serve_pid" "$address"
+# The HTTP/2 floor: node:http2 replaying rec-serve's stored answer, no decode and no model.
+floor_log=$(mktemp)
+node dist/benchmarks/naive/replay-server.js --upstream "$address" 2> "$floor_log" & floor_pid=$!
+trap 'kill $serve_pid $echo_pid $floor_pid 2>/dev/null || true' EXIT
+measure "HTTP/2 floor (replay server)" "$floor_pid" "$(wait_port "$floor_log")"
+kill "$floor_pid"; wait "$floor_pid" || true
 kill -INT "$serve_pid"; wait "$serve_pid" || true
 
 node dist/benchmarks/overhead/echo-server.js 2> "$log" & echo_pid=$!
