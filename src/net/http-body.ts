@@ -40,7 +40,20 @@ export async function readBody(req: http.IncomingMessage, maxBytes: number, admi
     req.resume();
     throw new HttpBodyError(413, `request body of ${declared} bytes (Content-Length) is over the ${maxBytes}-byte limit (--max_body_size)`);
   }
-  const raw = await collectBody(req, maxBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw new HttpBodyError(413, `request body is over the ${maxBytes}-byte limit (--max_body_size)`);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof HttpBodyError) throw error;
+    // Node reports a client that left mid-body as an 'aborted' / ECONNRESET error on the request.
+    throw cancelled(`the HTTP client closed the connection after ${size} bytes of the body`);
+  }
+  const raw = Buffer.concat(chunks, size);
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' || encoding === '') return raw;
   if (encoding !== 'gzip' && encoding !== 'deflate') {
@@ -54,46 +67,4 @@ export async function readBody(req: http.IncomingMessage, maxBytes: number, admi
     }
     throw invalidArgument(`request body is not valid ${encoding} data: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/**
- * The body's bytes, read with 'data' / 'end' listeners (no async iterator and its promise per
- * chunk). Over `maxBytes` the request is destroyed, as breaking out of `for await` would; a
- * client that leaves before the end is CANCELLED.
- */
-function collectBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (error: ServingError | undefined) => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onGone);
-      req.off('close', onClose);
-      if (error === undefined) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-      else reject(error);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        settle(new HttpBodyError(413, `request body is over the ${maxBytes}-byte limit (--max_body_size)`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => settle(undefined);
-    // Node reports a client that left mid-body as an 'error' (ECONNRESET / aborted) or a 'close' before 'end'.
-    const onGone = () => settle(cancelled(`the HTTP client closed the connection after ${size} bytes of the body`));
-    const onClose = () => {
-      if (!req.complete) onGone();
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onGone);
-    req.on('close', onClose);
-  });
 }
