@@ -8,17 +8,13 @@
 # then sampling covers exactly the timed calls (SIGUSR2 before and after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib/wait-address.sh
 mode=${1:-grpc}; in_flight=${2:-16}; calls=${3:-20000}
 shift 3 || shift $# || true
 log=$(mktemp); profile=$(mktemp --suffix .json)
 ALLOCATION_PROFILE_OUT="$profile" node -r ./dist/benchmarks/lib/allocation-sampling.js dist/src/cli/serve.js --model serving_server --host 127.0.0.1 --port 0 "$@" 2> "$log" & serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true; rm -f "$log" "$profile"' EXIT
-target=""
-for _ in $(seq 1 300); do
-  target=$(grep -oE '127\.0\.0\.1:[0-9]+' "$log" | head -1) && [ -n "$target" ] && break
-  sleep 0.1
-done
-[ -n "$target" ] || { echo "rec-serve did not start: $(cat "$log")" >&2; exit 1; }
+target=$(wait_address "$log")
 client() { node dist/src/cli/rec-client.js --connect "$target" --batchsize 5 --threads "$in_flight" --requests "$1" --client_mode "$mode" --quiet > /dev/null; }
 client 12000
 : > "$profile"

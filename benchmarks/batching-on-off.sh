@@ -6,6 +6,7 @@
 #   npx tsc -p . && bash benchmarks/batching-on-off.sh [requests=3000] [rounds=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib/wait-address.sh
 requests=${1:-3000}
 rounds=${2:-3}
 logs=$(mktemp -d)
@@ -13,11 +14,7 @@ trap 'kill $(cat "$logs"/*.pid) 2>/dev/null || true' EXIT
 start() { # $1 = log name, rest = flags; prints host:port
   node dist/src/cli/serve.js --model serving_server --host 127.0.0.1 --port 0 "${@:2}" > /dev/null 2> "$logs/$1" &
   echo $! > "$logs/$1.pid"
-  for _ in $(seq 1 150); do
-    grep -oE '127\.0\.0\.1:[0-9]+' "$logs/$1" | head -1 && return 0
-    sleep 0.1
-  done
-  echo "server $1 did not start: $(cat "$logs/$1")" >&2; return 1
+  wait_address "$logs/$1"
 }
 on=$(start on)
 off=$(start off --batching off)

@@ -9,6 +9,7 @@
 # run of the same client (process start and data loading); server CPU from /proc/<pid>/stat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib/wait-address.sh
 requests=${1:-20000}
 in_flight=${2:-16}
 shift 2 || shift $# || true
@@ -18,12 +19,7 @@ cores=$(nproc)
 log=$(mktemp)
 node dist/src/cli/serve.js --model serving_server --host 127.0.0.1 --port 0 "$@" 2> "$log" & serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true; rm -f "$log"' EXIT
-target=""
-for _ in $(seq 1 300); do
-  target=$(grep -oE '127\.0\.0\.1:[0-9]+' "$log" | head -1) && [ -n "$target" ] && break
-  sleep 0.1
-done
-[ -n "$target" ] || { echo "rec-serve did not start: $(cat "$log")" >&2; exit 1; }
+target=$(wait_address "$log")
 
 client() { node dist/src/cli/rec-client.js --connect "$target" --batchsize 5 --threads "$in_flight" --requests "$1" --quiet > /dev/null; }
 client_cpu_s() { # CPU seconds (user + sys) of one client run of $1 requests

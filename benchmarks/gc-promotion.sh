@@ -9,6 +9,7 @@
 #   npx tsc -p . && bash benchmarks/gc-promotion.sh [modes=grpc,paddle-grpc,rpc,http,kserve-grpc] [extra rec-serve flags...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib/wait-address.sh
 modes=${1:-grpc,paddle-grpc,rpc,http,kserve-grpc}
 shift || true
 warmup=${WARMUP:-4000}
@@ -20,13 +21,7 @@ echo "| client mode | scavenges | mean scavenge ms | full GCs | promoted MB per 
 echo "|---|---|---|---|---|"
 for mode in ${modes//,/ }; do
   node --trace-gc dist/src/cli/serve.js --model serving_server --host 127.0.0.1 --port 0 "$@" > "$trace" 2> "$log" & serve_pid=$!
-  address=""
-  for _ in $(seq 1 300); do
-    address=$(grep -oE 'on 127\.0\.0\.1:[0-9]+ \(' "$log" | grep -oE '127\.0\.0\.1:[0-9]+' || true)
-    [ -n "$address" ] && break
-    sleep 0.1
-  done
-  [ -n "$address" ] || { echo "rec-serve did not start: $(cat "$log")" >&2; exit 1; }
+  address=$(wait_address "$log")
   node dist/src/cli/rec-client.js --connect "$address" --client_mode "$mode" --batchsize 5 --requests "$warmup" --quiet > /dev/null
   start=$(wc -l < "$trace")
   node dist/src/cli/rec-client.js --connect "$address" --client_mode "$mode" --batchsize 5 --requests "$requests" --quiet > /dev/null

@@ -25,7 +25,7 @@ import { parseSlotLine } from '../src/data/slot-format';
 import { recordsToFeed } from '../src/data/criteo-feed';
 import { packColumnFeeds } from '../src/engine/column-packing';
 import { prepareModelImage, sessionBytes } from '../src/engine/model-image';
-import { openDirectSession, type NativeFeed } from '../src/engine/ort-direct-session';
+import { openDirectSession, runPathFor, type NativeFeed } from '../src/engine/ort-direct-session';
 import { toOrtSessionOptions } from '../src/engine/session-config';
 import { describeMachine, machineMarkdown } from './lib/machine-info';
 
@@ -69,8 +69,9 @@ async function main(): Promise<number> {
   const options = toOrtSessionOptions({ intraOpThreads: 1, allowSpinning: false, graphOptimizationLevel: 'all', memoryOptimization: true, executionProviders: [{ name: 'cpu' }] });
   const bytes = sessionBytes(image);
   const publicSession = await ort.InferenceSession.create(bytes, options as ort.InferenceSession.SessionOptions);
+  const runPath = runPathFor(options);
+  if (runPath !== 'native binding') throw new Error(`the server would use the ${runPath}: nothing to compare`);
   const direct = openDirectSession(bytes, options);
-  if (direct === undefined) throw new Error('the native binding is not usable here (engine/ort-direct-session.ts); nothing to compare');
   const outputNames = [signature.outputs[0].name];
   const lines = createCriteoLineGenerator(20261130);
   const aliases = signature.inputs.map((spec) => spec.alias);

@@ -12,6 +12,7 @@
 # --inline_max_rows 0 to see the serving overhead alone (the run then shows on a worker thread).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib/wait-address.sh
 requests=${1:-5000}
 shift || true
 warmup=${WARMUP:-12000}
@@ -28,28 +29,20 @@ measure() { # $1 = label, $2 = pid, $3 = host:port
   join <(echo "$before") <(echo "$after") | awk -v n="$requests" -v us="$tick_us" '{d=$3-$2; if (d>0) printf "  %s: %.0f\n", $1, d*us/n}'
 }
 
-wait_port() { # $1 = log file; prints host:port once the server says it serves
-  for _ in $(seq 1 100); do
-    grep -oE '(127\.0\.0\.1|0\.0\.0\.0):[0-9]+' "$1" | head -1 && return 0
-    sleep 0.1
-  done
-  echo "server did not start: $(cat "$1")" >&2; return 1
-}
-
 log=$(mktemp)
 echo_pid=""
 node dist/src/cli/serve.js --model serving_server --host 127.0.0.1 --port 0 "$@" 2> "$log" & serve_pid=$!
 trap 'kill $serve_pid $echo_pid 2>/dev/null || true' EXIT
-address=$(wait_port "$log")
+address=$(wait_address "$log")
 measure "rec-serve $*" "$serve_pid" "$address"
 # The HTTP/2 floor: node:http2 replaying rec-serve's stored answer, no decode and no model.
 floor_log=$(mktemp)
 node dist/benchmarks/naive/replay-server.js --upstream "$address" 2> "$floor_log" & floor_pid=$!
 trap 'kill $serve_pid $echo_pid $floor_pid 2>/dev/null || true' EXIT
-measure "HTTP/2 floor (replay server)" "$floor_pid" "$(wait_port "$floor_log")"
+measure "HTTP/2 floor (replay server)" "$floor_pid" "$(wait_address "$floor_log")"
 kill "$floor_pid"; wait "$floor_pid" || true
 kill -INT "$serve_pid"; wait "$serve_pid" || true
 
 node dist/benchmarks/overhead/echo-server.js 2> "$log" & echo_pid=$!
-address=$(wait_port "$log")
+address=$(wait_address "$log")
 measure "grpc-js echo server" "$echo_pid" "$address"

@@ -5,18 +5,17 @@
  *
  * Contract: `admits(rows)` is called once per arriving request (it records the arrival) and is
  * true when `rows` is at most `maxRows`, the previous arrival was at least twice the recent run
- * time of a small lone request ago, the last main-thread run ended at least one run time ago, and
- * the event loop has turned since it ended (`afterTurn`, setImmediate by default). At one request
- * in flight all hold; under concurrent load arrivals are closer than a run, and requests that
- * waited while a main-thread run blocked the event loop are read in the same turn, right after it
- * ends, so they go to the workers. The caller still checks that no worker is busy and nothing is
- * queued.
+ * time of a small lone request ago, and the event loop has turned since the last main-thread run
+ * ended (`afterTurn`, setImmediate by default). At one request in flight both hold; under
+ * concurrent load arrivals are closer than a run, and requests that waited while a main-thread run
+ * blocked the event loop are read in the same turn, right after it ends, so they go to the
+ * workers. The caller still checks that no worker is busy and nothing is queued.
  *
  * The run-time estimate is an exponential average fed by every small lone run: `recordInlineRun`
- * (a main-thread run that just ended; it also marks the end) and `recordWorkerRun`, so it keeps
- * following the run time while the gate refuses. One sample moves it at most as far as
- * OUTLIER_FACTOR times the current estimate, so a stall (a GC pause, the thread descheduled)
- * cannot keep requests off the main thread.
+ * (a main-thread run that just ended; it also holds the gate until the loop turns) and
+ * `recordWorkerRun`, so it keeps following the run time while the gate refuses. One sample moves
+ * it at most as far as OUTLIER_FACTOR times the current estimate, so a stall (a GC pause, the
+ * thread descheduled) cannot keep requests off the main thread.
  */
 import type { Clock } from './clock';
 
@@ -27,7 +26,6 @@ const OUTLIER_FACTOR = 4;
 
 export class InlineGate {
   private lastArrivalMicros = Number.NEGATIVE_INFINITY;
-  private lastInlineEndMicros = Number.NEGATIVE_INFINITY;
   private runMicros = 0;
   /** A main-thread run ended and the event loop has not turned since. */
   private held = false;
@@ -41,12 +39,11 @@ export class InlineGate {
     const now = this.clock.nowMicros();
     const gap = now - this.lastArrivalMicros;
     this.lastArrivalMicros = now;
-    return rows <= this.maxRows && !this.held && gap >= 2 * this.runMicros && now - this.lastInlineEndMicros >= this.runMicros;
+    return rows <= this.maxRows && !this.held && gap >= 2 * this.runMicros;
   }
 
   /** A main-thread run of `micros` that ended now. */
   recordInlineRun(micros: number): void {
-    this.lastInlineEndMicros = this.clock.nowMicros();
     if (!this.held) {
       this.held = true;
       this.afterTurn(this.release);

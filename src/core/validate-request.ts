@@ -28,7 +28,6 @@ export interface ValidatedRequest {
 
 /** Lookup tables built once per model, so validation does no per-request setup. */
 export class SignatureIndex {
-  readonly inputByKey = new Map<string, TensorSpec>();
   /** Alias or real name -> position in `signature.inputs`. */
   readonly inputPositionByKey = new Map<string, number>();
   readonly outputByKey = new Map<string, TensorSpec>();
@@ -37,8 +36,6 @@ export class SignatureIndex {
 
   constructor(readonly signature: ModelSignature) {
     signature.inputs.forEach((spec, position) => {
-      this.inputByKey.set(spec.alias, spec);
-      this.inputByKey.set(spec.name, spec);
       this.inputPositionByKey.set(spec.alias, position);
       this.inputPositionByKey.set(spec.name, position);
     });
@@ -47,6 +44,12 @@ export class SignatureIndex {
       this.outputByKey.set(spec.alias, spec);
       this.outputByKey.set(spec.name, spec);
     }
+  }
+
+  /** The input addressed by alias or real name, if any. */
+  input(key: string): TensorSpec | undefined {
+    const position = this.inputPositionByKey.get(key);
+    return position === undefined ? undefined : this.signature.inputs[position];
   }
 }
 

@@ -12,18 +12,6 @@
 import { allocate, type HostTensor } from '../core/tensor';
 import type { InputPacking } from '../model/onnx/pack-graph-inputs';
 
-/** The packed column names of each packings list, built on first use. */
-const packedNamesOf = new WeakMap<readonly InputPacking[], ReadonlySet<string>>();
-
-function packedNames(packings: readonly InputPacking[]): ReadonlySet<string> {
-  let names = packedNamesOf.get(packings);
-  if (names === undefined) {
-    names = new Set(packings.flatMap((packing) => packing.columns));
-    packedNamesOf.set(packings, names);
-  }
-  return names;
-}
-
 export function packColumnFeeds(
   feeds: Readonly<Record<string, HostTensor>>,
   packings: readonly InputPacking[],
@@ -43,7 +31,7 @@ export function packColumnFeeds(
   if (passThrough !== undefined) {
     for (let i = 0; i < passThrough.length; i++) out[passThrough[i]] = feeds[passThrough[i]];
   } else {
-    const packed = packedNames(packings);
+    const packed = new Set(packings.flatMap((packing) => packing.columns));
     for (const name in feeds) if (!packed.has(name)) out[name] = feeds[name];
   }
   return out;

@@ -7,15 +7,15 @@
  * dist/benchmarks/ort-run-paths.js` measures both paths side by side).
  *
  * The binding (`onnxruntime-node/dist/binding`) is internal to onnxruntime-node: this module
- * checks its shape when it loads, and `openDirectSession` returns `undefined` (the caller keeps
- * the public API) when it is missing or different, e.g. after an onnxruntime-node upgrade.
+ * checks its shape when it first loads it, and a session whose binding is missing or different
+ * (e.g. after an onnxruntime-node upgrade) keeps the public API.
  *
  * Contract:
- * - `runPathFor(options)` says how a session with these options is driven ("native binding", or
- *   "public API (why)"); `openDirectSession` is used only for "native binding".
- * - `openDirectSession(model, options)` loads the model (path or bytes) with the same session
- *   options the public API takes, or throws ONNX Runtime's error; `undefined` when the binding
- *   is not usable (`directBindingProblem()` says why).
+ * - `runPathFor(options)` says how a session with these options is driven: "native binding" (a
+ *   CPU-only session, the binding usable), or "public API (why)".
+ * - `openDirectSession(model, options)`, only for "native binding" (it throws otherwise), loads the
+ *   model (path or bytes) with the same session options the public API takes, or throws ONNX
+ *   Runtime's error.
  * - `inputNames`: the model's inputs, in its order.
  * - `run(feeds, outputNames)` runs synchronously on the calling thread; feeds are CPU tensors by
  *   model input name; it returns the requested outputs by name (ONNX Runtime's tensors, whose
@@ -71,8 +71,8 @@ function loadBinding(): { binding?: NativeBinding; problem?: string } {
     const Session = module.binding?.InferenceSession;
     const proto = (Session as { prototype?: Record<string, unknown> } | undefined)?.prototype;
     if (typeof module.initOrt !== 'function' || typeof Session !== 'function' || proto === undefined
-      || typeof proto.loadModel !== 'function' || typeof proto.run !== 'function' || typeof proto.dispose !== 'function') {
-      loaded = { problem: `${BINDING_MODULE} does not export initOrt and binding.InferenceSession with loadModel, run and dispose` };
+      || typeof proto.loadModel !== 'function' || typeof proto.run !== 'function' || typeof proto.dispose !== 'function' || !('inputMetadata' in proto)) {
+      loaded = { problem: `${BINDING_MODULE} does not export initOrt and binding.InferenceSession with loadModel, run, dispose and inputMetadata` };
     } else {
       loaded = { binding: module as NativeBinding };
     }
@@ -82,26 +82,17 @@ function loadBinding(): { binding?: NativeBinding; problem?: string } {
   return loaded;
 }
 
-/** Why the direct path is not used, or undefined when it is usable. */
-export function directBindingProblem(): string | undefined {
-  return loadBinding().problem;
-}
-
-/** Only CPU sessions take the direct path: other providers keep the public API's option handling. */
-export function cpuOnlySession(options: OrtSessionOptions): boolean {
-  return options.executionProviders.every((provider) => (typeof provider === 'string' ? provider : provider.name) === 'cpu');
-}
-
-/** How a session with these options is driven: "native binding", or "public API (why)". */
+/** How a session with these options is driven. Only CPU sessions take the direct path: other providers keep the public API's option handling. */
 export function runPathFor(options: OrtSessionOptions): string {
-  if (!cpuOnlySession(options)) return 'public API (not a CPU-only session)';
-  const problem = directBindingProblem();
+  const cpuOnly = options.executionProviders.every((provider) => (typeof provider === 'string' ? provider : provider.name) === 'cpu');
+  if (!cpuOnly) return 'public API (not a CPU-only session)';
+  const { problem } = loadBinding();
   return problem === undefined ? 'native binding' : `public API (${problem})`;
 }
 
-export function openDirectSession(model: string | Uint8Array, options: OrtSessionOptions): DirectSession | undefined {
-  const { binding } = loadBinding();
-  if (binding === undefined) return undefined;
+export function openDirectSession(model: string | Uint8Array, options: OrtSessionOptions): DirectSession {
+  const { binding, problem } = loadBinding();
+  if (binding === undefined) throw new Error(`the native binding is not usable: ${problem}`);
   binding.initOrt();
   const session = new binding.binding.InferenceSession();
   if (typeof model === 'string') session.loadModel(model, options);

@@ -42,13 +42,12 @@ export class OrtSessionRunner {
 
   static async create(model: string | Uint8Array, options: OrtSessionOptions, packings: readonly InputPacking[] = []): Promise<OrtSessionRunner> {
     const runPath = runPathFor(options);
-    const direct = runPath === 'native binding' ? openDirectSession(model, options) : undefined;
-    if (direct !== undefined) return new OrtSessionRunner({ direct }, packings, runPath);
+    if (runPath === 'native binding') return new OrtSessionRunner({ direct: openDirectSession(model, options) }, packings, runPath);
     const sessionOptions = options as ort.InferenceSession.SessionOptions;
     const session = typeof model === 'string'
       ? await ort.InferenceSession.create(model, sessionOptions)
       : await ort.InferenceSession.create(model, sessionOptions);
-    return new OrtSessionRunner({ public: session }, packings, direct === undefined && runPath === 'native binding' ? 'public API' : runPath);
+    return new OrtSessionRunner({ public: session }, packings, runPath);
   }
 
   async run(inputs: Readonly<Record<string, HostTensor>>, outputNames: readonly string[]): Promise<SessionRun> {

@@ -139,38 +139,39 @@ export function readDims(r: WireReader, wire: number, previous: number[] | undef
 }
 
 export function readFloat32s(r: WireReader, wire: number, previous: Float32Array | undefined): Float32Array {
-  const from = previous === undefined ? 0 : previous.length;
-  if (wire !== 2) {
-    expectElementWire(wire, 5);
-    const value = r.float32();
-    const out = new Float32Array(from + 1);
-    if (previous !== undefined) out.set(previous);
-    out[from] = value;
-    return out;
-  }
-  const length = r.length();
-  const end = r.pos + length;
-  const out = new Float32Array(from + fixedCount(length, 4));
-  if (previous !== undefined) out.set(previous);
-  copyFixed(r, out, from * 4, end);
-  return out;
+  return readFixed(r, wire, previous, F32_FIELD);
 }
 
 export function readFloat64s(r: WireReader, wire: number, previous: Float64Array | undefined): Float64Array {
+  return readFixed(r, wire, previous, F64_FIELD);
+}
+
+/** A fixed-width repeated field's element: its wire type, size, array type and unpacked reader. */
+interface FixedField<T extends Float32Array | Float64Array> {
+  readonly wire: 1 | 5;
+  readonly bytes: 4 | 8;
+  make(length: number): T;
+  readOne(r: WireReader): number;
+}
+
+const F32_FIELD: FixedField<Float32Array> = { wire: 5, bytes: 4, make: (n) => new Float32Array(n), readOne: (r) => r.float32() };
+const F64_FIELD: FixedField<Float64Array> = { wire: 1, bytes: 8, make: (n) => new Float64Array(n), readOne: (r) => r.float64() };
+
+function readFixed<T extends Float32Array | Float64Array>(r: WireReader, wire: number, previous: T | undefined, field: FixedField<T>): T {
   const from = previous === undefined ? 0 : previous.length;
   if (wire !== 2) {
-    expectElementWire(wire, 1);
-    const value = r.float64();
-    const out = new Float64Array(from + 1);
+    expectElementWire(wire, field.wire);
+    const value = field.readOne(r);
+    const out = field.make(from + 1);
     if (previous !== undefined) out.set(previous);
     out[from] = value;
     return out;
   }
   const length = r.length();
   const end = r.pos + length;
-  const out = new Float64Array(from + fixedCount(length, 8));
+  const out = field.make(from + fixedCount(length, field.bytes));
   if (previous !== undefined) out.set(previous);
-  copyFixed(r, out, from * 8, end);
+  copyFixed(r, out, from * field.bytes, end);
   return out;
 }
 

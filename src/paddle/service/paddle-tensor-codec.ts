@@ -95,7 +95,7 @@ export function decodePaddleFeed(tensor: PaddleTensor, index: SignatureIndex, ar
   const shape = new Array<number>(wireShape.length);
   for (let i = 0; i < wireShape.length; i++) shape[i] = Number(wireShape[i]);
   const elements = checkShape(name, shape);
-  const spec: TensorSpec | undefined = index.inputByKey.get(name);
+  const spec: TensorSpec | undefined = index.input(name);
   const target = spec?.dtype ?? wire.dtype;
   if (wire.field === 'tensor_content') {
     const bytes = tensor.tensor_content ?? new Uint8Array(0);
