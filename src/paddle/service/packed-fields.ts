@@ -37,18 +37,43 @@ function endOfPacked(reader: WireReader, end: number): void {
 }
 
 export function readInt64s(r: WireReader, wire: number, previous: Float64Array | undefined): Float64Array {
+  return readVarints(r, wire, previous, INT64_FIELD);
+}
+
+/** int32 fields (an Int32Array: the low 32 bits of each varint, as protobufjs reads them). */
+export function readInt32s(r: WireReader, wire: number, previous: Int32Array | undefined): Int32Array {
+  return readVarints(r, wire, previous, INT32_FIELD);
+}
+
+/** uint32 fields (and bools, 0 or 1): a Uint32Array. */
+export function readUint32s(r: WireReader, wire: number, previous: Uint32Array | undefined): Uint32Array {
+  return readVarints(r, wire, previous, UINT32_FIELD);
+}
+
+/** A varint repeated field's array type and how one element that is not small is read. */
+interface VarintField<T extends Float64Array | Int32Array | Uint32Array> {
+  make(length: number): T;
+  readOne(r: WireReader): number;
+}
+
+const readUint32 = (r: WireReader) => r.uint32();
+const INT64_FIELD: VarintField<Float64Array> = { make: (n) => new Float64Array(n), readOne: (r) => r.int64() };
+const INT32_FIELD: VarintField<Int32Array> = { make: (n) => new Int32Array(n), readOne: readUint32 };
+const UINT32_FIELD: VarintField<Uint32Array> = { make: (n) => new Uint32Array(n), readOne: readUint32 };
+
+function readVarints<T extends Float64Array | Int32Array | Uint32Array>(r: WireReader, wire: number, previous: T | undefined, field: VarintField<T>): T {
   const from = previous === undefined ? 0 : previous.length;
   if (wire !== 2) {
     expectElementWire(wire, 0);
-    const value = r.int64();
-    const out = new Float64Array(from + 1);
+    const value = field.readOne(r);
+    const out = field.make(from + 1);
     if (previous !== undefined) out.set(previous);
     out[from] = value;
     return out;
   }
   const length = r.length();
   const end = r.pos + length;
-  const out = new Float64Array(from + varintCount(r.bytes, r.pos, end));
+  const out = field.make(from + varintCount(r.bytes, r.pos, end));
   if (previous !== undefined) out.set(previous);
   const bytes = r.bytes;
   let pos = r.pos;
@@ -59,50 +84,13 @@ export function readInt64s(r: WireReader, wire: number, previous: Float64Array |
       pos += small & 7;
     } else {
       r.pos = pos;
-      out[i] = r.int64();
+      out[i] = field.readOne(r);
       pos = r.pos;
     }
   }
   r.pos = pos;
   endOfPacked(r, end);
   return out;
-}
-
-/** int32 / uint32 fields: `out` is an Int32Array or a Uint32Array, which wraps the low 32 bits. */
-export function readVarint32s<T extends Int32Array | Uint32Array>(r: WireReader, wire: number, previous: T | undefined, make: (n: number) => T): T {
-  const from = previous === undefined ? 0 : previous.length;
-  if (wire !== 2) {
-    expectElementWire(wire, 0);
-    const value = r.uint32();
-    const out = make(from + 1);
-    if (previous !== undefined) out.set(previous);
-    out[from] = value;
-    return out;
-  }
-  const length = r.length();
-  const end = r.pos + length;
-  const out = make(from + varintCount(r.bytes, r.pos, end));
-  if (previous !== undefined) out.set(previous);
-  readVarint32Elements(r, out, from);
-  endOfPacked(r, end);
-  return out;
-}
-
-function readVarint32Elements(r: WireReader, out: Int32Array | Uint32Array, from: number): void {
-  const bytes = r.bytes;
-  let pos = r.pos;
-  for (let i = from; i < out.length; i++) {
-    const small = smallVarint(bytes, pos);
-    if (small >= 0) {
-      out[i] = small >>> 3;
-      pos += small & 7;
-    } else {
-      r.pos = pos;
-      out[i] = r.uint32();
-      pos = r.pos;
-    }
-  }
-  r.pos = pos;
 }
 
 /** shape and lod: int32 values in a plain array (a typed array of two dims costs more to create). */

@@ -18,12 +18,10 @@
  */
 import type { PaddleRequest, PaddleTensor } from './paddle-messages';
 import { WireReader, expectWireType } from '../../protocol/wire-reader';
-import { readDims, readFloat32s, readFloat64s, readInt64s, readVarint32s } from './packed-fields';
+import { readDims, readFloat32s, readFloat64s, readInt32s, readInt64s, readUint32s } from './packed-fields';
 
 const EMPTY_BYTES = new Uint8Array(0);
 
-const I32 = (n: number) => new Int32Array(n);
-const U32 = (n: number) => new Uint32Array(n);
 
 function decodeTensor(reader: WireReader, end: number): PaddleTensor {
   let int64: Float64Array | undefined;
@@ -49,11 +47,11 @@ function decodeTensor(reader: WireReader, end: number): PaddleTensor {
     switch (field) {
       case 1: int64 = readInt64s(r, wire, int64); break;
       case 2: float32 = readFloat32s(r, wire, float32); break;
-      case 3: int32 = readVarint32s(r, wire, int32, I32); break;
+      case 3: int32 = readInt32s(r, wire, int32); break;
       case 4: float64 = readFloat64s(r, wire, float64); break;
-      case 5: uint32 = readVarint32s(r, wire, uint32, U32); break;
+      case 5: uint32 = readUint32s(r, wire, uint32); break;
       case 6: {
-        const values = readVarint32s(r, wire, undefined, U32);
+        const values = readUint32s(r, wire, undefined);
         if (bools === NO_BOOLS) bools = [];
         for (let i = 0; i < values.length; i++) bools.push(values[i] !== 0);
         break;
