@@ -62,15 +62,8 @@ const INT32_FIELD: VarintField<Int32Array> = { make: (n) => new Int32Array(n), r
 const UINT32_FIELD: VarintField<Uint32Array> = { make: (n) => new Uint32Array(n), readOne: readUint32 };
 
 function readVarints<T extends Float64Array | Int32Array | Uint32Array>(r: WireReader, wire: number, previous: T | undefined, field: VarintField<T>): T {
+  if (wire !== 2) return appendUnpacked(r, wire, 0, previous, field);
   const from = previous === undefined ? 0 : previous.length;
-  if (wire !== 2) {
-    expectElementWire(wire, 0);
-    const value = field.readOne(r);
-    const out = field.make(from + 1);
-    if (previous !== undefined) out.set(previous);
-    out[from] = value;
-    return out;
-  }
   const length = r.length();
   const end = r.pos + length;
   const out = field.make(from + varintCount(r.bytes, r.pos, end));
@@ -146,20 +139,26 @@ const F32_FIELD: FixedField<Float32Array> = { wire: 5, bytes: 4, make: (n) => ne
 const F64_FIELD: FixedField<Float64Array> = { wire: 1, bytes: 8, make: (n) => new Float64Array(n), readOne: (r) => r.float64() };
 
 function readFixed<T extends Float32Array | Float64Array>(r: WireReader, wire: number, previous: T | undefined, field: FixedField<T>): T {
+  if (wire !== 2) return appendUnpacked(r, wire, field.wire, previous, field);
   const from = previous === undefined ? 0 : previous.length;
-  if (wire !== 2) {
-    expectElementWire(wire, field.wire);
-    const value = field.readOne(r);
-    const out = field.make(from + 1);
-    if (previous !== undefined) out.set(previous);
-    out[from] = value;
-    return out;
-  }
   const length = r.length();
   const end = r.pos + length;
   const out = field.make(from + fixedCount(length, field.bytes));
   if (previous !== undefined) out.set(previous);
   copyFixed(r, out, from * field.bytes, end);
+  return out;
+}
+
+/** One element of a field sent unpacked (one tag per element), appended to `previous`. */
+function appendUnpacked<T extends Float32Array | Float64Array | Int32Array | Uint32Array>(
+  r: WireReader, wire: number, elementWire: number, previous: T | undefined, field: { make(length: number): T; readOne(r: WireReader): number },
+): T {
+  expectElementWire(wire, elementWire);
+  const value = field.readOne(r);
+  const from = previous === undefined ? 0 : previous.length;
+  const out = field.make(from + 1);
+  if (previous !== undefined) out.set(previous);
+  out[from] = value;
   return out;
 }
 
