@@ -19,7 +19,7 @@
  *   with UNAVAILABLE (`queue for model ... holds R rows ...`), never queued.
  * - A failed inner run fails every request in it with the inner error (INTERNAL, cause kept).
  * - With `inline` set, a request of at most `inline.maxRows` rows that arrives while the server is
- *   quiet (inline-gate.ts), nothing is queued or running and the scheduler would start it at once
+ *   quiet (inline-gate.ts: no load seen lately either), nothing is queued or running and the scheduler would start it at once
  *   (no merge window to wait in; no worker busy; the inline engine idle) runs on the inline engine
  *   (a main-thread session: no hand-off to a worker); it is counted as one executed run. Any
  *   other request takes the queue as above, so under load the workers do the work. Small lone
@@ -142,7 +142,7 @@ export class BatchingEngine implements InferenceEngine {
     const rows = names.length === 0 ? 0 : feeds[names[0]].dims[0];
     const inline = this.options.inline;
     // Checked before the signal is read: a request that runs at once never needs one.
-    if (inline !== undefined && this.inlineGate!.admits(rows) && rows > 0 && !inline.engine.busy && this.scheduler.isIdleFor(rows)) {
+    if (inline !== undefined && rows > 0 && this.inlineGate!.admits(rows, !inline.engine.busy && this.scheduler.isIdleFor(rows))) {
       return this.runInline(inline.engine, feeds, outputNames, rows);
     }
     // A lifetime serves a request queued whole (one task); a split request takes the signal.

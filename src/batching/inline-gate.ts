@@ -3,13 +3,16 @@
  * quiet, so that the event loop, which every protocol shares, is never busy with a model run
  * while other requests are arriving.
  *
- * Contract: `admits(rows)` is called once per arriving request (it records the arrival) and is
- * true when `rows` is at most `maxRows`, the previous arrival was at least twice the recent run
- * time of a small lone request ago, and the event loop has turned since the last main-thread run
- * ended (`afterTurn`, setImmediate by default). At one request in flight both hold; under
- * concurrent load arrivals are closer than a run, and requests that waited while a main-thread run
- * blocked the event loop are read in the same turn, right after it ends, so they go to the
- * workers. The caller still checks that no worker is busy and nothing is queued.
+ * Contract: `admits(rows, idle)` is called once per arriving request (it records the arrival),
+ * `idle` telling whether the engine has nothing queued or running. It is true when `rows` is at
+ * most `maxRows` and the request shows no load and none was seen lately. A request shows load
+ * when the engine is not idle, when the event loop has not turned since the last main-thread run
+ * ended (`afterTurn`, setImmediate by default: requests read in that turn waited behind the run),
+ * or when it arrived less than twice the recent run time of a small lone request after the
+ * previous one. After a request that shows load, none is admitted for `quietAfterLoadMicros`
+ * (default QUIET_AFTER_LOAD_MICROS): under a closed loop of concurrent clients the first request
+ * of each wave finds the server idle, yet running it on the main thread delays reading the rest
+ * of the wave and takes it out of their batch. At one request in flight no request shows load.
  *
  * The run-time estimate is an exponential average fed by every small lone run: `recordInlineRun`
  * (a main-thread run that just ended; it also holds the gate until the loop turns) and
@@ -23,9 +26,12 @@ import type { Clock } from './clock';
 const SMOOTHING = 0.2;
 /** A sample counts as at most this many times the current estimate. */
 const OUTLIER_FACTOR = 4;
+/** How long after a request that showed load the gate keeps refusing, microseconds. */
+export const QUIET_AFTER_LOAD_MICROS = 10_000;
 
 export class InlineGate {
   private lastArrivalMicros = Number.NEGATIVE_INFINITY;
+  private lastLoadedArrivalMicros = Number.NEGATIVE_INFINITY;
   private runMicros = 0;
   /** A main-thread run ended and the event loop has not turned since. */
   private held = false;
@@ -33,13 +39,22 @@ export class InlineGate {
     this.held = false;
   };
 
-  constructor(readonly maxRows: number, private readonly clock: Clock, private readonly afterTurn: (fn: () => void) => void = setImmediate) {}
+  constructor(
+    readonly maxRows: number,
+    private readonly clock: Clock,
+    private readonly afterTurn: (fn: () => void) => void = setImmediate,
+    private readonly quietAfterLoadMicros = QUIET_AFTER_LOAD_MICROS,
+  ) {}
 
-  admits(rows: number): boolean {
+  admits(rows: number, idle: boolean): boolean {
     const now = this.clock.nowMicros();
     const gap = now - this.lastArrivalMicros;
     this.lastArrivalMicros = now;
-    return rows <= this.maxRows && !this.held && gap >= 2 * this.runMicros;
+    if (!idle || this.held || gap < 2 * this.runMicros) {
+      this.lastLoadedArrivalMicros = now;
+      return false;
+    }
+    return rows <= this.maxRows && now - this.lastLoadedArrivalMicros >= this.quietAfterLoadMicros;
   }
 
   /** A main-thread run of `micros` that ended now. */

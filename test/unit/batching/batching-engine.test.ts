@@ -11,6 +11,7 @@ import type { EngineDescription, EngineRunResult } from '../../../src/core/infer
 import type { HostTensor } from '../../../src/core/tensor';
 import { FakeClock } from './fake-clock';
 import { PuppetEngine, puppetFeeds } from './puppet-engine';
+import { QUIET_AFTER_LOAD_MICROS } from '../../../src/batching/inline-gate';
 
 interface Setup {
   engine: BatchingEngine;
@@ -278,5 +279,35 @@ describe('BatchingEngine with a main-thread (inline) engine', () => {
     }
     assert.ok(onWorkers > 0, 'right after the stall the gate sends requests to the workers');
     assert.equal(inline.runs, 2, `requests return to the main thread (${onWorkers} went to the workers first)`);
+  });
+
+  it('after a wave of concurrent requests, lone ones stay on the workers for the quiet window, then return to the main thread', async () => {
+    const puppet = new PuppetEngine();
+    const inline = new TimedInlineEngine();
+    const clock = new FakeClock();
+    const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 64, maxQueueSize: 16, maxRunsInFlight: 2 });
+    const engine = BatchingEngine.create({ inner: puppet, inline: { engine: inline, maxRows: 16 }, batching, name: 'ctr', clock });
+    await engine.run(puppetFeeds(5, 0), ['y']);
+    assert.equal(inline.runs, 1, 'a lone request on a quiet server runs on the main thread');
+    await new Promise((resolve) => setImmediate(resolve)); // the event loop turns after the main-thread run
+    // A closed loop of 8 clients: each wave arrives together, the first request finds the engine idle.
+    for (let wave = 1; wave <= 3; wave++) {
+      clock.advance(2000);
+      const calls = Array.from({ length: 8 }, (_, i) => engine.run(puppetFeeds(5, wave * 10 + i), ['y']));
+      while (puppet.pending.length > 0) await puppet.runPending();
+      await Promise.all(calls);
+    }
+    assert.equal(inline.runs, 2, 'only the first wave\'s first request ran on the main thread: later waves keep theirs off it, so it batches with the rest');
+    const placeLone = async (): Promise<'main' | 'worker'> => {
+      const before = inline.runs;
+      const done = engine.run(puppetFeeds(5, 99), ['y']);
+      if (puppet.pending.length > 0) await puppet.runPending();
+      await done;
+      return inline.runs > before ? 'main' : 'worker';
+    };
+    clock.advance(QUIET_AFTER_LOAD_MICROS - 1000);
+    assert.equal(await placeLone(), 'worker', 'within the quiet window after the last wave');
+    clock.advance(1000);
+    assert.equal(await placeLone(), 'main', 'a quiet window after the last busy arrival, lone requests run on the main thread again');
   });
 });
