@@ -5,10 +5,16 @@
  *
  * A batch is the FIFO prefix of queued tasks whose rows fit in `maxBatchSize` (the longest prefix
  * that hits a `preferredBatchSizes` entry exactly, when set), and with `canMerge` only tasks
- * that can merge with the first one (asked only when a second task is considered). With
- * `maxQueueDelayMicros` D = 0 a free slot runs at once, so a lone request costs no timer, queue or
- * copy; with D > 0 a free slot waits until the rows reach `maxBatchSize` or a preferred size, or
- * the oldest task has waited D.
+ * that can merge with the first one (asked only when a second task is considered). Without
+ * preferred sizes, while several slots are free a batch takes about its share of the queued rows
+ * (ceil(queued rows / free slots), at least one task), so tasks that arrived together run on every
+ * free slot at once instead of one slot taking them all. With `maxQueueDelayMicros` D = 0 a free
+ * slot runs at once: immediately by default, so a lone request costs no timer, queue or copy;
+ * with `startAtTurnEnd` (the server's setting) and merging on, at the end of the
+ * event-loop turn the task arrived in, with every task that arrived in that turn (a closed loop of
+ * clients sends its requests in waves, read in one turn: the wave is split over the free slots
+ * instead of its first request taking a slot alone). With D > 0 a free slot waits until the rows
+ * reach `maxBatchSize` or a preferred size, or the oldest task has waited D.
  *
  * Latency contract: an accepted task with Q tasks ahead waits at most
  * D + ceil((Q + 1) / maxRunsInFlight) x T(maxBatchSize), T(n) being the run time for n rows. A
@@ -53,6 +59,12 @@ export interface BasicBatchSchedulerOptions<T extends BatchTask> {
   readonly processBatch: (batch: ScheduledBatch<T>) => Promise<void>;
   /** A queued task was dropped (its signal aborted): settle it with `reason`. */
   readonly onDrop: (task: T, reason: ServingError) => void;
+  /**
+   * With `mergeTasks`: a task that finds a free slot starts at the end of the event-loop turn
+   * (`clock.afterTurn`) with the tasks that arrived after it in the same turn. Default false: it
+   * starts at once.
+   */
+  readonly startAtTurnEnd?: boolean;
 }
 
 interface QueuedTask<T> {
@@ -94,6 +106,12 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   /** When the last run completed while tasks were queued; -1 when the queue was empty then. */
   private lastBacklogCompletionMicros = -1;
   private closed = false;
+  /** A dispatch is due at the end of this event-loop turn (`startAtTurnEnd`). */
+  private turnDispatchPending = false;
+  private readonly turnDispatch = () => {
+    this.turnDispatchPending = false;
+    this.dispatch();
+  };
   private drainWaiters: Array<() => void> = [];
   private readonly preferred: ReadonlySet<number>;
   private readonly largestPreferred: number;
@@ -125,7 +143,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     if (remainingMs <= 0) throw deadlineExceeded('deadline expired before the request reached a worker');
     // Fast path: nothing queued and a slot free, and no reason to wait for company.
     if (this.queuedTasks === 0 && this.inFlight < o.maxRunsInFlight
-      && (!o.mergeTasks || o.maxQueueDelayMicros === 0 || task.size >= o.maxBatchSize || this.preferred.has(task.size))) {
+      && (!o.mergeTasks || (o.maxQueueDelayMicros === 0 && o.startAtTurnEnd !== true) || task.size >= o.maxBatchSize || this.preferred.has(task.size))) {
       this.start([task], task.size, [0]);
       return;
     }
@@ -146,6 +164,14 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     this.queue.push(queued);
     this.queuedTasks++;
     this.queuedRows += task.size;
+    if (o.startAtTurnEnd === true && o.mergeTasks && this.inFlight < o.maxRunsInFlight) {
+      // A free slot: start at the end of this turn, with whatever else arrives in it.
+      if (!this.turnDispatchPending) {
+        this.turnDispatchPending = true;
+        o.clock.afterTurn(this.turnDispatch);
+      }
+      return;
+    }
     this.dispatch();
   }
 
@@ -175,7 +201,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     this.drainRowsPerMicro = this.drainRowsPerMicro === 0 ? sample : this.drainRowsPerMicro + DRAIN_AVERAGE_WEIGHT * (sample - this.drainRowsPerMicro);
   }
 
-  /** True when nothing is queued or running and a task of `size` rows would start at once (no merge wait). */
+  /** True when nothing is queued or running and a task of `size` rows would not wait for a merge window (`maxQueueDelayMicros`). */
   isIdleFor(size: number): boolean {
     const o = this.options;
     return !this.closed && this.queuedTasks === 0 && this.inFlight === 0
@@ -344,6 +370,9 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   private takeBatch(): void {
     const o = this.options;
     const limit = !o.mergeTasks ? 1 : this.largestPreferred > 0 ? this.preferredPrefixLength() || Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
+    // Several free slots and no preferred sizes: this batch takes its share of the queued rows.
+    const freeSlots = o.maxRunsInFlight - this.inFlight;
+    const shareRows = freeSlots > 1 && this.largestPreferred === 0 ? Math.ceil(this.queuedRows / freeSlots) : Number.MAX_SAFE_INTEGER;
     const now = o.clock.nowMicros();
     const tasks: T[] = [];
     const queueMicros: number[] = [];
@@ -351,7 +380,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     while (this.head < this.queue.length && tasks.length < limit) {
       const queued = this.queue[this.head];
       if (!queued.dropped) {
-        if (tasks.length > 0 && rows + queued.task.size > o.maxBatchSize) break;
+        if (tasks.length > 0 && (rows + queued.task.size > o.maxBatchSize || rows >= shareRows)) break;
         if (tasks.length > 0 && o.canMerge !== undefined && !o.canMerge(tasks[0], queued.task)) break;
         if (queued.onAbort !== undefined) queued.task.signal?.removeEventListener('abort', queued.onAbort);
         queued.task.lifetime?.onClientGone(undefined);

@@ -110,6 +110,7 @@ export class BatchingEngine implements InferenceEngine {
       // Requests share a run only when their feeds have the same names, dtypes and row shapes.
       canMerge: (first, next) => sameFeedShapes(first.feeds, next.feeds),
       clock: options.clock ?? systemClock,
+      startAtTurnEnd: true,
       processBatch: (batch) => this.processBatch(batch),
       onDrop: (task, reason) => {
         options.observer?.requestDropped(reason.code);

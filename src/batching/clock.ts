@@ -2,7 +2,9 @@
  * The time source the batcher reads, injected so tests drive it with a fake clock and no sleeps.
  *
  * Contract: `nowMicros()` is monotonic microseconds; `setTimer(fn, delayMicros)` calls `fn` once
- * after at least `delayMicros` (never synchronously) unless `clearTimer` is called first.
+ * after at least `delayMicros` (never synchronously) unless `clearTimer` is called first;
+ * `afterTurn(fn)` calls `fn` once at the end of the current event-loop turn, after the I/O
+ * callbacks of the turn (so after every request read with this one).
  */
 
 export interface TimerHandle {
@@ -13,9 +15,10 @@ export interface Clock {
   nowMicros(): number;
   setTimer(fn: () => void, delayMicros: number): TimerHandle;
   clearTimer(handle: TimerHandle): void;
+  afterTurn(fn: () => void): void;
 }
 
-/** The real clock: performance.now() and setTimeout (millisecond resolution, rounded up). */
+/** The real clock: performance.now(), setTimeout (millisecond resolution, rounded up) and setImmediate. */
 export const systemClock: Clock = {
   nowMicros: () => performance.now() * 1000,
   setTimer: (fn, delayMicros) => {
@@ -23,4 +26,7 @@ export const systemClock: Clock = {
     return { id: timer };
   },
   clearTimer: (handle) => clearTimeout(handle.id as NodeJS.Timeout),
+  afterTurn: (fn) => {
+    setImmediate(fn);
+  },
 };

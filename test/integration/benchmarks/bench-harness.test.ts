@@ -50,7 +50,7 @@ test('a closed-loop level measures requests, rows and the server timing split ov
     assert.equal(result.stable, false, 'a rule that is never met leaves the level unstable');
     assert.equal(result.windowsMeasured, 4, 'an unstable level runs maxWindows windows');
     assert.ok(result.serverComputeMicros > 0 && result.serverMicros >= result.serverComputeMicros);
-    assert.equal(result.averageBatchRows, 5);
+    assert.ok(result.averageBatchRows >= 5 && result.averageBatchRows <= 10, `two clients of 5 rows on one worker: a run holds one request or both (${result.averageBatchRows})`);
     assert.ok(result.clientSendRecvMicros >= 0);
   } finally {
     transport.close();

@@ -21,9 +21,8 @@ interface Setup {
   drops: Code[];
 }
 
-function setup(overrides: Partial<BatchingOptions> = {}): Setup {
+function setup(overrides: Partial<BatchingOptions> = {}, clock = new FakeClock()): Setup {
   const puppet = new PuppetEngine();
-  const clock = new FakeClock();
   const executions: BatchExecution[] = [];
   const drops: Code[] = [];
   const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, maxRunsInFlight: 1, ...overrides });
@@ -69,6 +68,42 @@ describe('BatchingEngine', () => {
     await s.puppet.runPending();
     assertOwnRows(await done, 3, 100);
     assert.deepEqual(s.executions.map((e) => [e.rows, e.requests]), [[3, 1]]);
+  });
+
+  it('starts a free slot at the end of the event-loop turn, with every request read in that turn', async () => {
+    const s = setup({ maxBatchSize: 64, maxRunsInFlight: 1 }, new FakeClock({ manualTurns: true }));
+    const calls = [request(s, 5, 0), request(s, 5, 10), request(s, 2, 20)];
+    assert.equal(s.puppet.pending.length, 0, 'nothing starts before the turn ends');
+    s.clock.endTurn();
+    assert.deepEqual(s.puppet.executedBatchRows, [12], 'the requests of one turn share one run');
+    await s.puppet.runPending();
+    const results = await Promise.all(calls);
+    assertOwnRows(results[0], 5, 0);
+    assertOwnRows(results[1], 5, 10);
+    assertOwnRows(results[2], 2, 20);
+  });
+
+  it('splits the requests of one turn over every free slot, each run taking its share of the rows', async () => {
+    const s = setup({ maxBatchSize: 64, maxRunsInFlight: 2 }, new FakeClock({ manualTurns: true }));
+    const calls = Array.from({ length: 8 }, (_, i) => request(s, 5, 10 * i));
+    s.clock.endTurn();
+    assert.deepEqual(s.puppet.executedBatchRows, [20, 20], 'two slots free: 40 queued rows run as 20 + 20 at once');
+    const odd = setup({ maxBatchSize: 64, maxRunsInFlight: 2 }, new FakeClock({ manualTurns: true }));
+    const oddCalls = Array.from({ length: 3 }, (_, i) => request(odd, 5, 10 * i));
+    odd.clock.endTurn();
+    assert.deepEqual(odd.puppet.executedBatchRows, [10, 5], 'a run takes tasks until it holds its share (ceil(15 / 2) = 8 rows)');
+    await s.puppet.runPending();
+    await odd.puppet.runPending();
+    (await Promise.all(calls)).forEach((result, i) => assertOwnRows(result, 5, 10 * i));
+    (await Promise.all(oddCalls)).forEach((result, i) => assertOwnRows(result, 5, 10 * i));
+  });
+
+  it('with batching off, a request starts at once, not at the end of the turn', async () => {
+    const s = setup({ enabled: false, maxRunsInFlight: 2 }, new FakeClock({ manualTurns: true }));
+    const done = request(s, 5, 0);
+    assert.equal(s.puppet.pending.length, 1);
+    await s.puppet.runPending();
+    assertOwnRows(await done, 5, 0);
   });
 
   it('merges requests queued while every slot is busy, FIFO, and gives each caller its rows', async () => {

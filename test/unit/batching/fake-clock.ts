@@ -1,6 +1,8 @@
 /**
  * `FakeClock`: a `Clock` whose time moves only when the test calls `advance(micros)`, firing the
- * timers that fall due in order. No sleeps, no real timers.
+ * timers that fall due in order. No sleeps, no real timers. The event-loop turn ends at once
+ * (`afterTurn` calls back synchronously, as if nothing else arrived in the turn) unless it was
+ * built with `{ manualTurns: true }`; then `endTurn()` runs the callbacks.
  */
 import type { Clock, TimerHandle } from '../../../src/batching/clock';
 
@@ -14,6 +16,9 @@ export class FakeClock implements Clock {
   private now = 0;
   private nextId = 1;
   private timers: FakeTimer[] = [];
+  private turnCallbacks: Array<() => void> = [];
+
+  constructor(private readonly options: { readonly manualTurns?: boolean } = {}) {}
 
   nowMicros(): number {
     return this.now;
@@ -27,6 +32,16 @@ export class FakeClock implements Clock {
 
   clearTimer(handle: TimerHandle): void {
     this.timers = this.timers.filter((timer) => timer.id !== handle.id);
+  }
+
+  afterTurn(fn: () => void): void {
+    if (this.options.manualTurns === true) this.turnCallbacks.push(fn);
+    else fn();
+  }
+
+  /** Ends the event-loop turn: runs the `afterTurn` callbacks queued so far (manual turns). */
+  endTurn(): void {
+    for (const fn of this.turnCallbacks.splice(0)) fn();
   }
 
   get pendingTimers(): number {

@@ -9,7 +9,7 @@ import { InlineGate, QUIET_AFTER_LOAD_MICROS } from '../../../src/batching/inlin
 import type { Clock } from '../../../src/batching/clock';
 
 function fakeClock(): Clock & { now: number } {
-  const clock = { now: 0, nowMicros: () => clock.now, setTimer: () => { throw new Error('no timers here'); }, clearTimer: () => undefined };
+  const clock = { now: 0, nowMicros: () => clock.now, setTimer: () => { throw new Error('no timers here'); }, clearTimer: () => undefined, afterTurn: () => { throw new Error('no turns here'); } };
   return clock as unknown as Clock & { now: number };
 }
 
