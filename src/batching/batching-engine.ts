@@ -37,7 +37,7 @@ import { BasicBatchScheduler, abortReason, type ScheduledBatch } from './basic-b
 import type { BatchingOptions } from './batching-options';
 import { systemClock, type Clock } from './clock';
 import { InlineGate } from './inline-gate';
-import { concatRows, copyRows, sameRowShape, sliceRows } from './tensor-rows';
+import { concatFeedRows, concatRows, copyRows, sameRowShape, sliceRows } from './tensor-rows';
 
 /** What one inner run did, for metrics. Times in microseconds. */
 export interface BatchExecution {
@@ -86,6 +86,7 @@ interface EngineTask extends BatchTask {
 }
 
 const nowMicros = () => performance.now() * 1000;
+const MOVABLE_FEEDS: EngineRunOptions = Object.freeze({ feedsMovable: true });
 
 export class BatchingEngine implements InferenceEngine {
   private readonly scheduler: BasicBatchScheduler<EngineTask>;
@@ -224,8 +225,7 @@ export class BatchingEngine implements InferenceEngine {
       outputNames = tasks[0].outputNames;
       rows = tasks[0].size;
     } else {
-      feeds = {};
-      for (const name of Object.keys(tasks[0].feeds)) feeds[name] = concatRows(tasks.map((task) => task.feeds[name]));
+      feeds = concatFeedRows(Object.keys(tasks[0].feeds), tasks.map((task) => task.feeds));
       const union = new Set<string>();
       for (const task of tasks) {
         rows += task.size;
@@ -236,7 +236,8 @@ export class BatchingEngine implements InferenceEngine {
     const computeInputMicros = lone ? 0 : nowMicros() - inputStart;
     let result: EngineRunResult;
     try {
-      result = await this.options.inner.run(feeds, outputNames);
+      // Merged feeds are this run's own buffer: the engine may move it instead of copying it.
+      result = await this.options.inner.run(feeds, outputNames, lone ? undefined : MOVABLE_FEEDS);
     } catch (error) {
       const serving = ServingError.from(error);
       for (const task of tasks) task.reject(serving);

@@ -3,9 +3,13 @@
  *
  * Contract: `concatRows` copies into one new, exactly sized typed array (it may be transferred to
  * a worker); every part must have the same dtype and the same non-batch dims, else it throws.
- * `sliceRows` returns a view (no copy) sharing the source buffer; `copyRows` returns a copy.
+ * `concatFeedRows` does that for every named feed of several requests at once, into ONE fresh
+ * buffer (each tensor 8-byte aligned): one allocation per batch, and the buffer can be moved to a
+ * worker whole. `sliceRows` returns a view (no copy) sharing the source buffer; `copyRows` returns
+ * a copy.
  */
-import { allocate, elementCount, type HostTensor } from '../core/tensor';
+import { align8 } from '../core/aligned-arena';
+import { BYTES_PER_ELEMENT, allocate, elementCount, view, type HostTensor } from '../core/tensor';
 
 function rowElements(tensor: HostTensor): number {
   return tensor.dims.length <= 1 ? 1 : elementCount(tensor.dims.slice(1));
@@ -37,6 +41,39 @@ export function concatRows(parts: readonly HostTensor[]): HostTensor {
     offset += part.data.length;
   }
   return { dtype: first.dtype, dims: [rows, ...first.dims.slice(1)], data };
+}
+
+/** Per name in `names`, the rows of every `feeds[i][name]` concatenated, all in one fresh ArrayBuffer. */
+export function concatFeedRows(names: readonly string[], feeds: ReadonlyArray<Readonly<Record<string, HostTensor>>>): Record<string, HostTensor> {
+  const rowsByName = new Array<number>(names.length);
+  const offsets = new Array<number>(names.length);
+  let end = 0;
+  for (let n = 0; n < names.length; n++) {
+    const first = feeds[0][names[n]];
+    let rows = 0;
+    for (let i = 0; i < feeds.length; i++) {
+      const part = feeds[i][names[n]];
+      if (!sameRowShape(part, first)) throw new Error(`cannot concatenate ${rowShapeKey(part)} with ${rowShapeKey(first)}`);
+      rows += part.dims[0];
+    }
+    rowsByName[n] = rows;
+    offsets[n] = align8(end);
+    end = offsets[n] + rows * rowElements(first) * BYTES_PER_ELEMENT[first.dtype];
+  }
+  const buffer = new ArrayBuffer(align8(end));
+  const out: Record<string, HostTensor> = {};
+  for (let n = 0; n < names.length; n++) {
+    const first = feeds[0][names[n]];
+    const data = view(first.dtype, buffer, offsets[n], rowsByName[n] * rowElements(first));
+    let at = 0;
+    for (let i = 0; i < feeds.length; i++) {
+      const part = feeds[i][names[n]].data;
+      (data as Uint8Array).set(part as Uint8Array, at);
+      at += part.length;
+    }
+    out[names[n]] = { dtype: first.dtype, dims: [rowsByName[n], ...first.dims.slice(1)], data };
+  }
+  return out;
 }
 
 export function sliceRows(tensor: HostTensor, startRow: number, endRow: number): HostTensor {

@@ -15,6 +15,11 @@ export interface EngineRunOptions {
   readonly signal?: AbortSignal;
   /** The same, without an AbortSignal (call-lifetime.ts); when set, `signal` is not read. */
   readonly lifetime?: CallLifetime;
+  /**
+   * The feeds' memory belongs to this run alone and the caller never reads the feeds again, so an
+   * engine may move it to another thread instead of copying it. Default false.
+   */
+  readonly feedsMovable?: boolean;
 }
 
 export interface EngineRunResult {

@@ -8,7 +8,8 @@
  * worker, a replacement included, no task before it is warm); the worker then posts
  * `WorkerWarmedUp`. When session creation or warm-up fails the promise rejects and piscina
  * reports the worker as failed (the engine turns that into a start-up error). A `WorkerBarrier`
- * task returns this thread's id once every party has arrived (or throws on timeout). Each task
+ * task returns this thread's id and its warm-up runs once every party has arrived (or throws on
+ * timeout). Each task
  * returns the requested outputs packed into one buffer that is transferred, not cloned, and its
  * timings.
  *
@@ -20,7 +21,7 @@ import { sessionSource } from './model-image';
 import { OrtSessionRunner } from './ort-session-runner';
 import { packTensors, unpackTensors } from './packed-tensors';
 import { nowEpochMs } from '../core/epoch-time';
-import { takeWorkerSessionOptions, type WorkerBarrier, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
+import { takeWorkerSessionOptions, type WorkerBarrier, type WorkerBarrierResult, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
 
 async function createHandler(): Promise<(task: WorkerTask | WorkerBarrier) => Promise<unknown>> {
   const init = workerData as WorkerInit;
@@ -37,7 +38,7 @@ async function createHandler(): Promise<(task: WorkerTask | WorkerBarrier) => Pr
   const warmed: WorkerWarmedUp = { warmedUp: { threadId, runs } };
   parentPort?.postMessage(warmed);
   return async (task: WorkerTask | WorkerBarrier) => {
-    if ('barrier' in task) return awaitBarrier(task);
+    if ('barrier' in task) return { threadId: awaitBarrier(task), warmedUpRuns: runs } satisfies WorkerBarrierResult;
     if (task.fault !== undefined && init.faultInjection === true) {
       // Test-only fault injection: a dying worker thread, or ONNX Runtime throwing.
       if (task.fault === 'exit') process.exit(70);

@@ -7,6 +7,9 @@
  * Contract: `unpackTensors(packTensors(t))` yields the same names, dtypes, dims and values, as
  * views into the packed buffer (each view aligned to 8 bytes, so BigInt64Array/Float64Array
  * views are valid). `packTensors` copies the data once; the buffer is safe to transfer.
+ * `packInPlace(t)` packs without copying when every tensor already lies in one ArrayBuffer at an
+ * 8-byte-aligned offset (else undefined): the result's buffer IS theirs, so transferring it
+ * detaches the tensors.
  *
  * @private
  */
@@ -38,6 +41,29 @@ export function packTensors(tensors: Readonly<Record<string, HostTensor>>): Pack
     for (const dim of dims) layout[at++] = dim;
     layout[at++] = offsets[i];
   });
+  return { names: names.join('\n'), layout, buffer };
+}
+
+export function packInPlace(tensors: Readonly<Record<string, HostTensor>>): PackedTensors | undefined {
+  const names = Object.keys(tensors);
+  if (names.length === 0) return undefined;
+  const buffer = tensors[names[0]].data.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return undefined;
+  let layoutLength = 0;
+  for (const name of names) {
+    const { data, dims } = tensors[name];
+    if (data.buffer !== buffer || (data.byteOffset & 7) !== 0) return undefined;
+    layoutLength += 3 + dims.length;
+  }
+  const layout = new Float64Array(layoutLength);
+  let at = 0;
+  for (const name of names) {
+    const { dtype, dims, data } = tensors[name];
+    layout[at++] = ALL_DTYPES.indexOf(dtype);
+    layout[at++] = dims.length;
+    for (const dim of dims) layout[at++] = dim;
+    layout[at++] = data.byteOffset;
+  }
   return { names: names.join('\n'), layout, buffer };
 }
 

@@ -17,7 +17,8 @@
  * - ONNX Runtime errors and dead workers become INTERNAL ServingErrors with the cause kept for
  *   the log (`fromEngineFailure`); piscina replaces a dead worker, so later runs still succeed.
  * - Inputs travel to the worker as one transferred buffer (packed-tensors.ts); the caller's
- *   arrays are copied, never detached.
+ *   arrays are copied, never detached, unless the run's `feedsMovable` says the caller gave them
+ *   up: then feeds that already share one buffer are moved without a copy (and are detached).
  */
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
@@ -28,9 +29,9 @@ import type { ProviderReport } from './providers/resolve-providers';
 import { chainLabel } from './providers/select-providers';
 import { toOrtSessionOptions, toWorkerOrtSessionOptions, type SessionConfig } from './session-config';
 import { nowEpochMs } from '../core/epoch-time';
-import { type WorkerBarrier, type WorkerFault, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
+import { type WorkerBarrier, type WorkerBarrierResult, type WorkerFault, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
 import type { ModelImage } from './model-image';
-import { packTensors, unpackTensors } from './packed-tensors';
+import { packInPlace, packTensors, unpackTensors } from './packed-tensors';
 
 export interface WorkerPoolEngineOptions {
   /** The model every worker loads (model-image.ts). */
@@ -142,8 +143,10 @@ export class WorkerPoolEngine implements InferenceEngine {
     const barrier = new Int32Array(new SharedArrayBuffer(4));
     const task: WorkerBarrier = { barrier, parties, timeoutMs: this.options.startupTimeoutMs ?? 600_000 };
     try {
-      const threads = await Promise.all(Array.from({ length: parties }, () => this.pool.run(task) as Promise<number>));
-      if (new Set(threads).size !== parties) throw new Error(`start-up reached ${new Set(threads).size} distinct workers of ${parties}`);
+      const arrived = await Promise.all(Array.from({ length: parties }, () => this.pool.run(task) as Promise<WorkerBarrierResult>));
+      const threads = new Set(arrived.map((worker) => worker.threadId));
+      if (threads.size !== parties) throw new Error(`start-up reached ${threads.size} distinct workers of ${parties}`);
+      for (const worker of arrived) this.warmedUp.set(worker.threadId, worker.warmedUpRuns);
     } catch (cause) {
       Atomics.store(barrier, 0, -1);
       Atomics.notify(barrier, 0);
@@ -156,8 +159,9 @@ export class WorkerPoolEngine implements InferenceEngine {
     throwIfAborted(options.signal);
     if (this.closed) throw new ServingError(Code.UNAVAILABLE, 'the engine is closed');
     if (this.pool.threads.length === 0) throw new ServingError(Code.UNAVAILABLE, `no worker can serve: 0 of ${this.options.workers} workers are running and none is starting (see the log for why they could not start)`);
-    // One buffer for all inputs: a structured clone per tensor would cost more than the run at batch 5.
-    const packed = packTensors(feeds);
+    // One buffer for all inputs: a structured clone per tensor would cost more than the run at batch
+    // 5. Movable feeds already in one buffer (a merged batch) are sent as they are, without a copy.
+    const packed = (options.feedsMovable === true ? packInPlace(feeds) : undefined) ?? packTensors(feeds);
     const fault = this.nextFault;
     this.nextFault = undefined;
     const task: WorkerTask = { feeds: packed, outputNames: outputNames.join('\n'), submittedAtMs: nowEpochMs(), ...(fault === undefined ? {} : { fault }) };

@@ -46,6 +46,12 @@ export interface WorkerBarrier {
   readonly timeoutMs: number;
 }
 
+/** What a worker answers to a `WorkerBarrier` (the warm-up count too: 'warmedUp' messages may arrive after it). */
+export interface WorkerBarrierResult {
+  readonly threadId: number;
+  readonly warmedUpRuns: number;
+}
+
 /** The session options of the worker that calls this (consumes one slot). */
 export function takeWorkerSessionOptions(init: WorkerInit): OrtSessionOptions {
   const slots = init.slotSessionOptions;

@@ -64,6 +64,7 @@ describe('BatchingEngine', () => {
     const done = s.engine.run(feeds, ['y', 'id_out']);
     assert.equal(s.puppet.pending.length, 1);
     assert.equal(s.puppet.pending[0].feeds, feeds, 'no copy on the fast path');
+    assert.notEqual(s.puppet.pending[0].options?.feedsMovable, true, 'a lone request\'s feeds stay the caller\'s');
     assert.equal(s.clock.pendingTimers, 0);
     await s.puppet.runPending();
     assertOwnRows(await done, 3, 100);
@@ -76,6 +77,9 @@ describe('BatchingEngine', () => {
     assert.equal(s.puppet.pending.length, 0, 'nothing starts before the turn ends');
     s.clock.endTurn();
     assert.deepEqual(s.puppet.executedBatchRows, [12], 'the requests of one turn share one run');
+    assert.equal(s.puppet.pending[0].options?.feedsMovable, true, 'merged feeds are the run\'s own: the engine may move them');
+    const ids = s.puppet.pending[0].feeds.id.data;
+    assert.equal(s.puppet.pending[0].feeds.x.data.buffer, ids.buffer, 'all merged feeds lie in one buffer');
     await s.puppet.runPending();
     const results = await Promise.all(calls);
     assertOwnRows(results[0], 5, 0);

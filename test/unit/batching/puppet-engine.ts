@@ -7,12 +7,13 @@
  */
 import { internal } from '../../../src/core/errors';
 import type { HostTensor } from '../../../src/core/tensor';
-import type { EngineDescription, EngineRunResult, InferenceEngine } from '../../../src/core/inference-engine';
+import type { EngineDescription, EngineRunOptions, EngineRunResult, InferenceEngine } from '../../../src/core/inference-engine';
 
 export interface PuppetRun {
   readonly feeds: Record<string, HostTensor>;
   readonly outputNames: readonly string[];
   readonly rows: number;
+  readonly options: EngineRunOptions | undefined;
   resolve(result: EngineRunResult): void;
   reject(error: unknown): void;
 }
@@ -23,10 +24,10 @@ export class PuppetEngine implements InferenceEngine {
   readonly executedBatchRows: number[] = [];
   closed = false;
 
-  run(feeds: Record<string, HostTensor>, outputNames: readonly string[]): Promise<EngineRunResult> {
+  run(feeds: Record<string, HostTensor>, outputNames: readonly string[], options?: EngineRunOptions): Promise<EngineRunResult> {
     const rows = feeds[Object.keys(feeds)[0]].dims[0];
     this.executedBatchRows.push(rows);
-    return new Promise((resolve, reject) => this.pending.push({ feeds, outputNames, rows, resolve, reject }));
+    return new Promise((resolve, reject) => this.pending.push({ feeds, outputNames, rows, options, resolve, reject }));
   }
 
   /** Completes the `n` oldest running batches; resolves after their callers' continuations ran. */
