@@ -10,11 +10,13 @@
  * (ceil(queued rows / free slots), at least one task), so tasks that arrived together run on every
  * free slot at once instead of one slot taking them all. With `maxQueueDelayMicros` D = 0 a free
  * slot runs at once: immediately by default, so a lone request costs no timer, queue or copy;
- * with `startAtTurnEnd` (the server's setting) and merging on, at the end of the
- * event-loop turn the task arrived in, with every task that arrived in that turn (a closed loop of
- * clients sends its requests in waves, read in one turn: the wave is split over the free slots
- * instead of its first request taking a slot alone). With D > 0 a free slot waits until the rows
- * reach `maxBatchSize` or a preferred size, or the oldest task has waited D.
+ * with `startAtTurnEnd` (the server's setting) and merging on, once tasks have arrived
+ * concurrently (a task found a run in flight or tasks queued) within the last
+ * TURN_END_AFTER_CONCURRENCY_MICROS, at the end of the event-loop turn the task arrived in, with
+ * every task that arrived in that turn (a closed loop of clients sends its requests in waves, read
+ * in one turn: the wave is split over the free slots instead of its first request taking a slot
+ * alone); a lone task after a quiet spell still starts at once. With D > 0 a free slot waits until
+ * the rows reach `maxBatchSize` or a preferred size, or the oldest task has waited D.
  *
  * Latency contract: an accepted task with Q tasks ahead waits at most
  * D + ceil((Q + 1) / maxRunsInFlight) x T(maxBatchSize), T(n) being the run time for n rows. A
@@ -60,9 +62,9 @@ export interface BasicBatchSchedulerOptions<T extends BatchTask> {
   /** A queued task was dropped (its signal aborted): settle it with `reason`. */
   readonly onDrop: (task: T, reason: ServingError) => void;
   /**
-   * With `mergeTasks`: a task that finds a free slot starts at the end of the event-loop turn
-   * (`clock.afterTurn`) with the tasks that arrived after it in the same turn. Default false: it
-   * starts at once.
+   * With `mergeTasks`, and tasks seen arriving concurrently lately: a task that finds a free slot
+   * starts at the end of the event-loop turn (`clock.afterTurn`) with the tasks that arrived after
+   * it in the same turn. Default false: it starts at once.
    */
   readonly startAtTurnEnd?: boolean;
 }
@@ -83,6 +85,9 @@ export function abortReason(signal: AbortSignal): ServingError {
   if (reason instanceof Error && reason.name === 'TimeoutError') return deadlineExceeded('deadline expired before the request reached a worker');
   return cancelled('the request was cancelled before it reached a worker');
 }
+
+/** How long after a task arrived concurrently free slots keep starting at the end of the turn (`startAtTurnEnd`), µs. */
+export const TURN_END_AFTER_CONCURRENCY_MICROS = 10_000;
 
 /** Weight of the newest sample in the drain-rate moving average. */
 const DRAIN_AVERAGE_WEIGHT = 0.25;
@@ -108,6 +113,8 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   private closed = false;
   /** A dispatch is due at the end of this event-loop turn (`startAtTurnEnd`). */
   private turnDispatchPending = false;
+  /** When a task last arrived while a run was in flight or tasks were queued (clock µs). */
+  private lastConcurrentArrivalMicros = Number.NEGATIVE_INFINITY;
   private readonly turnDispatch = () => {
     this.turnDispatchPending = false;
     this.dispatch();
@@ -141,9 +148,10 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     if (task.signal?.aborted) throw abortReason(task.signal);
     const remainingMs = task.lifetime === undefined ? Number.POSITIVE_INFINITY : task.lifetime.remainingMs();
     if (remainingMs <= 0) throw deadlineExceeded('deadline expired before the request reached a worker');
+    const startsAtTurnEnd = o.startAtTurnEnd === true && o.mergeTasks && this.turnEndWanted();
     // Fast path: nothing queued and a slot free, and no reason to wait for company.
     if (this.queuedTasks === 0 && this.inFlight < o.maxRunsInFlight
-      && (!o.mergeTasks || (o.maxQueueDelayMicros === 0 && o.startAtTurnEnd !== true) || task.size >= o.maxBatchSize || this.preferred.has(task.size))) {
+      && (!o.mergeTasks || (o.maxQueueDelayMicros === 0 && !startsAtTurnEnd) || task.size >= o.maxBatchSize || this.preferred.has(task.size))) {
       this.start([task], task.size, [0]);
       return;
     }
@@ -164,7 +172,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     this.queue.push(queued);
     this.queuedTasks++;
     this.queuedRows += task.size;
-    if (o.startAtTurnEnd === true && o.mergeTasks && this.inFlight < o.maxRunsInFlight) {
+    if (startsAtTurnEnd && this.inFlight < o.maxRunsInFlight) {
       // A free slot: start at the end of this turn, with whatever else arrives in it.
       if (!this.turnDispatchPending) {
         this.turnDispatchPending = true;
@@ -173,6 +181,16 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
       return;
     }
     this.dispatch();
+  }
+
+  /**
+   * Records an arrival for `startAtTurnEnd`: true when tasks arrived concurrently within the last
+   * TURN_END_AFTER_CONCURRENCY_MICROS (this one counts when it finds a run in flight or tasks queued).
+   */
+  private turnEndWanted(): boolean {
+    const now = this.options.clock.nowMicros();
+    if (this.inFlight > 0 || this.queuedTasks > 0) this.lastConcurrentArrivalMicros = now;
+    return now - this.lastConcurrentArrivalMicros < TURN_END_AFTER_CONCURRENCY_MICROS;
   }
 
   /** With a queue-time limit and a measured drain rate: refuses a task the queued rows ahead would hold past the limit. */

@@ -12,6 +12,7 @@ import type { HostTensor } from '../../../src/core/tensor';
 import { FakeClock } from './fake-clock';
 import { PuppetEngine, puppetFeeds } from './puppet-engine';
 import { QUIET_AFTER_LOAD_MICROS } from '../../../src/batching/inline-gate';
+import { TURN_END_AFTER_CONCURRENCY_MICROS } from '../../../src/batching/basic-batch-scheduler';
 
 interface Setup {
   engine: BatchingEngine;
@@ -71,8 +72,24 @@ describe('BatchingEngine', () => {
     assert.deepEqual(s.executions.map((e) => [e.rows, e.requests]), [[3, 1]]);
   });
 
-  it('starts a free slot at the end of the event-loop turn, with every request read in that turn', async () => {
+  /** Two requests, the second arriving while the first runs: the batcher has seen concurrency. */
+  async function concurrentPair(s: Setup): Promise<void> {
+    const calls = [request(s, 1, 900), request(s, 1, 901)];
+    while (s.puppet.pending.length > 0 || s.engine.queuedRequests() > 0) {
+      s.clock.endTurn();
+      await s.puppet.runPending();
+    }
+    await Promise.all(calls);
+    s.puppet.executedBatchRows.length = 0;
+  }
+
+  it('after requests arrived concurrently, starts a free slot at the end of the event-loop turn with every request read in it; after a quiet spell, at once', async () => {
     const s = setup({ maxBatchSize: 64, maxRunsInFlight: 1 }, new FakeClock({ manualTurns: true }));
+    const lone = request(s, 5, 0);
+    assert.equal(s.puppet.pending.length, 1, 'no concurrency seen yet: a lone request starts at once');
+    await s.puppet.runPending();
+    assertOwnRows(await lone, 5, 0);
+    await concurrentPair(s);
     const calls = [request(s, 5, 0), request(s, 5, 10), request(s, 2, 20)];
     assert.equal(s.puppet.pending.length, 0, 'nothing starts before the turn ends');
     s.clock.endTurn();
@@ -85,20 +102,26 @@ describe('BatchingEngine', () => {
     assertOwnRows(results[0], 5, 0);
     assertOwnRows(results[1], 5, 10);
     assertOwnRows(results[2], 2, 20);
+    s.clock.advance(TURN_END_AFTER_CONCURRENCY_MICROS);
+    const later = request(s, 5, 30);
+    assert.equal(s.puppet.pending.length, 1, 'a quiet spell since the last concurrent arrival: at once again');
+    await s.puppet.runPending();
+    assertOwnRows(await later, 5, 30);
   });
 
   it('splits the requests of one turn over every free slot, each run taking its share of the rows', async () => {
     const s = setup({ maxBatchSize: 64, maxRunsInFlight: 2 }, new FakeClock({ manualTurns: true }));
+    await concurrentPair(s);
     const calls = Array.from({ length: 8 }, (_, i) => request(s, 5, 10 * i));
     s.clock.endTurn();
     assert.deepEqual(s.puppet.executedBatchRows, [20, 20], 'two slots free: 40 queued rows run as 20 + 20 at once');
-    const odd = setup({ maxBatchSize: 64, maxRunsInFlight: 2 }, new FakeClock({ manualTurns: true }));
-    const oddCalls = Array.from({ length: 3 }, (_, i) => request(odd, 5, 10 * i));
-    odd.clock.endTurn();
-    assert.deepEqual(odd.puppet.executedBatchRows, [10, 5], 'a run takes tasks until it holds its share (ceil(15 / 2) = 8 rows)');
     await s.puppet.runPending();
-    await odd.puppet.runPending();
     (await Promise.all(calls)).forEach((result, i) => assertOwnRows(result, 5, 10 * i));
+    s.puppet.executedBatchRows.length = 0;
+    const oddCalls = Array.from({ length: 3 }, (_, i) => request(s, 5, 10 * i));
+    s.clock.endTurn();
+    assert.deepEqual(s.puppet.executedBatchRows, [10, 5], 'a run takes tasks until it holds its share (ceil(15 / 2) = 8 rows)');
+    await s.puppet.runPending();
     (await Promise.all(oddCalls)).forEach((result, i) => assertOwnRows(result, 5, 10 * i));
   });
 
