@@ -80,6 +80,8 @@ export interface BatchingEngineOptions {
 
 interface EngineTask extends BatchTask {
   readonly feeds: Record<string, HostTensor>;
+  /** EngineRunOptions.rowShapeClass of the request. */
+  readonly rowShapeClass: object | undefined;
   readonly outputNames: readonly string[];
   resolve(result: EngineRunResult): void;
   reject(error: ServingError): void;
@@ -109,7 +111,7 @@ export class BatchingEngine implements InferenceEngine {
       maxRunsInFlight: b.maxRunsInFlight,
       mergeTasks: b.enabled,
       // Requests share a run only when their feeds have the same names, dtypes and row shapes.
-      canMerge: (first, next) => sameFeedShapes(first.feeds, next.feeds),
+      canMerge: (first, next) => (first.rowShapeClass !== undefined && first.rowShapeClass === next.rowShapeClass) || sameFeedShapes(first.feeds, next.feeds),
       clock: options.clock ?? systemClock,
       startAtTurnEnd: true,
       processBatch: (batch) => this.processBatch(batch),
@@ -156,8 +158,8 @@ export class BatchingEngine implements InferenceEngine {
       return Promise.reject(reason);
     }
     if (rows === 0) return this.options.inner.run(feeds, outputNames, options);
-    if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal, lifetime);
-    return this.runSplit(feeds, outputNames, rows, signal);
+    if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal, lifetime, options.rowShapeClass);
+    return this.runSplit(feeds, outputNames, rows, signal, options.rowShapeClass);
   }
 
   private async runInline(engine: InlineEngine, feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number): Promise<EngineRunResult> {
@@ -173,13 +175,13 @@ export class BatchingEngine implements InferenceEngine {
     return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }
 
-  private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined, lifetime?: CallLifetime): Promise<EngineRunResult> {
+  private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined, lifetime?: CallLifetime, rowShapeClass?: object): Promise<EngineRunResult> {
     return new Promise<EngineRunResult>((resolve, reject) => {
-      this.scheduler.schedule({ size: rows, signal, lifetime, feeds, outputNames, resolve, reject });
+      this.scheduler.schedule({ size: rows, signal, lifetime, feeds, outputNames, rowShapeClass, resolve, reject });
     });
   }
 
-  private async runSplit(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined): Promise<EngineRunResult> {
+  private async runSplit(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined, rowShapeClass: object | undefined): Promise<EngineRunResult> {
     const parts = Math.ceil(rows / this.splitRows);
     if (this.scheduler.schedulingCapacity() < parts) {
       const b = this.options.batching;
@@ -190,7 +192,7 @@ export class BatchingEngine implements InferenceEngine {
       const end = Math.min(rows, start + this.splitRows);
       const part: Record<string, HostTensor> = {};
       for (const name of Object.keys(feeds)) part[name] = copyRows(feeds[name], start, end);
-      runs.push(this.enqueue(part, outputNames, end - start, signal));
+      runs.push(this.enqueue(part, outputNames, end - start, signal, undefined, rowShapeClass));
     }
     const results = await Promise.all(runs);
     const outputs: Record<string, HostTensor> = {};

@@ -153,6 +153,23 @@ describe('BatchingEngine', () => {
     assert.equal(s.engine.pendingRequests(), 0);
   });
 
+  it('merges requests of one row-shape class without comparing their feeds, and compares those without one', async () => {
+    for (const rowShapeClass of [{}, undefined]) {
+      const s = setup({ maxBatchSize: 64, maxRunsInFlight: 1 });
+      const first = request(s, 2, 0);
+      // Feeds a comparison would tell apart (an extra name), sent under one class and without one.
+      const extra = { ...puppetFeeds(3, 20), extra: { dtype: 'float32' as const, dims: [3], data: new Float32Array(3) } };
+      const calls = [s.engine.run(puppetFeeds(3, 10), ['y', 'id_out'], { rowShapeClass }), s.engine.run(extra, ['y', 'id_out'], { rowShapeClass })];
+      await s.puppet.runPending();
+      await first;
+      while (s.puppet.pending.length > 0) await s.puppet.runPending();
+      const results = await Promise.all(calls);
+      assertOwnRows(results[0], 3, 10);
+      assertOwnRows(results[1], 3, 20);
+      assert.deepEqual(s.puppet.executedBatchRows, rowShapeClass === undefined ? [2, 3, 3] : [2, 6], String(rowShapeClass));
+    }
+  });
+
   it('reports queue time from the injected clock', async () => {
     const s = setup();
     const first = request(s, 1, 0);
