@@ -6,8 +6,11 @@
  * - At most `maxRunsInFlight` inner runs are in flight. While all are busy, requests queue (at
  *   most `maxQueueSize`; beyond that `run` rejects at once with UNAVAILABLE naming the limit).
  * - When a slot frees, queued requests (FIFO) are merged into one inner run, their feeds
- *   concatenated along rows, and the outputs split back by row ranges: each caller gets exactly
- *   its rows. A lone request runs with its own feeds (no copy, no timer).
+ *   concatenated along rows into one buffer the inner engine may move (`feedsMovable`), and the
+ *   outputs split back by row ranges: each caller gets exactly its rows. Requests read in one
+ *   event-loop turn start together at its end, split over the free slots, once requests have
+ *   arrived concurrently lately (basic-batch-scheduler.ts `startAtTurnEnd`). A lone request runs
+ *   with its own feeds (no copy, no timer).
  * - A request with more rows than `maxBatchSize` is split into runs of at most `maxBatchSize`
  *   rows (admitted all at once or refused), and its outputs reassembled in order.
  * - A request whose signal aborts while queued (or, with `options.lifetime` instead, whose deadline

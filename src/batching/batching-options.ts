@@ -16,8 +16,9 @@ export interface BatchingOptions {
   readonly maxBatchSize: number;
   /**
    * How long a free run slot waits for more requests before running a batch that is not full,
-   * microseconds. Default 0 = never wait: a free slot runs whatever is queued at once, so merging
-   * only happens while every slot is busy (Triton's default).
+   * microseconds. Default 0 = no timer: a free slot runs whatever is queued at the end of the
+   * event-loop turn it arrived in (at once after a quiet spell; basic-batch-scheduler.ts), so
+   * merging happens while every slot is busy and among requests read together.
    */
   readonly maxQueueDelayMicros: number;
   /**
