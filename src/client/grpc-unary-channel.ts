@@ -223,9 +223,13 @@ export class GrpcUnaryChannel {
     });
   }
 
+  /**
+   * Stops sending new calls on `session`. It is not destroyed here: calls in flight on it finish
+   * (after a GOAWAY the server still answers the streams it took), and Node destroys a closed
+   * session once its last stream ends.
+   */
   private drop(session: http2.ClientHttp2Session): void {
     if (this.session === session) this.session = undefined;
-    if (!session.destroyed && session.closed) session.destroy();
   }
 }
 

@@ -16,7 +16,14 @@
  *   as reset when it closed with an RST_STREAM code or lasted, within `DEADLINE_SLACK_MS`, as
  *   long as its `grpc-timeout` (the client then resets it as its deadline passes).
  *
- * Contract: `guardHttp2Sessions(server, options)` returns false, changing nothing, when the
+ * - shutdown: `announceGoaway()` sends every open session the first GOAWAY of such a close (NO_ERROR,
+ *   largest stream id) and resolves after a PING round trip on each, once clients have stopped
+ *   opening streams; the caller then closes the sessions (grpc-js's tryShutdown: the final GOAWAY,
+ *   waiting for their streams), so a client or proxy (nginx's grpc_pass) never has a stream it
+ *   already sent refused by the final GOAWAY. It leaves the sessions open: grpc-js counts a
+ *   closing session as already closed and would not wait for its streams.
+ *
+ * Contract: `guardHttp2Sessions(server, options)` returns undefined, changing nothing, when the
  * grpc-js server does not expose its HTTP/2 servers (private `http2Servers`, as
  * grpc-fast-routes.ts reads it); call it after `createConnectionInjector`.
  */
@@ -44,19 +51,34 @@ const ROTATE_FALLBACK_MS = 1000;
 /** A stream that lasted its grpc-timeout less this may have been reset by the client. */
 const DEADLINE_SLACK_MS = 20;
 
-export function guardHttp2Sessions(grpcServer: grpc.Server, options: H2SessionGuardOptions): boolean {
-  const servers = (grpcServer as unknown as { http2Servers?: unknown }).http2Servers;
-  if (!(servers instanceof Map) || servers.size === 0) return false;
-  for (const server of servers.keys() as IterableIterator<http2.Http2Server>) {
-    if (typeof server?.on !== 'function') return false;
-  }
-  for (const server of servers.keys() as IterableIterator<http2.Http2Server>) {
-    server.on('session', (session: http2.ServerHttp2Session) => guardSession(session, options));
-  }
-  return true;
+export interface H2SessionGuards {
+  /** First GOAWAY (refusing nothing) to every open session; resolves after a PING round trip on each. */
+  announceGoaway(): Promise<void>;
 }
 
-function guardSession(session: http2.ServerHttp2Session, options: H2SessionGuardOptions): void {
+export function guardHttp2Sessions(grpcServer: grpc.Server, options: H2SessionGuardOptions): H2SessionGuards | undefined {
+  const servers = (grpcServer as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(servers instanceof Map) || servers.size === 0) return undefined;
+  for (const server of servers.keys() as IterableIterator<http2.Http2Server>) {
+    if (typeof server?.on !== 'function') return undefined;
+  }
+  /** Per open session: its GOAWAY announcement. */
+  const announcers = new Map<http2.ServerHttp2Session, () => Promise<void>>();
+  for (const server of servers.keys() as IterableIterator<http2.Http2Server>) {
+    server.on('session', (session: http2.ServerHttp2Session) => {
+      announcers.set(session, guardSession(session, options));
+      session.once('close', () => announcers.delete(session));
+    });
+  }
+  return {
+    announceGoaway: async () => {
+      await Promise.all([...announcers.values()].map((announce) => announce()));
+    },
+  };
+}
+
+/** Guards one session; returns its GOAWAY announcement (the first half of a graceful close). */
+function guardSession(session: http2.ServerHttp2Session, options: H2SessionGuardOptions): () => Promise<void> {
   const burst = options.resetBurst ?? NGHTTP2_STREAM_RESET_BURST;
   const ratePerSec = options.resetRatePerSec ?? NGHTTP2_STREAM_RESET_RATE_PER_SEC;
   const bodyTimeoutMs = options.streamBodyTimeoutMs;
@@ -67,22 +89,32 @@ function guardSession(session: http2.ServerHttp2Session, options: H2SessionGuard
   const closeGracefully = () => {
     if (!session.closed && !session.destroyed) session.close();
   };
-  let rotating = false;
-  const rotate = () => {
-    if (rotating || session.closed || session.destroyed) return;
-    rotating = true;
-    session.goaway(http2.constants.NGHTTP2_NO_ERROR, MAX_STREAM_ID);
-    // Streams the client opened before it saw that GOAWAY arrive before its PING ACK.
-    const fallback = setTimeout(closeGracefully, ROTATE_FALLBACK_MS);
-    fallback.unref();
-    const pinged = session.ping(() => {
-      clearTimeout(fallback);
-      closeGracefully();
+  let announcement: Promise<void> | undefined;
+  /** GOAWAY refusing nothing, then a PING: resolves on its ACK (or after ROTATE_FALLBACK_MS). */
+  const announce = (): Promise<void> => {
+    if (announcement !== undefined) return announcement;
+    if (session.closed || session.destroyed) return Promise.resolve();
+    announcement = new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(fallback);
+        resolve();
+      };
+      session.goaway(http2.constants.NGHTTP2_NO_ERROR, MAX_STREAM_ID);
+      // Streams the client opened before it saw that GOAWAY arrive before its PING ACK.
+      const fallback = setTimeout(finish, ROTATE_FALLBACK_MS);
+      fallback.unref();
+      let pinged = false;
+      try {
+        pinged = session.ping(finish);
+      } catch {
+        // Too many unacknowledged PINGs or the session is closing: no round trip to wait for.
+      }
+      if (!pinged) finish();
     });
-    if (!pinged) {
-      clearTimeout(fallback);
-      closeGracefully();
-    }
+    return announcement;
+  };
+  const rotate = () => {
+    void announce().then(closeGracefully);
   };
   // Fires idleTimeoutMs after the last stream closed (or the session opened); re-armed while streams are open.
   const idle = setTimeout(() => {
@@ -117,6 +149,7 @@ function guardSession(session: http2.ServerHttp2Session, options: H2SessionGuard
       if (tokens < Math.min(RESET_HEADROOM, burst / 2)) rotate();
     });
   });
+  return announce;
 }
 
 /** Closed by an RST_STREAM, or open for its whole grpc-timeout (the client then resets it). */

@@ -14,11 +14,14 @@
  * - `security.auth`: every gRPC stream and HTTP request passes the token check first
  *   (auth/*-auth-gate.ts); refused baidu_std connections are closed, logged. Starting fails when
  *   the gRPC check cannot be installed.
- * - `stop(graceMs)` stops accepting and lets accepted requests on every protocol finish within
- *   `graceMs` (GOAWAY for gRPC, `Connection: close` for HTTP, per-connection counts in
- *   `ConnectionDrain`); idle connections close at once, the rest are destroyed after `graceMs`.
- *   New requests meanwhile are refused by the core: the caller runs `Predictor.beginShutdown()`
- *   first.
+ * - `announceStop(timeoutMs)` closes the listener and sends every h2c connection a GOAWAY that
+ *   refuses no stream, resolving after a PING round trip on each (h2-session-guard.ts): clients
+ *   then open no new streams on it, and none they already sent is refused.
+ * - `stop(graceMs)` (announcing first, if not done) stops accepting and lets accepted requests on
+ *   every protocol finish within `graceMs` (the final GOAWAY for gRPC, `Connection: close` for
+ *   HTTP, per-connection counts in `ConnectionDrain`); idle connections close at once, the rest
+ *   are destroyed after `graceMs`. New requests meanwhile are refused by the core: the caller runs
+ *   `Predictor.beginShutdown()` between `announceStop` and `stop`.
  */
 import * as grpc from '@grpc/grpc-js';
 import type * as http from 'node:http';
@@ -74,7 +77,8 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
   });
   for (const service of options.services) grpcServer.addService(service.definition, service.implementation);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  options.onH2Guards?.(guardHttp2Sessions(grpcServer, { idleTimeoutMs: h2.idleTimeoutMs, streamBodyTimeoutMs: h2.streamBodyTimeoutMs }));
+  const h2Guards = guardHttp2Sessions(grpcServer, { idleTimeoutMs: h2.idleTimeoutMs, streamBodyTimeoutMs: h2.streamBodyTimeoutMs });
+  options.onH2Guards?.(h2Guards !== undefined);
   if (options.unaryRoutes !== undefined && options.unaryRoutes.size > 0) {
     options.onUnaryRoutes?.(routeUnaryCallsFirst(grpcServer, options.unaryRoutes, { maxMessageBytes: options.maxMessageBytes, ...(options.refusal === undefined ? {} : { refusal: options.refusal }) }));
   }
@@ -187,21 +191,35 @@ export async function startOnePortServer(options: OnePortServerOptions): Promise
     });
   });
   const address = listener.address() as net.AddressInfo;
+  let announced: Promise<void> | undefined;
+  const announceStop = async (timeoutMs: number): Promise<void> => {
+    if (announced === undefined) {
+      listener.close();
+      // h2c: a first GOAWAY that refuses nothing and a PING round trip before grpc-js's final
+      // GOAWAY, so no stream a client (or nginx) already sent is refused.
+      announced = h2Guards?.announceGoaway() ?? Promise.resolve();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([announced, new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+    clearTimeout(timer);
+  };
 
   return {
     server: grpcServer,
     port: address.port,
+    announceStop,
     async stop(graceMs: number) {
-      listener.close();
+      const started = Date.now();
+      await announceStop(graceMs);
       // Responses not started yet tell their clients not to reuse the connection.
       for (const res of responses) if (!res.headersSent) res.setHeader('Connection', 'close');
       drain.beginStop();
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, graceMs - (Date.now() - started))); });
       const drained = Promise.all([
         new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve())),
         drain.whenIdle(),
       ]);
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
       await Promise.race([drained, expired]);
       clearTimeout(timer);
       grpcServer.forceShutdown();

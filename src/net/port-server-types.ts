@@ -14,6 +14,12 @@ export interface RunningPortServer {
   /** The grpc-js server the gRPC services are registered on. */
   readonly server: grpc.Server;
   readonly port: number;
+  /**
+   * First step of a stop: closes the listener and tells every gRPC connection to go away with a
+   * GOAWAY that refuses no stream, resolving after a PING round trip on each (at most `timeoutMs`),
+   * when clients have stopped opening streams on it. Calls meanwhile are served as usual.
+   */
+  announceStop(timeoutMs: number): Promise<void>;
   /** Stops accepting, waits for calls in flight up to `graceMs`, then forces. */
   stop(graceMs: number): Promise<void>;
 }

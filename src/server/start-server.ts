@@ -4,8 +4,10 @@
  * Predictor -> gRPC services on one port.
  * Used by `rec-serve` and by the integration tests (port 0), so both run the same path.
  *
- * Contract: resolves once the port accepts calls and the model is warm; `stop()` refuses new
- * calls (UNAVAILABLE), lets in-flight calls finish, then closes the workers, all within
+ * Contract: resolves once the port accepts calls and the model is warm; `stop()` closes the
+ * listener and tells gRPC clients to go away (calls they sent before they could see that are
+ * served), then refuses new calls (UNAVAILABLE), lets in-flight calls finish, then closes the
+ * workers, all within
  * `shutdownGraceMs`: connections left then are destroyed and workers still running are
  * terminated. Rejects with a clear message when the model cannot be loaded.
  */
@@ -142,8 +144,10 @@ export async function startServer(config: ServeConfig, logger: Logger): Promise<
     async stop() {
       const deadline = Date.now() + config.shutdownGraceMs;
       ops.markStopping();
+      // Calls a client sent before it could see the GOAWAY are served; later ones are refused.
+      await portServer.announceStop(config.shutdownGraceMs);
       predictor.beginShutdown();
-      await portServer.stop(config.shutdownGraceMs);
+      await portServer.stop(Math.max(0, deadline - Date.now()));
       const closing = repository.close();
       if (!(await settlesWithin(closing, deadline - Date.now()))) {
         logger.warn(`the workers did not finish within --shutdown_grace_ms (${config.shutdownGraceMs} ms): terminating them`);
