@@ -155,7 +155,9 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
       this.start([task], task.size, [0]);
       return;
     }
-    if (this.queuedTasks >= o.maxQueueSize) {
+    // Tasks waiting for the turn end take the free slots then: the queue holds the ones beyond them.
+    const slotsAtTurnEnd = startsAtTurnEnd ? Math.max(0, o.maxRunsInFlight - this.inFlight) : 0;
+    if (this.queuedTasks >= o.maxQueueSize + slotsAtTurnEnd) {
       throw new ServingError(Code.UNAVAILABLE, `queue full for model "${o.name}" (maxQueueSize=${o.maxQueueSize}); retry later`);
     }
     this.refuseWhenTooFarBehind(task.size);
@@ -237,8 +239,9 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
 
   schedulingCapacity(): number {
     if (this.closed) return 0;
-    const freeSlots = this.queuedTasks === 0 ? this.options.maxRunsInFlight - this.inFlight : 0;
-    return Math.max(0, freeSlots) + Math.max(0, this.options.maxQueueSize - this.queuedTasks);
+    // Free slots take queued tasks only at the turn end (startAtTurnEnd); otherwise a queue means none is free.
+    const freeSlots = this.queuedTasks === 0 || this.turnDispatchPending ? this.options.maxRunsInFlight - this.inFlight : 0;
+    return Math.max(0, Math.max(0, freeSlots) + this.options.maxQueueSize - this.queuedTasks);
   }
 
   /** Refuses new tasks; resolves when every queued and running task has finished. */

@@ -125,6 +125,17 @@ describe('BatchingEngine', () => {
     (await Promise.all(oddCalls)).forEach((result, i) => assertOwnRows(result, 5, 10 * i));
   });
 
+  it('with no queue (maxQueueSize 0), requests that will take a free slot at the turn end are accepted, the rest refused', async () => {
+    const s = setup({ maxBatchSize: 64, maxRunsInFlight: 2, maxQueueSize: 0 }, new FakeClock({ manualTurns: true }));
+    await concurrentPair(s);
+    const accepted = [request(s, 5, 0), request(s, 5, 10)];
+    await expectCode(request(s, 5, 20), Code.UNAVAILABLE, /queue full for model "ctr" \(maxQueueSize=0\)/);
+    s.clock.endTurn();
+    assert.deepEqual(s.puppet.executedBatchRows, [5, 5], 'one request per free slot');
+    await s.puppet.runPending();
+    (await Promise.all(accepted)).forEach((result, i) => assertOwnRows(result, 5, 10 * i));
+  });
+
   it('with batching off, a request starts at once, not at the end of the turn', async () => {
     const s = setup({ enabled: false, maxRunsInFlight: 2 }, new FakeClock({ manualTurns: true }));
     const done = request(s, 5, 0);
