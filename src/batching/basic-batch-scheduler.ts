@@ -6,9 +6,9 @@
  * A batch is the FIFO prefix of queued tasks whose rows fit in `maxBatchSize` (the longest prefix
  * that hits a `preferredBatchSizes` entry exactly, when set), and with `canMerge` only tasks
  * that can merge with the first one (asked only when a second task is considered). Without
- * preferred sizes, while several slots are free a batch takes about its share of the queued rows
- * (ceil(queued rows / free slots), at least one task), so tasks that arrived together run on every
- * free slot at once instead of one slot taking them all. With `maxQueueDelayMicros` D = 0 a free
+ * preferred sizes or a merge window (D below), while several slots are free a batch takes about
+ * its share of the queued rows (ceil(queued rows / free slots), at least one task), so tasks that
+ * arrived together run on every free slot at once instead of one slot taking them all. With `maxQueueDelayMicros` D = 0 a free
  * slot runs at once: immediately by default, so a lone request costs no timer, queue or copy;
  * with `startAtTurnEnd` (the server's setting) and merging on, once tasks have arrived
  * concurrently (a task found a run in flight or tasks queued) within the last
@@ -391,9 +391,10 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
   private takeBatch(): void {
     const o = this.options;
     const limit = !o.mergeTasks ? 1 : this.largestPreferred > 0 ? this.preferredPrefixLength() || Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
-    // Several free slots and no preferred sizes: this batch takes its share of the queued rows.
+    // Several free slots, no merge window and no preferred sizes: this batch takes its share of the
+    // queued rows. (A merge window or preferred sizes ask for batches as large as they come.)
     const freeSlots = o.maxRunsInFlight - this.inFlight;
-    const shareRows = freeSlots > 1 && this.largestPreferred === 0 ? Math.ceil(this.queuedRows / freeSlots) : Number.MAX_SAFE_INTEGER;
+    const shareRows = freeSlots > 1 && o.maxQueueDelayMicros === 0 && this.largestPreferred === 0 ? Math.ceil(this.queuedRows / freeSlots) : Number.MAX_SAFE_INTEGER;
     const now = o.clock.nowMicros();
     const tasks: T[] = [];
     const queueMicros: number[] = [];

@@ -221,6 +221,15 @@ describe('BatchingEngine', () => {
     await Promise.all([a, b, c, d]);
   });
 
+  it('with a queue delay and several free slots, the batch it waited for runs whole, not split over the slots', async () => {
+    const s = setup({ maxBatchSize: 4, maxQueueDelayMicros: 1000, maxRunsInFlight: 2 });
+    const calls = [request(s, 1, 0), request(s, 1, 1), request(s, 1, 2)];
+    s.clock.advance(1000);
+    assert.deepEqual(s.puppet.executedBatchRows, [3], 'one run of the three requests');
+    await s.puppet.runPending();
+    await Promise.all(calls);
+  });
+
   it('splits a request larger than the max batch and reassembles it in order', async () => {
     const s = setup({ maxBatchSize: 4, maxRunsInFlight: 2 });
     const big = request(s, 10, 1000);
