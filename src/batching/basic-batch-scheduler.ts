@@ -62,9 +62,9 @@ export interface BasicBatchSchedulerOptions<T extends BatchTask> {
   /** A queued task was dropped (its signal aborted): settle it with `reason`. */
   readonly onDrop: (task: T, reason: ServingError) => void;
   /**
-   * With `mergeTasks`, and tasks seen arriving concurrently lately: a task that finds a free slot
-   * starts at the end of the event-loop turn (`clock.afterTurn`) with the tasks that arrived after
-   * it in the same turn. Default false: it starts at once.
+   * With `mergeTasks`, no merge window, and tasks seen arriving concurrently lately: a task that
+   * finds a free slot starts at the end of the event-loop turn (`clock.afterTurn`) with the tasks
+   * that arrived after it in the same turn. Default false: it starts at once.
    */
   readonly startAtTurnEnd?: boolean;
 }
@@ -148,7 +148,7 @@ export class BasicBatchScheduler<T extends BatchTask> implements BatchScheduler<
     if (task.signal?.aborted) throw abortReason(task.signal);
     const remainingMs = task.lifetime === undefined ? Number.POSITIVE_INFINITY : task.lifetime.remainingMs();
     if (remainingMs <= 0) throw deadlineExceeded('deadline expired before the request reached a worker');
-    const startsAtTurnEnd = o.startAtTurnEnd === true && o.mergeTasks && this.turnEndWanted();
+    const startsAtTurnEnd = o.startAtTurnEnd === true && o.mergeTasks && o.maxQueueDelayMicros === 0 && this.turnEndWanted();
     // Fast path: nothing queued and a slot free, and no reason to wait for company.
     if (this.queuedTasks === 0 && this.inFlight < o.maxRunsInFlight
       && (!o.mergeTasks || (o.maxQueueDelayMicros === 0 && !startsAtTurnEnd) || task.size >= o.maxBatchSize || this.preferred.has(task.size))) {
