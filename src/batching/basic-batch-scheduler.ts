@@ -8,8 +8,9 @@
  * that can merge with the first one (asked only when a second task is considered). Without
  * preferred sizes or a merge window (D below), while several slots are free a batch takes about
  * its share of the queued rows (ceil(queued rows / free slots), at least one task), so tasks that
- * arrived together run on every free slot at once instead of one slot taking them all. With `maxQueueDelayMicros` D = 0 a free
- * slot runs at once: immediately by default, so a lone request costs no timer, queue or copy;
+ * arrived together run on every free slot at once instead of one slot taking them all. With
+ * `maxQueueDelayMicros` D = 0 a free slot runs at once: immediately by default, so a lone request
+ * costs no timer, queue or copy;
  * with `startAtTurnEnd` (the server's setting) and merging on, once tasks have arrived
  * concurrently (a task found a run in flight or tasks queued) within the last
  * TURN_END_AFTER_CONCURRENCY_MICROS, at the end of the event-loop turn the task arrived in, with

@@ -40,7 +40,7 @@ import { BasicBatchScheduler, abortReason, type ScheduledBatch } from './basic-b
 import type { BatchingOptions } from './batching-options';
 import { systemClock, type Clock } from './clock';
 import { InlineGate } from './inline-gate';
-import { concatFeedRows, concatRows, copyRows, sameRowShape, sliceRows } from './tensor-rows';
+import { concatFeedRows, copyRows, sameRowShape, sliceRows } from './tensor-rows';
 
 /** What one inner run did, for metrics. Times in microseconds. */
 export interface BatchExecution {
@@ -78,13 +78,17 @@ export interface BatchingEngineOptions {
   /** Model name for messages. */
   readonly name: string;
   readonly clock?: Clock;
+  /**
+   * Every request's feeds have the same names, dtypes and row shapes (the caller validates them
+   * against one signature without dynamic dimensions: model-signature.ts `hasStaticRowShapes`),
+   * so requests merge without their feeds being compared. Default false: compare.
+   */
+  readonly uniformRowShapes?: boolean;
   readonly observer?: BatchObserver;
 }
 
 interface EngineTask extends BatchTask {
   readonly feeds: Record<string, HostTensor>;
-  /** EngineRunOptions.rowShapeClass of the request. */
-  readonly rowShapeClass: object | undefined;
   readonly outputNames: readonly string[];
   resolve(result: EngineRunResult): void;
   reject(error: ServingError): void;
@@ -114,7 +118,8 @@ export class BatchingEngine implements InferenceEngine {
       maxRunsInFlight: b.maxRunsInFlight,
       mergeTasks: b.enabled,
       // Requests share a run only when their feeds have the same names, dtypes and row shapes.
-      canMerge: (first, next) => (first.rowShapeClass !== undefined && first.rowShapeClass === next.rowShapeClass) || sameFeedShapes(first.feeds, next.feeds),
+      // With uniform row shapes any two requests can, and comparing their feeds is skipped.
+      ...(options.uniformRowShapes === true ? {} : { canMerge: (first: EngineTask, next: EngineTask) => sameFeedShapes(first.feeds, next.feeds) }),
       clock: options.clock ?? systemClock,
       startAtTurnEnd: true,
       processBatch: (batch) => this.processBatch(batch),
@@ -161,8 +166,8 @@ export class BatchingEngine implements InferenceEngine {
       return Promise.reject(reason);
     }
     if (rows === 0) return this.options.inner.run(feeds, outputNames, options);
-    if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal, lifetime, options.rowShapeClass);
-    return this.runSplit(feeds, outputNames, rows, signal, options.rowShapeClass);
+    if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal, lifetime);
+    return this.runSplit(feeds, outputNames, rows, signal);
   }
 
   private async runInline(engine: InlineEngine, feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number): Promise<EngineRunResult> {
@@ -178,13 +183,13 @@ export class BatchingEngine implements InferenceEngine {
     return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }
 
-  private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined, lifetime?: CallLifetime, rowShapeClass?: object): Promise<EngineRunResult> {
+  private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined, lifetime?: CallLifetime): Promise<EngineRunResult> {
     return new Promise<EngineRunResult>((resolve, reject) => {
-      this.scheduler.schedule({ size: rows, signal, lifetime, feeds, outputNames, rowShapeClass, resolve, reject });
+      this.scheduler.schedule({ size: rows, signal, lifetime, feeds, outputNames, resolve, reject });
     });
   }
 
-  private async runSplit(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined, rowShapeClass: object | undefined): Promise<EngineRunResult> {
+  private async runSplit(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined): Promise<EngineRunResult> {
     const parts = Math.ceil(rows / this.splitRows);
     if (this.scheduler.schedulingCapacity() < parts) {
       const b = this.options.batching;
@@ -195,11 +200,10 @@ export class BatchingEngine implements InferenceEngine {
       const end = Math.min(rows, start + this.splitRows);
       const part: Record<string, HostTensor> = {};
       for (const name of Object.keys(feeds)) part[name] = copyRows(feeds[name], start, end);
-      runs.push(this.enqueue(part, outputNames, end - start, signal, undefined, rowShapeClass));
+      runs.push(this.enqueue(part, outputNames, end - start, signal));
     }
     const results = await Promise.all(runs);
-    const outputs: Record<string, HostTensor> = {};
-    for (const name of outputNames) outputs[name] = concatRows(results.map((r) => r.outputs[name]));
+    const outputs = concatFeedRows(outputNames, results.map((r) => r.outputs));
     return {
       outputs,
       queueMicros: Math.max(...results.map((r) => r.queueMicros)),

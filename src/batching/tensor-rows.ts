@@ -1,15 +1,14 @@
 /**
  * Row-wise tensor operations the batcher needs: concatenate tensors along dim 0, take a row range.
  *
- * Contract: `concatRows` copies into one new, exactly sized typed array (it may be transferred to
- * a worker); every part must have the same dtype and the same non-batch dims, else it throws.
- * `concatFeedRows` does that for every named feed of several requests at once, into ONE fresh
- * buffer (each tensor 8-byte aligned): one allocation per batch, and the buffer can be moved to a
- * worker whole. `sliceRows` returns a view (no copy) sharing the source buffer; `copyRows` returns
- * a copy.
+ * Contract: `concatFeedRows(names, parts)` concatenates, per name, the tensors of every part along
+ * rows, all into ONE fresh buffer (each tensor 8-byte aligned): one allocation per batch, and the
+ * buffer can be moved to a worker whole; the parts of one name must have the same dtype and the
+ * same non-batch dims, else it throws. `sliceRows` returns a view (no copy) sharing the source
+ * buffer; `copyRows` returns a copy.
  */
 import { align8 } from '../core/aligned-arena';
-import { BYTES_PER_ELEMENT, allocate, elementCount, view, type HostTensor } from '../core/tensor';
+import { BYTES_PER_ELEMENT, elementCount, view, type HostTensor } from '../core/tensor';
 
 function rowElements(tensor: HostTensor): number {
   return tensor.dims.length <= 1 ? 1 : elementCount(tensor.dims.slice(1));
@@ -25,22 +24,6 @@ export function sameRowShape(a: HostTensor, b: HostTensor): boolean {
   if (a.dtype !== b.dtype || a.dims.length !== b.dims.length) return false;
   for (let i = 1; i < a.dims.length; i++) if (a.dims[i] !== b.dims[i]) return false;
   return true;
-}
-
-export function concatRows(parts: readonly HostTensor[]): HostTensor {
-  const first = parts[0];
-  let rows = 0;
-  for (const part of parts) {
-    if (!sameRowShape(part, first)) throw new Error(`cannot concatenate ${rowShapeKey(part)} with ${rowShapeKey(first)}`);
-    rows += part.dims[0];
-  }
-  const data = allocate(first.dtype, rows * rowElements(first));
-  let offset = 0;
-  for (const part of parts) {
-    (data as Uint8Array).set(part.data as Uint8Array, offset);
-    offset += part.data.length;
-  }
-  return { dtype: first.dtype, dims: [rows, ...first.dims.slice(1)], data };
 }
 
 /** Per name in `names`, the rows of every `feeds[i][name]` concatenated, all in one fresh ArrayBuffer. */

@@ -20,12 +20,6 @@ export interface EngineRunOptions {
    * engine may move it to another thread instead of copying it. Default false.
    */
   readonly feedsMovable?: boolean;
-  /**
-   * Runs given the same object here have feeds with the same names, dtypes and row shapes (e.g.
-   * requests validated against one signature whose inputs have no free dimension but the batch),
-   * so a batcher may merge them without comparing their feeds. Absent: compare.
-   */
-  readonly rowShapeClass?: object;
 }
 
 export interface EngineRunResult {

@@ -20,7 +20,6 @@ import { ConcurrencyLimit } from './concurrency-limit';
 import { Code, ServingError, notFound, unavailable } from './errors';
 import type { ServedModel } from './served-model';
 import type { HostTensor } from './tensor';
-import type { EngineRunOptions } from './inference-engine';
 import type { TensorSpec } from './model-signature';
 import { validateRequest, type NamedTensor } from './validate-request';
 
@@ -161,11 +160,7 @@ export class Predictor {
   private async predictWithinLimit(input: PredictInput, context: PredictContext): Promise<PredictOutput> {
     const model = this.model(input.modelName, input.modelVersion);
     const request = validateRequest(model.index, input.inputs, input.outputNames, model.options.maxRequestRows);
-    const rowShapeClass = model.index.rowShapeClass;
-    // Read `signal` only without a lifetime: an adapter may make its AbortController on first read.
-    const options: EngineRunOptions = rowShapeClass === undefined ? context
-      : { lifetime: context.lifetime, signal: context.lifetime === undefined ? context.signal : undefined, rowShapeClass };
-    const result = await model.engine.run(request.feeds, request.outputs.map((spec) => spec.name), options);
+    const result = await model.engine.run(request.feeds, request.outputs.map((spec) => spec.name), context);
     const outputs = request.outputs.map((spec) => {
       const tensor = result.outputs[spec.name];
       if (tensor === undefined) {

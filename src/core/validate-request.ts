@@ -33,11 +33,6 @@ export class SignatureIndex {
   readonly outputByKey = new Map<string, TensorSpec>();
   /** Per input (signature order): its id range as plain numbers when it lies inside [0, 2^31), for the 32-bit check. */
   readonly smallIdRanges: ReadonlyArray<SmallRange | undefined>;
-  /**
-   * This index when no input has a free dimension besides the batch: every request it validates
-   * then has the same feed names, dtypes and row shapes (EngineRunOptions.rowShapeClass).
-   */
-  readonly rowShapeClass: object | undefined;
 
   constructor(readonly signature: ModelSignature) {
     signature.inputs.forEach((spec, position) => {
@@ -45,7 +40,6 @@ export class SignatureIndex {
       this.inputPositionByKey.set(spec.name, position);
     });
     this.smallIdRanges = signature.inputs.map((spec) => (spec.idRange === undefined ? undefined : smallRange(spec.idRange)));
-    this.rowShapeClass = signature.inputs.every((spec) => spec.shape.every((dim) => dim >= 0)) ? this : undefined;
     for (const spec of signature.outputs) {
       this.outputByKey.set(spec.alias, spec);
       this.outputByKey.set(spec.name, spec);

@@ -26,12 +26,29 @@ export interface PackedTensors {
 
 export function packTensors(tensors: Readonly<Record<string, HostTensor>>): PackedTensors {
   const names = Object.keys(tensors);
-  let layoutLength = 0;
-  for (const name of names) layoutLength += 3 + tensors[name].dims.length;
   const { buffer, offsets } = copyIntoAlignedArena(names.map((name) => {
     const { data } = tensors[name];
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }));
+  return withLayout(names, tensors, buffer, offsets);
+}
+
+export function packInPlace(tensors: Readonly<Record<string, HostTensor>>): PackedTensors | undefined {
+  const names = Object.keys(tensors);
+  if (names.length === 0) return undefined;
+  const buffer = tensors[names[0]].data.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return undefined;
+  for (const name of names) {
+    const { data } = tensors[name];
+    if (data.buffer !== buffer || (data.byteOffset & 7) !== 0) return undefined;
+  }
+  return withLayout(names, tensors, buffer, names.map((name) => tensors[name].data.byteOffset));
+}
+
+/** The packed form of `tensors` (in `names` order) lying in `buffer`, tensor i at byte `offsets[i]`. */
+function withLayout(names: readonly string[], tensors: Readonly<Record<string, HostTensor>>, buffer: ArrayBuffer, offsets: readonly number[]): PackedTensors {
+  let layoutLength = 0;
+  for (const name of names) layoutLength += 3 + tensors[name].dims.length;
   const layout = new Float64Array(layoutLength);
   let at = 0;
   names.forEach((name, i) => {
@@ -41,29 +58,6 @@ export function packTensors(tensors: Readonly<Record<string, HostTensor>>): Pack
     for (const dim of dims) layout[at++] = dim;
     layout[at++] = offsets[i];
   });
-  return { names: names.join('\n'), layout, buffer };
-}
-
-export function packInPlace(tensors: Readonly<Record<string, HostTensor>>): PackedTensors | undefined {
-  const names = Object.keys(tensors);
-  if (names.length === 0) return undefined;
-  const buffer = tensors[names[0]].data.buffer;
-  if (!(buffer instanceof ArrayBuffer)) return undefined;
-  let layoutLength = 0;
-  for (const name of names) {
-    const { data, dims } = tensors[name];
-    if (data.buffer !== buffer || (data.byteOffset & 7) !== 0) return undefined;
-    layoutLength += 3 + dims.length;
-  }
-  const layout = new Float64Array(layoutLength);
-  let at = 0;
-  for (const name of names) {
-    const { dtype, dims, data } = tensors[name];
-    layout[at++] = ALL_DTYPES.indexOf(dtype);
-    layout[at++] = dims.length;
-    for (const dim of dims) layout[at++] = dim;
-    layout[at++] = data.byteOffset;
-  }
   return { names: names.join('\n'), layout, buffer };
 }
 

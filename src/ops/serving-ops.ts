@@ -50,7 +50,7 @@ export interface ServingOps {
   /** Warm-up batch sizes: the configured ones plus the largest merged run (<= max request rows). */
   warmupBatchSizes(configured: readonly number[], maxRequestRows: number): number[];
   /** `inline`: a main-thread engine for lone small requests (BatchingEngine's `inline`). */
-  wrapEngine(engine: InferenceEngine, model: string, version: string, workers: number, inline?: BatchingEngineOptions['inline'], modelBatching?: Partial<BatchingSettings>): BatchingEngine;
+  wrapEngine(engine: InferenceEngine, model: string, version: string, workers: number, inline?: BatchingEngineOptions['inline'], modelBatching?: Partial<BatchingSettings>, uniformRowShapes?: boolean): BatchingEngine;
   grpcServices(): ServiceRegistration[];
   start(): Promise<void>;
   markStopping(): void;
@@ -97,14 +97,14 @@ export function createServingOps(config: ServeConfig, logger: Logger): ServingOp
       if (batching.enabled && configured.length > 0) sizes.add(Math.min(batching.maxBatchSize, maxRequestRows));
       return [...sizes].sort((a, b) => a - b);
     },
-    wrapEngine(engine, model, version, workers, inline, modelBatching) {
+    wrapEngine(engine, model, version, workers, inline, modelBatching, uniformRowShapes = false) {
       const batching = batchingFor(model, workers, modelBatching);
       let batchingEngine: BatchingEngine | undefined;
       const providers = engine.describe().executionProviders;
       const registered = metrics.registerModel(model, version, () => batchingEngine?.pendingRequests() ?? 0, providers);
       const observer = config.logLevel === 'debug' ? withBatchDebugLog(registered, model, logger) : registered;
       modelDetails[model] = { version, executionProviders: providers, providerReport: engine.describe().details.providers };
-      batchingEngine = BatchingEngine.create({ inner: engine, batching, name: model, observer, ...(inline === undefined ? {} : { inline }) });
+      batchingEngine = BatchingEngine.create({ inner: engine, batching, name: model, observer, uniformRowShapes, ...(inline === undefined ? {} : { inline }) });
       logger.info(`batching for "${model}": ${batching.enabled ? `on, max ${batching.maxBatchSize} rows per run, max queue delay ${batching.maxQueueDelayMicros} µs, preferred sizes [${batching.preferredBatchSizes.join(', ')}]` : 'off (one request per run)'}, ${batching.maxRunsInFlight} run(s) in flight${inline === undefined ? '' : `, requests of up to ${inline.maxRows} rows run on the main thread while the workers are idle`}, max ${batching.maxQueueSize} queued requests, max queue time ${batching.maxQueueTimeMicros > 0 ? `${batching.maxQueueTimeMicros} µs` : 'unlimited'}`);
       return batchingEngine;
     },

@@ -12,6 +12,7 @@
 import * as os from 'node:os';
 import type { HostTensor } from '../core/tensor';
 import { ServedModel } from '../core/served-model';
+import { hasStaticRowShapes } from '../core/model-signature';
 import { syntheticFeeds } from '../core/synthetic-feeds';
 import type { ServeConfig } from '../config/serve-config';
 import type { BatchingSettings } from '../config/batching-config';
@@ -99,7 +100,8 @@ async function buildFromImage(
     name,
     version: loaded.version,
     signature: loaded.signature,
-    engine: ops.wrapEngine(engine, name, loaded.version, settings.workers, inline, settings.batching),
+    // Every request is validated against this signature first: without dynamic dimensions their feeds merge uncompared.
+    engine: ops.wrapEngine(engine, name, loaded.version, settings.workers, inline, settings.batching, hasStaticRowShapes(loaded.signature)),
     maxRequestRows: settings.maxRequestRows,
     source: loaded.dir,
     effectiveConfig: { ...config, modelName: name, workers: settings.workers, maxRequestRows: settings.maxRequestRows, modelFile: loaded.modelPath, modelConfig: loaded.configPath },

@@ -22,13 +22,13 @@ interface Setup {
   drops: Code[];
 }
 
-function setup(overrides: Partial<BatchingOptions> = {}, clock = new FakeClock()): Setup {
+function setup(overrides: Partial<BatchingOptions> = {}, clock = new FakeClock(), uniformRowShapes = false): Setup {
   const puppet = new PuppetEngine();
   const executions: BatchExecution[] = [];
   const drops: Code[] = [];
   const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, maxRunsInFlight: 1, ...overrides });
   const engine = BatchingEngine.create({
-    inner: puppet, batching, name: 'ctr', clock,
+    inner: puppet, batching, name: 'ctr', clock, uniformRowShapes,
     observer: { batchExecuted: (e) => executions.push(e), requestDropped: (code) => drops.push(code) },
   });
   return { engine, puppet, clock, executions, drops };
@@ -164,20 +164,20 @@ describe('BatchingEngine', () => {
     assert.equal(s.engine.pendingRequests(), 0);
   });
 
-  it('merges requests of one row-shape class without comparing their feeds, and compares those without one', async () => {
-    for (const rowShapeClass of [{}, undefined]) {
-      const s = setup({ maxBatchSize: 64, maxRunsInFlight: 1 });
+  it('with uniform row shapes merges requests without comparing their feeds, and compares them otherwise', async () => {
+    for (const uniformRowShapes of [true, false]) {
+      const s = setup({ maxBatchSize: 64, maxRunsInFlight: 1 }, new FakeClock(), uniformRowShapes);
       const first = request(s, 2, 0);
-      // Feeds a comparison would tell apart (an extra name), sent under one class and without one.
+      // Feeds a comparison would tell apart (an extra name): only the comparison keeps them apart.
       const extra = { ...puppetFeeds(3, 20), extra: { dtype: 'float32' as const, dims: [3], data: new Float32Array(3) } };
-      const calls = [s.engine.run(puppetFeeds(3, 10), ['y', 'id_out'], { rowShapeClass }), s.engine.run(extra, ['y', 'id_out'], { rowShapeClass })];
+      const calls = [s.engine.run(puppetFeeds(3, 10), ['y', 'id_out']), s.engine.run(extra, ['y', 'id_out'])];
       await s.puppet.runPending();
       await first;
       while (s.puppet.pending.length > 0) await s.puppet.runPending();
       const results = await Promise.all(calls);
       assertOwnRows(results[0], 3, 10);
       assertOwnRows(results[1], 3, 20);
-      assert.deepEqual(s.puppet.executedBatchRows, rowShapeClass === undefined ? [2, 3, 3] : [2, 6], String(rowShapeClass));
+      assert.deepEqual(s.puppet.executedBatchRows, uniformRowShapes ? [2, 6] : [2, 3, 3], `uniformRowShapes ${uniformRowShapes}`);
     }
   });
 
