@@ -16,6 +16,8 @@
  * - A run whose signal aborted before submission is never sent to a worker.
  * - ONNX Runtime errors and dead workers become INTERNAL ServingErrors with the cause kept for
  *   the log (`fromEngineFailure`); piscina replaces a dead worker, so later runs still succeed.
+ * - Runs go to an idle worker over its direct lane (worker-lanes.ts), waiting FIFO while every
+ *   lane is busy; through `piscina.run` only while no worker has opened a lane.
  * - Inputs travel to the worker as one transferred buffer (packed-tensors.ts); the caller's
  *   arrays are copied, never detached, unless the run's `feedsMovable` says the caller gave them
  *   up: then feeds that already share one buffer are moved without a copy (and are detached).
@@ -32,6 +34,7 @@ import { nowEpochMs } from '../core/epoch-time';
 import { type WorkerBarrier, type WorkerBarrierResult, type WorkerFault, type WorkerInit, type WorkerResult, type WorkerTask, type WorkerWarmedUp } from './worker-protocol';
 import type { ModelImage } from './model-image';
 import { packInPlace, packTensors, unpackTensors } from './packed-tensors';
+import { WorkerLanes } from './worker-lanes';
 
 export interface WorkerPoolEngineOptions {
   /** The model every worker loads (model-image.ts). */
@@ -65,21 +68,29 @@ export class WorkerPoolEngine implements InferenceEngine {
   private lastReadyCount = 0;
   /** Warm-up runs per worker thread id, as each worker reported them (replacements included). */
   readonly warmedUp = new Map<number, number>();
+  /** Each warm worker's direct lane; runs go there, and through piscina only while no lane exists. */
+  private readonly lanes: WorkerLanes<WorkerResult>;
 
   private constructor(
     private readonly pool: Piscina,
     private readonly options: WorkerPoolEngineOptions,
     private readonly failStarts: Int32Array,
   ) {
+    this.lanes = new WorkerLanes<WorkerResult>((task, transfer) => pool.run(task, { transferList: [...transfer] }) as Promise<WorkerResult>);
     pool.on('workerCreate', (worker: { id: number }) => {
       this.readyIds.add(worker.id);
       this.reportReady();
     });
     // Runs before piscina drops the worker from `threads`: check once that has happened.
-    pool.on('workerDestroy', () => setImmediate(() => this.reportReady()));
+    pool.on('workerDestroy', (worker: { id: number }) => {
+      this.lanes.remove(worker.id, new Error(`worker thread ${worker.id} exited during the run`));
+      setImmediate(() => this.reportReady());
+    });
     pool.on('message', (message: unknown) => {
-      const warmed = (message as Partial<WorkerWarmedUp> | null)?.warmedUp;
-      if (warmed !== undefined) this.warmedUp.set(warmed.threadId, warmed.runs);
+      const warmed = message as Partial<WorkerWarmedUp> | null;
+      if (warmed?.warmedUp === undefined) return;
+      this.warmedUp.set(warmed.warmedUp.threadId, warmed.warmedUp.runs);
+      if (warmed.lane !== undefined && !this.closed) this.lanes.add(warmed.warmedUp.threadId, warmed.lane);
     });
     // Without a listener piscina's 'error' (a worker failing outside a task) would be thrown.
     pool.on('error', (cause: unknown) => options.onWorkerStartFailure?.(cause));
@@ -121,6 +132,8 @@ export class WorkerPoolEngine implements InferenceEngine {
       maxThreads: options.workers,
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: 1,
+      // Idle workers wait in their event loop (not in Atomics.wait), so their lanes' messages arrive.
+      atomics: 'disabled',
       workerData,
     });
     const engine = new WorkerPoolEngine(pool, options, failStarts);
@@ -165,10 +178,15 @@ export class WorkerPoolEngine implements InferenceEngine {
     const fault = this.nextFault;
     this.nextFault = undefined;
     const task: WorkerTask = { feeds: packed, outputNames: outputNames.join('\n'), submittedAtMs: nowEpochMs(), ...(fault === undefined ? {} : { fault }) };
+    const transfer = [packed.buffer];
     let result: WorkerResult;
     try {
-      result = await this.pool.run(task, { transferList: [packed.buffer] });
+      // A run that waits for a lane is checked again just before it is sent.
+      const signal = options.signal;
+      result = await (this.lanes.run(task, transfer, signal === undefined ? undefined : () => throwIfAborted(signal)) ??
+        (this.pool.run(task, { transferList: transfer }) as Promise<WorkerResult>));
     } catch (cause) {
+      if (cause instanceof ServingError) throw cause;
       throw this.fromEngineFailure(cause);
     }
     return {
@@ -219,6 +237,7 @@ export class WorkerPoolEngine implements InferenceEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.lanes.drain();
     await this.pool.close();
   }
 
@@ -226,6 +245,16 @@ export class WorkerPoolEngine implements InferenceEngine {
   async terminate(): Promise<void> {
     this.closed = true;
     await this.pool.destroy();
+  }
+
+  /** Workers with an open direct lane (warm, alive). */
+  get laneCount(): number {
+    return this.lanes.size;
+  }
+
+  /** Tasks piscina itself has completed: the start-up barrier, and runs made while no lane existed. */
+  get piscinaTasksCompleted(): number {
+    return this.pool.completed;
   }
 
   /** Worker threads alive now (piscina replaces one that died). */

@@ -5,6 +5,7 @@
  * @private
  */
 import { performance } from 'node:perf_hooks';
+import type { MessagePort } from 'node:worker_threads';
 import type { PackedTensors } from './packed-tensors';
 import type { ModelImage } from './model-image';
 import type { OrtSessionOptions } from './session-config';
@@ -33,6 +34,8 @@ export interface WorkerInit {
 /** Posted by a worker (through piscina's 'message') once its session exists and its warm-up ran. */
 export interface WorkerWarmedUp {
   readonly warmedUp: { readonly threadId: number; readonly runs: number };
+  /** The worker's direct lane (worker-lanes.ts): `WorkerTask` in, `WorkerResult` or `LaneFailure` out. */
+  readonly lane: MessagePort;
 }
 
 /**

@@ -1,0 +1,64 @@
+/**
+ * Runs over the workers' direct lanes, through the real pool and ONNX Runtime: once the workers
+ * are warm every run takes a lane (piscina completes no task for it), a worker that dies during
+ * a lane run fails that run with INTERNAL and its replacement opens a lane that serves, and
+ * closing the engine waits for the lane runs in flight.
+ */
+import * as assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { BatchingEngine } from '../../src/batching/batching-engine';
+import { Code, ServingError } from '../../src/core/errors';
+import type { WorkerPoolEngine } from '../../src/engine/worker-pool-engine';
+import { criteoFeed } from '../helpers/feeds';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+const OUTPUT = 'sigmoid_0.tmp_0';
+
+async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('worker lanes', () => {
+  let t: TestServer;
+  let pool: WorkerPoolEngine;
+  before(async () => {
+    t = await startTestServer({ flags: ['--thread', '2', '--fault_injection'] });
+    pool = (t.server.predictor.model().engine as BatchingEngine).inner as WorkerPoolEngine;
+    await until('both workers opened a lane', () => pool.laneCount === 2);
+  });
+  after(() => t?.stop());
+
+  it('runs every request over a lane once the workers are warm, with the scores of the model', async () => {
+    const before = pool.piscinaTasksCompleted;
+    const feeds = criteoFeed(5);
+    const results = await Promise.all(Array.from({ length: 20 }, () => pool.run(feeds, [OUTPUT])));
+    assert.equal(pool.piscinaTasksCompleted, before, 'no run went through piscina');
+    for (const result of results) {
+      assert.deepEqual(result.outputs[OUTPUT].dims, [5, 1]);
+      assert.deepEqual(Array.from(result.outputs[OUTPUT].data as Float32Array), Array.from(results[0].outputs[OUTPUT].data as Float32Array));
+    }
+    const scores = Array.from(results[0].outputs[OUTPUT].data as Float32Array);
+    assert.ok(scores.every((p) => p > 0 && p < 1), `click probabilities: ${scores.join(', ')}`);
+  });
+
+  it('fails only the run of a worker that dies during it; the replacement opens a lane that serves', async () => {
+    pool.injectFault('exit');
+    await assert.rejects(pool.run(criteoFeed(5), [OUTPUT]), (error: unknown) => error instanceof ServingError && error.code === Code.INTERNAL);
+    await until('the replacement worker opened its lane', () => pool.laneCount === 2 && pool.liveWorkers === 2);
+    const before = pool.piscinaTasksCompleted;
+    const results = await Promise.all(Array.from({ length: 8 }, () => pool.run(criteoFeed(3), [OUTPUT])));
+    assert.ok(results.every((r) => r.outputs[OUTPUT].dims[0] === 3));
+    assert.equal(pool.piscinaTasksCompleted, before, 'the runs took the lanes');
+  });
+
+  it('close() waits for the lane runs in flight', async () => {
+    const runs = Array.from({ length: 6 }, () => pool.run(criteoFeed(4), [OUTPUT]));
+    await pool.close();
+    const settled = await Promise.allSettled(runs);
+    assert.deepEqual(settled.map((s) => s.status), Array(6).fill('fulfilled'));
+  });
+});
