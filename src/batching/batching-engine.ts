@@ -6,7 +6,8 @@
  * - At most `maxRunsInFlight` inner runs are in flight. While all are busy, requests queue (at
  *   most `maxQueueSize`; beyond that `run` rejects at once with UNAVAILABLE naming the limit).
  * - When a slot frees, queued requests (FIFO) are merged into one inner run, their feeds
- *   concatenated along rows into one buffer the inner engine may move (`feedsMovable`), and the
+ *   concatenated along rows into one buffer the inner engine may move (`feedsMovable`; a lone
+ *   request's feeds only when its caller gave them up with `feedsMovable`), and the
  *   outputs split back by row ranges: each caller gets exactly its rows. Requests read in one
  *   event-loop turn start together at its end, split over the free slots, once requests have
  *   arrived concurrently lately (basic-batch-scheduler.ts `startAtTurnEnd`). A lone request runs
@@ -90,6 +91,8 @@ export interface BatchingEngineOptions {
 interface EngineTask extends BatchTask {
   readonly feeds: Record<string, HostTensor>;
   readonly outputNames: readonly string[];
+  /** The caller gave the feeds' memory up (`feedsMovable`): a lone run may move it too. */
+  readonly feedsMovable: boolean;
   resolve(result: EngineRunResult): void;
   reject(error: ServingError): void;
 }
@@ -166,7 +169,7 @@ export class BatchingEngine implements InferenceEngine {
       return Promise.reject(reason);
     }
     if (rows === 0) return this.options.inner.run(feeds, outputNames, options);
-    if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, signal, lifetime);
+    if (rows <= this.splitRows) return this.enqueue(feeds, outputNames, rows, options.feedsMovable === true, signal, lifetime);
     return this.runSplit(feeds, outputNames, rows, signal);
   }
 
@@ -183,9 +186,9 @@ export class BatchingEngine implements InferenceEngine {
     return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }
 
-  private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, signal: AbortSignal | undefined, lifetime?: CallLifetime): Promise<EngineRunResult> {
+  private enqueue(feeds: Record<string, HostTensor>, outputNames: readonly string[], rows: number, feedsMovable: boolean, signal: AbortSignal | undefined, lifetime?: CallLifetime): Promise<EngineRunResult> {
     return new Promise<EngineRunResult>((resolve, reject) => {
-      this.scheduler.schedule({ size: rows, signal, lifetime, feeds, outputNames, resolve, reject });
+      this.scheduler.schedule({ size: rows, signal, lifetime, feeds, outputNames, feedsMovable, resolve, reject });
     });
   }
 
@@ -200,7 +203,7 @@ export class BatchingEngine implements InferenceEngine {
       const end = Math.min(rows, start + this.splitRows);
       const part: Record<string, HostTensor> = {};
       for (const name of Object.keys(feeds)) part[name] = copyRows(feeds[name], start, end);
-      runs.push(this.enqueue(part, outputNames, end - start, signal));
+      runs.push(this.enqueue(part, outputNames, end - start, true, signal));
     }
     const results = await Promise.all(runs);
     const outputs = concatFeedRows(outputNames, results.map((r) => r.outputs));
@@ -245,8 +248,9 @@ export class BatchingEngine implements InferenceEngine {
     const computeInputMicros = lone ? 0 : nowMicros() - inputStart;
     let result: EngineRunResult;
     try {
-      // Merged feeds are this run's own buffer: the engine may move it instead of copying it.
-      result = await this.options.inner.run(feeds, outputNames, lone ? undefined : MOVABLE_FEEDS);
+      // Merged feeds are this run's own buffer, and a lone request's are when its caller gave them
+      // up: the engine may move them instead of copying them.
+      result = await this.options.inner.run(feeds, outputNames, !lone || tasks[0].feedsMovable ? MOVABLE_FEEDS : undefined);
     } catch (error) {
       const serving = ServingError.from(error);
       for (const task of tasks) task.reject(serving);

@@ -30,6 +30,11 @@ export interface PredictInput {
   readonly inputs: readonly NamedTensor[];
   /** Outputs by alias or real name; empty: all outputs in signature order. */
   readonly outputNames: readonly string[];
+  /**
+   * The caller gives the inputs' memory up: it never reads their data after this call, so the
+   * engine may move it to a worker instead of copying it (EngineRunOptions.feedsMovable).
+   */
+  readonly inputsMovable?: boolean;
 }
 
 export interface PredictContext {
@@ -160,7 +165,8 @@ export class Predictor {
   private async predictWithinLimit(input: PredictInput, context: PredictContext): Promise<PredictOutput> {
     const model = this.model(input.modelName, input.modelVersion);
     const request = validateRequest(model.index, input.inputs, input.outputNames, model.options.maxRequestRows);
-    const result = await model.engine.run(request.feeds, request.outputs.map((spec) => spec.name), context);
+    const runOptions = input.inputsMovable === true ? { signal: context.signal, lifetime: context.lifetime, feedsMovable: true } : context;
+    const result = await model.engine.run(request.feeds, request.outputs.map((spec) => spec.name), runOptions);
     const outputs = request.outputs.map((spec) => {
       const tensor = result.outputs[spec.name];
       if (tensor === undefined) {

@@ -60,7 +60,8 @@ export function createPredictHandler(options: PredictServiceOptions): UnaryHandl
     }
     try {
       const result = await predictor.predict(
-        { modelName: request.modelName, modelVersion: request.modelVersion, inputs: decodeInputs(request), outputNames: request.outputNames },
+        // The inputs lie in their own fresh buffer (decodeInputs) that nothing reads after the run.
+        { modelName: request.modelName, modelVersion: request.modelVersion, inputs: decodeInputs(request), outputNames: request.outputNames, inputsMovable: true },
         call, // its `lifetime` (deadline, cancellation) serves the batcher; no AbortSignal is created
 
       );

@@ -72,6 +72,18 @@ describe('BatchingEngine', () => {
     assert.deepEqual(s.executions.map((e) => [e.rows, e.requests]), [[3, 1]]);
   });
 
+  it('passes a lone request\'s feeds on as movable only when its caller gave them up', async () => {
+    const s = setup();
+    const given = s.engine.run(puppetFeeds(2, 10), ['y', 'id_out'], { feedsMovable: true });
+    assert.equal(s.puppet.pending[0].options?.feedsMovable, true);
+    await s.puppet.runPending();
+    assertOwnRows(await given, 2, 10);
+    const kept = s.engine.run(puppetFeeds(2, 20), ['y', 'id_out'], { feedsMovable: false });
+    assert.notEqual(s.puppet.pending[0].options?.feedsMovable, true);
+    await s.puppet.runPending();
+    assertOwnRows(await kept, 2, 20);
+  });
+
   /** Two requests, the second arriving while the first runs: the batcher has seen concurrency. */
   async function concurrentPair(s: Setup): Promise<void> {
     const calls = [request(s, 1, 900), request(s, 1, 901)];
