@@ -83,6 +83,7 @@ export class WorkerPoolEngine implements InferenceEngine {
     });
     // Runs before piscina drops the worker from `threads`: check once that has happened.
     pool.on('workerDestroy', (worker: { id: number }) => {
+      // A worker that exited reports id -1 here: its lane's port closing is what fails its run.
       this.lanes.remove(worker.id, new Error(`worker thread ${worker.id} exited during the run`));
       setImmediate(() => this.reportReady());
     });
