@@ -19,6 +19,7 @@ import { ensureCriteoData } from './lib/data-cache';
 import { describeMachine, machineMarkdown, type MachineInfo } from './lib/machine-info';
 import { createProgress } from './lib/progress';
 import { writeResults } from './lib/results-writer';
+import { median } from './versus/versus-report';
 import { RUN_FOLDER_FLAGS, publishRun, runFolder } from './lib/run-folder';
 import { startServerProcess } from './lib/server-process';
 import { fixed, markdownTable } from './lib/table-format';
@@ -95,6 +96,7 @@ export function overheadMarkdown(report: OverheadReport, machine: MachineInfo, r
     markdownTable(['measurement', 'n', 'p50 µs', 'p99 µs', 'mean µs'], rows),
     '',
     `- **served p50 / (echo p50 + in-process p50) = ${report.ratioP50.toFixed(2)}** (1.00 would mean the server adds nothing beyond the transport and compute floors)`,
+    `- per round (the three series measured within seconds of each other, so drift between rounds cancels): ${m.roundRatiosP50.map((r) => r.toFixed(2)).join(', ')} (median ${median(m.roundRatiosP50).toFixed(2)})`,
     `- served p50 / (echo p50 + paced in-process p50) = ${report.ratioP50Paced.toFixed(2)}: a run after the thread idled 1 ms (as a worker does between requests at one in flight) is slower than one in a tight loop, so this is the fairer floor`,
     `- served vs in-process (server default settings), batch 5: p50 ${report.servedOverInProcessP50.toFixed(1)}× (+${report.servedMinusInProcessP50Micros.toFixed(0)} µs), p99 ${report.servedOverInProcessP99.toFixed(1)}× (+${report.servedMinusInProcessP99Micros.toFixed(0)} µs)`,
     '',
@@ -150,3 +152,4 @@ async function main(): Promise<number> {
 if (require.main === module) {
   runMain('overhead', main);
 }
+

@@ -8,7 +8,10 @@
  *
  * Contract: the batch-5 measurements are interleaved in `rounds` rounds (in-process, echo,
  * served in turn) so that a noisy neighbour hits all of them alike; each series first runs
- * `warmup` untimed calls. The same generated batches feed every series.
+ * `warmup` untimed calls. The same generated batches feed every series. Besides the pooled
+ * figures, each round's served p50 / (echo p50 + in-process p50, server default settings) is
+ * kept: the three are measured within seconds of each other, so the machine's drift between
+ * rounds cancels in it.
  */
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
@@ -45,6 +48,8 @@ export interface OverheadMeasurement {
   readonly servedClient: LatencySummary;
   readonly servedServer: LatencySummary;
   readonly servedMeanMicros: { readonly client: number; readonly serverHandler: number; readonly queue: number; readonly compute: number };
+  /** Per round: served p50 / (echo p50 + in-process p50 with the server's default settings). */
+  readonly roundRatiosP50: readonly number[];
 }
 
 type Feeds = Record<string, ort.Tensor>;
@@ -60,12 +65,14 @@ function toOrtFeeds(batch: Batch): Feeds {
  * between served requests: a run after idling is slower than one in a tight loop (colder caches
  * and predictors), so the paced figure is the fair compute floor for one request in flight.
  */
-async function timeRuns(session: ort.InferenceSession, feeds: readonly Feeds[], count: number, into: LatencyHistogram | undefined, offset: number, idleMsBetween = 0): Promise<void> {
+async function timeRuns(session: ort.InferenceSession, feeds: readonly Feeds[], count: number, into: LatencyHistogram | undefined, offset: number, idleMsBetween = 0, alsoInto?: LatencyHistogram): Promise<void> {
   for (let i = 0; i < count; i++) {
     if (idleMsBetween > 0) await new Promise((resolve) => setTimeout(resolve, idleMsBetween));
     const begin = performance.now();
     await session.run(feeds[(offset + i) % feeds.length]);
-    into?.record((performance.now() - begin) * 1000);
+    const micros = (performance.now() - begin) * 1000;
+    into?.record(micros);
+    alsoInto?.record(micros);
   }
 }
 
@@ -81,17 +88,23 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
   const clientHist = new LatencyHistogram();
   const serverHist = new LatencyHistogram();
   const client: number[] = [], handler: number[] = [], queue: number[] = [], compute: number[] = [];
+  const roundRatiosP50: number[] = [];
+  let roundEcho = new LatencyHistogram();
+  let roundServed = new LatencyHistogram();
   try {
     await Promise.all([echo.waitForReady(10_000), served.waitForReady(10_000)]);
     const callEcho = async (i: number, record: boolean) => {
       const result = await echo.predict(options.batches5[i % options.batches5.length].feed);
-      if (record) echoHist.record(result.clientMicros);
+      if (!record) return;
+      echoHist.record(result.clientMicros);
+      roundEcho.record(result.clientMicros);
     };
     const callServed = async (i: number, record: boolean) => {
       const result = await served.predict(options.batches5[i % options.batches5.length].feed);
       if (!record) return;
       const server = result.server.endMicros - result.server.startMicros;
       clientHist.record(result.clientMicros);
+      roundServed.record(result.clientMicros);
       serverHist.record(Math.max(0, server));
       client.push(result.clientMicros);
       handler.push(server);
@@ -104,10 +117,17 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
     for (let i = 0; i < options.warmup; i++) await callServed(i, false);
     for (let round = 0; round < options.rounds; round++) {
       const offset = round * options.requestsPerRound;
-      for (const [index, s] of sessions.entries()) await timeRuns(s.session, feeds5, options.requestsPerRound, inProcess5[index], offset);
+      const roundInProcess = new LatencyHistogram();
+      roundEcho = new LatencyHistogram();
+      roundServed = new LatencyHistogram();
+      for (const [index, s] of sessions.entries()) {
+        const last = index === sessions.length - 1;
+        await timeRuns(s.session, feeds5, options.requestsPerRound, inProcess5[index], offset, 0, last ? roundInProcess : undefined);
+      }
       await timeRuns(sessions[sessions.length - 1].session, feeds5, Math.min(options.requestsPerRound, 300), paced5, offset, 1);
       for (let i = 0; i < options.requestsPerRound; i++) await callEcho(offset + i, true);
       for (let i = 0; i < options.requestsPerRound; i++) await callServed(offset + i, true);
+      roundRatiosP50.push(roundServed.summary().p50Micros / (roundEcho.summary().p50Micros + roundInProcess.summary().p50Micros));
       options.progress(`round ${round + 1}/${options.rounds}: in-process p50 ${inProcess5.map((h) => h.summary().p50Micros).join('/')} µs, echo p50 ${echoHist.summary().p50Micros} µs, served p50 ${clientHist.summary().p50Micros} µs`);
     }
     const inProcess: InProcessFigure[] = sessions.map((s, i) => ({ name: s.name, intraOpThreads: s.config.intraOpThreads, batchSize: 5, latency: inProcess5[i].summary() }));
@@ -126,6 +146,7 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
       servedClient: clientHist.summary(),
       servedServer: serverHist.summary(),
       servedMeanMicros: { client: mean(client), serverHandler: mean(handler), queue: mean(queue), compute: mean(compute) },
+      roundRatiosP50,
     };
   } finally {
     echo.close();
