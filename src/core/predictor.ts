@@ -165,7 +165,11 @@ export class Predictor {
   private async predictWithinLimit(input: PredictInput, context: PredictContext): Promise<PredictOutput> {
     const model = this.model(input.modelName, input.modelVersion);
     const request = validateRequest(model.index, input.inputs, input.outputNames, model.options.maxRequestRows);
-    const runOptions = input.inputsMovable === true ? { signal: context.signal, lifetime: context.lifetime, feedsMovable: true } : context;
+    // With a lifetime the signal is never read: a transport may create it lazily (an AbortController
+    // and a deadline timer per call), and the engine does not need it.
+    const runOptions = input.inputsMovable !== true ? context
+      : context.lifetime !== undefined ? { lifetime: context.lifetime, feedsMovable: true }
+        : { signal: context.signal, feedsMovable: true };
     const result = await model.engine.run(request.feeds, request.outputs.map((spec) => spec.name), runOptions);
     const outputs = request.outputs.map((spec) => {
       const tensor = result.outputs[spec.name];

@@ -11,8 +11,8 @@
  * Contract:
  * - `run(message, transfer)` sends to an idle lane at once; while every lane is busy it waits in
  *   FIFO order for the next one to free (its `beforeSend()` runs just before it is sent; when it
- *   throws, the run is rejected with that error and never sent). With no lane at all it returns undefined and the caller
- *   uses piscina; runs waiting when the last lane goes are handed to `fallback`.
+ *   throws, the run is rejected with that error and never sent). With no lane at all it returns
+ *   undefined and the caller uses piscina; runs waiting when the last lane goes go to `fallback`.
  * - A lane carries one run at a time. Its result settles that run: a `{ failed }` reply rejects
  *   with the worker's error, anything else resolves.
  * - `remove(threadId, cause)` (the worker died) and the port's 'close' reject the lane's run in
@@ -36,7 +36,6 @@ interface PendingRun<T> {
 }
 
 interface Lane<T> {
-  readonly threadId: number;
   readonly port: MessagePort;
   running: PendingRun<T> | undefined;
   gone: boolean;
@@ -47,7 +46,7 @@ export class WorkerLanes<T> {
   private readonly idle: Array<Lane<T>> = [];
   private readonly waiting: Array<PendingRun<T>> = [];
   private inFlight = 0;
-  private drained: Array<() => void> = [];
+  private readonly drained: Array<() => void> = [];
 
   /** @param fallback sends a run through piscina (used for runs waiting when the last lane goes). */
   constructor(private readonly fallback: (message: unknown, transfer: readonly TransferListItem[]) => Promise<T>) {}
@@ -58,9 +57,10 @@ export class WorkerLanes<T> {
 
   add(threadId: number, port: MessagePort): void {
     this.remove(threadId, new Error(`worker ${threadId} opened a second lane`));
-    const lane: Lane<T> = { threadId, port, running: undefined, gone: false };
+    const lane: Lane<T> = { port, running: undefined, gone: false };
     port.on('message', (reply: T | LaneFailure) => this.settle(lane, reply));
-    port.once('close', () => this.remove(threadId, new Error(`worker thread ${threadId} exited during the run`)));
+    // This lane, not whatever lane the id names by then (a closed port's event comes later).
+    port.once('close', () => this.drop(threadId, lane, new Error(`worker thread ${threadId} exited during the run`)));
     port.unref();
     this.lanes.set(threadId, lane);
     this.release(lane);
@@ -69,7 +69,11 @@ export class WorkerLanes<T> {
   /** The worker is gone: its run in flight (if any) fails with `cause`. */
   remove(threadId: number, cause: Error): void {
     const lane = this.lanes.get(threadId);
-    if (lane === undefined || lane.gone) return;
+    if (lane !== undefined) this.drop(threadId, lane, cause);
+  }
+
+  private drop(threadId: number, lane: Lane<T>, cause: Error): void {
+    if (lane.gone) return;
     lane.gone = true;
     this.lanes.delete(threadId);
     const at = this.idle.indexOf(lane);

@@ -10,17 +10,10 @@ import type { BatchingEngine } from '../../src/batching/batching-engine';
 import { Code, ServingError } from '../../src/core/errors';
 import type { WorkerPoolEngine } from '../../src/engine/worker-pool-engine';
 import { criteoFeed } from '../helpers/feeds';
+import { until } from '../helpers/until';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const OUTPUT = 'sigmoid_0.tmp_0';
-
-async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('worker lanes', () => {
   let t: TestServer;
@@ -48,7 +41,7 @@ describe('worker lanes', () => {
   it('fails only the run of a worker that dies during it; the replacement opens a lane that serves', { timeout: 30_000 }, async () => {
     pool.injectFault('exit');
     await assert.rejects(pool.run(criteoFeed(5), [OUTPUT]), (error: unknown) => error instanceof ServingError && error.code === Code.INTERNAL);
-    await until('the replacement worker opened its lane', () => pool.laneCount === 2 && pool.liveWorkers === 2);
+    await until('the replacement worker opened its lane', () => pool.laneCount === 2 && pool.liveWorkers === 2, 20_000);
     const before = pool.piscinaTasksCompleted;
     const results = await Promise.all(Array.from({ length: 8 }, () => pool.run(criteoFeed(3), [OUTPUT])));
     assert.ok(results.every((r) => r.outputs[OUTPUT].dims[0] === 3));

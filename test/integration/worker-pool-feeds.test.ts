@@ -57,6 +57,8 @@ describe('a lone request\'s inputs on their way to a worker', () => {
   let pool: WorkerPoolEngine;
   /** What the worker pool received, per run. */
   const runs: Array<{ movable: boolean; buffer: ArrayBufferLike }> = [];
+  /** What the predictor handed the model's (batching) engine, per request. */
+  const requests: Array<{ signal: boolean; lifetime: boolean }> = [];
   before(async () => {
     // Every run on a worker (no main-thread runs), so a lone request reaches the pool.
     t = await startTestServer({ flags: ['--thread', '1', '--inline_max_rows', '0'] });
@@ -65,6 +67,12 @@ describe('a lone request\'s inputs on their way to a worker', () => {
     pool.run = (feeds: Record<string, HostTensor>, outputNames: readonly string[], options?: EngineRunOptions): Promise<EngineRunResult> => {
       runs.push({ movable: options?.feedsMovable === true, buffer: Object.values(feeds)[0].data.buffer });
       return run(feeds, outputNames, options);
+    };
+    const batching = t.server.predictor.model().engine as BatchingEngine;
+    const enqueue = batching.run.bind(batching);
+    batching.run = (feeds: Record<string, HostTensor>, outputNames: readonly string[], options?: EngineRunOptions): Promise<EngineRunResult> => {
+      requests.push({ signal: options?.signal !== undefined, lifetime: options?.lifetime !== undefined });
+      return enqueue(feeds, outputNames, options);
     };
   });
   after(() => t?.stop());
@@ -75,6 +83,7 @@ describe('a lone request\'s inputs on their way to a worker', () => {
     assert.equal(runs.length, 1);
     assert.equal(runs[0].movable, true, 'Predict gives its decoded inputs up');
     assert.equal(runs[0].buffer.byteLength, 0, 'the request\'s buffer went to the worker (detached here)');
+    assert.deepEqual(requests[0], { lifetime: true, signal: false }, 'the call\'s lifetime travels, and no AbortSignal was created for it');
     const paddle = connect({ endpoints: t.target, protocol: 'paddle-grpc', deadlineMs: 5000 });
     try {
       const viaPaddle = await paddle.predict(feed);

@@ -13,15 +13,10 @@ import type { BatchingEngine } from '../../src/batching/batching-engine';
 import { Code, ServingError } from '../../src/core/errors';
 import type { WorkerPoolEngine } from '../../src/engine/worker-pool-engine';
 import { criteoFeed } from '../helpers/feeds';
+import { until } from '../helpers/until';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const poolOf = (t: TestServer) => (t.server.predictor.model().engine as BatchingEngine).inner as WorkerPoolEngine;
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const started = Date.now(); !check(); await new Promise((resolve) => setTimeout(resolve, 10))) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
-  }
-}
 
 describe('worker start-up and replacement', () => {
   it('every one of 3 workers runs every warm-up feed before the server is ready', { timeout: 60_000 }, async () => {

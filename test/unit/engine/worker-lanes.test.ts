@@ -175,6 +175,21 @@ describe('WorkerLanes', () => {
     assert.equal(lanes.run('later', []), undefined, 'no lane left: the caller uses piscina');
   });
 
+  it('a worker that opens a second lane keeps it: the first lane\'s late close drops only the first', T, async () => {
+    const lanes = new WorkerLanes<unknown>(noFallback);
+    const first = fakeWorker();
+    const second = fakeWorker();
+    lanes.add(3, first.lanePort);
+    lanes.add(3, second.lanePort);
+    for (let i = 0; i < 5; i++) await tick(); // the replaced port's 'close' arrives
+    assert.equal(lanes.size, 1);
+    const result = lanes.run('after', [])!;
+    await until('the second lane took it', () => second.received.length === 1);
+    second.answer();
+    assert.deepEqual(await result, { echo: 'after' });
+    assert.deepEqual(first.received, []);
+  });
+
   it('hands runs waiting when the last lane goes to the fallback', T, async () => {
     const fallbackRuns: unknown[] = [];
     const lanes = new WorkerLanes<unknown>((message) => {
