@@ -128,13 +128,8 @@ const F32_BYTES = new Uint8Array(F32.buffer);
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 
-/** Typed arrays up to this size are copied in a loop by `rawBytes`; larger ones with `set`. */
-const SMALL_COPY_BYTES = 512;
-
 export class WireWriter {
   pos = 0;
-  private viewedBuffer: ArrayBufferLike | undefined;
-  private view: Uint8Array | undefined;
   constructor(readonly buf: Buffer) {}
 
   varint32(value: number): void {
@@ -199,27 +194,22 @@ export class WireWriter {
     this.pos += value.byteLength;
   }
 
-  /**
-   * Field `field` as a bytes field holding a typed array's memory. Small arrays are copied byte
-   * by byte through one cached view of their buffer (tensors of a request often share one), so no
-   * view is made per tensor; larger ones through a view and `set`.
-   */
+  /** Field `field` as a bytes field holding a typed array's memory. */
   rawBytes(field: number, data: ArrayBufferView): void {
-    const length = data.byteLength;
     this.buf[this.pos++] = (field << 3) | 2;
-    this.varint32(length);
-    if (length > SMALL_COPY_BYTES) {
-      this.buf.set(new Uint8Array(data.buffer, data.byteOffset, length), this.pos);
-    } else {
-      if (data.buffer !== this.viewedBuffer) {
-        this.viewedBuffer = data.buffer;
-        this.view = new Uint8Array(data.buffer);
-      }
-      const view = this.view!;
-      const buf = this.buf;
-      for (let i = 0, from = data.byteOffset, to = this.pos; i < length; i++) buf[to + i] = view[from + i];
-    }
-    this.pos += length;
+    this.varint32(data.byteLength);
+    this.memory(data);
+  }
+
+  /**
+   * A typed array's memory as it is, with no tag or length (the caller wrote them). One byte view
+   * and a native copy per array: for a batch-5 Criteo request's 27 small arrays that is faster
+   * than a byte loop through a cached view of their buffer, whether they share one or not
+   * (about 3.4 against 4.3-5.0 µs per request in a tight loop).
+   */
+  memory(data: ArrayBufferView): void {
+    this.buf.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), this.pos);
+    this.pos += data.byteLength;
   }
 
   int64s(field: number, values: ArrayLike<unknown>): void {

@@ -91,6 +91,35 @@ describe('writePredictRequest', () => {
     }
   });
 
+  it('reuses the bytes around the data only for the same names, dtypes, dims and byte lengths in the same order', () => {
+    const int64 = (seed: number, n = 5) => {
+      const data = MAKERS.int64(n);
+      fill(data, seed);
+      return data;
+    };
+    const base = (seed: number): Record<string, HostTensor> => ({ a: { dtype: 'int64', dims: [5, 1], data: int64(seed) } });
+    const reshaped: HostTensor = { dtype: 'int64', dims: [5, 1], data: int64(9) };
+    // Each variant right after the base layout, so the last layout kept is the one it differs from.
+    const variants: Array<Record<string, HostTensor>> = [
+      base(2), // same layout, other data
+      { a: { dtype: 'int64', dims: [1, 5], data: int64(3) } }, // other dims, same byte length
+      { a: { dtype: 'int64', dims: [5], data: int64(4) } }, // other rank
+      { a: { dtype: 'float64', dims: [5, 1], data: MAKERS.float64(5) } }, // other dtype, same byte length
+      { b: { dtype: 'int64', dims: [5, 1], data: int64(6) } }, // other name
+      { a: { dtype: 'int64', dims: [5, 1], data: int64(7) }, b: { dtype: 'int64', dims: [5, 1], data: int64(8) } }, // more tensors
+      { a: { dtype: 'int64', dims: [5, 1], data: int64(10, 6) } }, // data longer than its dims say
+    ];
+    const feeds = variants.flatMap((variant, i) => [base(100 + i), variant]);
+    for (const [i, feed] of feeds.entries()) {
+      assert.deepEqual(writePredictRequest(feed, [], { requestId: i }), reference(feed, [], { requestId: i }), `feed ${i}`);
+    }
+    // The same tensor object with its dims changed in place between calls (its layout made from it).
+    writePredictRequest({ b: reshaped });
+    assert.deepEqual(writePredictRequest({ a: reshaped }), reference({ a: reshaped }, [], {}));
+    (reshaped.dims as number[]).splice(0, 2, 1, 5);
+    assert.deepEqual(writePredictRequest({ a: reshaped }), reference({ a: reshaped }, [], {}));
+  });
+
   it('writes dims of any size protobufjs writes as int64 varints', () => {
     for (const big of [127, 128, 16383, 16384, 2 ** 21, 2 ** 28, 2 ** 35, 2 ** 42, 2 ** 49, Number.MAX_SAFE_INTEGER]) {
       const feed: Record<string, HostTensor> = { x: { dtype: 'float32', dims: [0, big], data: new Float32Array(0) } };
