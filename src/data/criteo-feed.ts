@@ -7,7 +7,9 @@
  *   client config's aliases maps the reader's outputs onto them by position, as PaddleRec's
  *   `rec_client.py` does (its feed order is the config's order).
  * - Each sparse feed is int64 with dims `[B, 1]`; the dense feed is float32 with dims `[B, 13]`,
- *   row-major. Every tensor owns fresh memory (safe to transfer to a worker).
+ *   row-major. The batch's 27 tensors are views of ONE fresh ArrayBuffer (one allocation per
+ *   batch, the ids first), so a writer that views a buffer once serves all of them; moving the
+ *   buffer moves the whole feed.
  * - `labels[i]` is record i's label, or NaN when it has none.
  * - An empty batch is an error: the models' batch dimension must be at least 1.
  */
@@ -47,8 +49,10 @@ export function recordsToFeed(
   validateFeedNames(feedNames);
   const batch = records.length;
   if (batch === 0) throw new Error('recordsToFeed needs at least 1 record; got 0');
-  const sparse = Array.from({ length: NUM_SPARSE_SLOTS }, () => new BigInt64Array(batch));
-  const dense = new Float32Array(batch * NUM_DENSE_FEATURES);
+  // Ids: 8 bytes each, so every slot's view starts 8-byte aligned; the floats after them.
+  const buffer = new ArrayBuffer(NUM_SPARSE_SLOTS * batch * 8 + batch * NUM_DENSE_FEATURES * 4);
+  const sparse = Array.from({ length: NUM_SPARSE_SLOTS }, (_, k) => new BigInt64Array(buffer, k * batch * 8, batch));
+  const dense = new Float32Array(buffer, NUM_SPARSE_SLOTS * batch * 8, batch * NUM_DENSE_FEATURES);
   const labels = new Array<number>(batch);
   for (let r = 0; r < batch; r++) {
     const record = records[r];

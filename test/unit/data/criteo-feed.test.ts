@@ -58,6 +58,21 @@ test('recordsToFeed: C1..C26 int64 [B,1] and dense_input float32 [B,13], row-maj
   assert.ok(Number.isNaN(labels[2]));
 });
 
+test('recordsToFeed: the batch\'s tensors are distinct, 8-byte aligned views of one buffer', () => {
+  const { feed } = recordsToFeed([record(0), record(1), record(2)]);
+  const tensors = Object.values(feed);
+  const buffer = tensors[0].data.buffer;
+  assert.equal(buffer.byteLength, 26 * 3 * 8 + 3 * 13 * 4);
+  const ranges = tensors.map((t) => [t.data.byteOffset, t.data.byteOffset + t.data.byteLength]).sort((a, b) => a[0] - b[0]);
+  for (const [i, t] of tensors.entries()) {
+    assert.equal(t.data.buffer, buffer, `tensor ${i}`);
+    assert.equal(t.data.byteOffset % 8, 0, `tensor ${i}`);
+    if (i > 0) assert.ok(ranges[i][0] >= ranges[i - 1][1], 'tensors overlap');
+  }
+  // A second batch gets its own buffer.
+  assert.notEqual(recordsToFeed([record(3)]).feed.C1.data.buffer, buffer);
+});
+
 test('recordsToFeed maps onto a config\'s aliases in order, as rec_client.py does', () => {
   const aliases = [...Array.from({ length: 26 }, (_, i) => `sparse_${i}`), 'dense'];
   const { feed } = recordsToFeed([record(4)], aliases);

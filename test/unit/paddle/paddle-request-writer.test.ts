@@ -56,6 +56,47 @@ describe('writePaddleRequest', () => {
     }
   });
 
+  it('reuses the bytes around the values only for the same aliases, dtypes, dims and signature in the same order', () => {
+    const random = rng(7);
+    const signature = { inputs: [{ name: 'real_a', alias: 'a' }], outputs: [] } as unknown as ModelSignature;
+    const other = { inputs: [{ name: 'other_a', alias: 'a' }], outputs: [] } as unknown as ModelSignature;
+    const base = (): Record<string, HostTensor> => ({ a: tensorOf('int64', [5, 1], random) });
+    const reshaped = tensorOf('int64', [5, 1], random);
+    const variants: Array<[Record<string, HostTensor>, ModelSignature | undefined]> = [
+      [base(), signature], // same layout, other values
+      [{ a: tensorOf('int64', [1, 5], random) }, signature], // other dims
+      [{ a: tensorOf('int64', [5], random) }, signature], // other rank
+      [{ a: tensorOf('float64', [5, 1], random) }, signature], // other dtype
+      [{ b: tensorOf('int64', [5, 1], random) }, signature], // other alias
+      [base(), other], // other signature: other real name
+      [base(), undefined], // no signature
+      [{ a: tensorOf('int64', [5, 1], random), b: tensorOf('int64', [5, 1], random) }, signature], // more inputs
+    ];
+    for (const [i, [feed, sig]] of variants.entries()) {
+      for (const [f, g] of [[base(), signature], [feed, sig]] as const) {
+        const expected = Buffer.from(encodePaddleRequest(buildPaddleRequest(f, ['prob'], i + 1, g)));
+        assert.deepEqual(writePaddleRequest(f, ['prob'], i + 1, g), expected, `variant ${i}`);
+      }
+    }
+    // The same tensor object with its dims changed in place between calls (its layout made from it).
+    writePaddleRequest({ b: reshaped }, [], 1, signature);
+    writePaddleRequest({ a: reshaped }, [], 1, signature);
+    (reshaped.dims as number[]).splice(0, 2, 1, 5);
+    assert.deepEqual(writePaddleRequest({ a: reshaped }, [], 1, signature), Buffer.from(encodePaddleRequest(buildPaddleRequest({ a: reshaped }, [], 1, signature))));
+  });
+
+  it('reads int64 ids from views at any offset of shared buffers, the buffers alternating', () => {
+    const random = rng(11);
+    const shared = [new ArrayBuffer(400), new ArrayBuffer(400)];
+    const slot = (buffer: number, at: number): HostTensor => {
+      const data = new BigInt64Array(shared[buffer], at * 8, 5);
+      for (let i = 0; i < 5; i++) data[i] = BigInt(Math.floor((random() - 0.5) * 2 ** 40));
+      return { dtype: 'int64', dims: [5, 1], data };
+    };
+    const feed: Record<string, HostTensor> = { C1: slot(0, 0), C2: slot(1, 5), C3: slot(0, 10), C4: slot(0, 17), dense: tensorOf('float32', [5, 2], random), C5: slot(1, 30) };
+    assert.deepEqual(writePaddleRequest(feed, [], 3), Buffer.from(encodePaddleRequest(buildPaddleRequest(feed, [], 3))));
+  });
+
   it('keeps int64 ids beyond 2^53 exact', () => {
     const ids = [2n ** 62n + 1n, -(2n ** 60n) - 3n, 9007199254740993n];
     const bytes = writePaddleRequest({ C1: { dtype: 'int64', dims: [3, 1], data: BigInt64Array.from(ids) } }, [], 0);
