@@ -8,11 +8,21 @@
  * buffer; `copyRows` returns a copy.
  */
 import { align8 } from '../core/aligned-arena';
-import { BYTES_PER_ELEMENT, elementCount, view, type HostTensor } from '../core/tensor';
+import { BYTES_PER_ELEMENT, view, type HostTensor } from '../core/tensor';
 
 function rowElements(tensor: HostTensor): number {
-  return tensor.dims.length <= 1 ? 1 : elementCount(tensor.dims.slice(1));
+  const dims = tensor.dims;
+  let elements = 1;
+  for (let i = 1; i < dims.length; i++) elements *= dims[i];
+  return elements;
 }
+
+/**
+ * Integer parts (int64 ids included) up to this many elements are copied element by element,
+ * larger ones and floating-point ones (whose NaN bits an element copy need not keep) with `set`: a
+ * native call costs more than a short loop.
+ */
+const SMALL_PART_ELEMENTS = 64;
 
 /** A key equal for tensors that can be concatenated along rows (for messages; `sameRowShape` compares). */
 export function rowShapeKey(tensor: HostTensor): string {
@@ -47,14 +57,20 @@ export function concatFeedRows(names: readonly string[], feeds: ReadonlyArray<Re
   const out: Record<string, HostTensor> = {};
   for (let n = 0; n < names.length; n++) {
     const first = feeds[0][names[n]];
-    const data = view(first.dtype, buffer, offsets[n], rowsByName[n] * rowElements(first));
+    const data = view(first.dtype, buffer, offsets[n], rowsByName[n] * rowElements(first)) as Uint8Array;
+    const integers = first.dtype !== 'float32' && first.dtype !== 'float64';
     let at = 0;
     for (let i = 0; i < feeds.length; i++) {
-      const part = feeds[i][names[n]].data;
-      (data as Uint8Array).set(part as Uint8Array, at);
-      at += part.length;
+      // Same dtype as `data` (checked above): an integer element copy moves the bits, int64 included.
+      const part = feeds[i][names[n]].data as Uint8Array;
+      const length = part.length;
+      if (integers && length <= SMALL_PART_ELEMENTS) for (let j = 0; j < length; j++) data[at + j] = part[j];
+      else data.set(part, at);
+      at += length;
     }
-    out[names[n]] = { dtype: first.dtype, dims: [rowsByName[n], ...first.dims.slice(1)], data };
+    const dims = first.dims.slice();
+    dims[0] = rowsByName[n];
+    out[names[n]] = { dtype: first.dtype, dims, data };
   }
   return out;
 }

@@ -28,6 +28,21 @@ describe('concatFeedRows', () => {
     assert.ok(merged.ids.data.byteOffset >= 4, 'the 4 flag bytes come first, ids start after them');
   });
 
+  it('keeps every bit of int64 and float parts, short ones and long ones, with dims of their own', () => {
+    const patterns = [0n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 0x7ff8000000000001n, 0x7ff0000000000000n, 0xfff8000000000000n - 2n ** 64n, 123456789012345678n];
+    const ids = (rows: number, seed: number): HostTensor => ({ dtype: 'int64', dims: [rows, 1], data: BigInt64Array.from({ length: rows }, (_, i) => patterns[(seed + i) % patterns.length]) });
+    const nan = new Float64Array(new BigInt64Array([0x7ff8000000000abcn]).buffer)[0];
+    const doubles = (rows: number): HostTensor => ({ dtype: 'float64', dims: [rows, 1], data: Float64Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? nan : i / 3)) });
+    const parts = [{ ids: ids(3, 0), x: doubles(3) }, { ids: ids(100, 3), x: doubles(100) }, { ids: ids(1, 5), x: doubles(1) }];
+    const merged = concatFeedRows(['ids', 'x'], parts);
+    const bits = (t: HostTensor) => Array.from(new BigInt64Array(t.data.buffer, t.data.byteOffset, t.data.length));
+    assert.deepEqual(bits(merged.ids), parts.flatMap((p) => bits(p.ids)));
+    assert.deepEqual(bits(merged.x), parts.flatMap((p) => bits(p.x)));
+    assert.deepEqual(merged.ids.dims, [104, 1]);
+    assert.notEqual(merged.ids.dims, parts[0].ids.dims, 'dims are the merged tensor\'s own');
+    assert.deepEqual(parts[0].ids.dims, [3, 1], 'the parts\' dims are untouched');
+  });
+
   it('refuses parts of different row shapes, naming both', () => {
     const other = feed(2, 0);
     other.dense = { dtype: 'float32', dims: [2, 4], data: new Float32Array(8) };
