@@ -23,7 +23,7 @@ import { WireWriter, fieldSize, int32sSize, uint64Size, utf8Length, varint32Size
  */
 class Int64Words {
   private buffer: ArrayBufferLike | undefined;
-  private view: Int32Array = new Int32Array(0);
+  private view: Int32Array | undefined;
 
   /** The view holding `data`'s words: value i of `data` is (lo, hi) = (words[at + 2i], words[at + 2i + 1]), at = data.byteOffset / 4. */
   of(data: BigInt64Array): Int32Array {
@@ -31,7 +31,7 @@ class Int64Words {
       this.buffer = data.buffer;
       this.view = new Int32Array(data.buffer, 0, data.buffer.byteLength >> 2);
     }
-    return this.view;
+    return this.view!;
   }
 }
 
