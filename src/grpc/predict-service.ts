@@ -59,11 +59,9 @@ export function createPredictHandler(options: PredictServiceOptions): UnaryHandl
       throw invalidArgument(`request body is not a rec_serving.v1.PredictRequest (${error instanceof Error ? error.message : String(error)})`);
     }
     try {
-      const { inputs, movable } = decodeInputs(request);
       const result = await predictor.predict(
-        // A large request's inputs lie in a buffer of their own (decodeInputs) that nothing reads after
-        // the run; a small one's in shared pool memory, which must stay where it is.
-        { modelName: request.modelName, modelVersion: request.modelVersion, inputs, outputNames: request.outputNames, inputsMovable: movable },
+        // The inputs lie in their own fresh buffer (decodeInputs) that nothing reads after the run.
+        { modelName: request.modelName, modelVersion: request.modelVersion, inputs: decodeInputs(request), outputNames: request.outputNames, inputsMovable: true },
         call, // its `lifetime` (deadline, cancellation) serves the batcher; no AbortSignal is created
 
       );

@@ -4,10 +4,8 @@
  *
  * Contract: `decodeInputs` validates every input's dtype code and byte length, in order
  * (INVALID_ARGUMENT naming the first bad input, its expected and actual value), then copies all
- * their raw_data from the message into ONE request arena, each tensor 8-byte aligned (no
- * ArrayBuffer of its own for a small request: core/aligned-arena.ts `requestArena`; see
- * core/decode-tensor.ts for why one buffer), and returns views of it, and whether the arena's
- * buffer may be moved to a worker (`movable`).
+ * their raw_data from the message into ONE fresh buffer, each tensor 8-byte aligned (one
+ * allocation per request; see core/decode-tensor.ts for why one buffer), and returns views of it.
  */
 import { invalidArgument } from '../core/errors';
 import { copyRangesIntoAlignedArena } from '../core/aligned-arena';
@@ -17,7 +15,7 @@ import { BYTES_PER_ELEMENT, view, type DType } from '../core/tensor';
 import { DTYPE_TO_WIRE, dtypeFromWire } from '../protocol/predict-messages';
 import type { PredictRequestView } from '../protocol/predict-request-reader';
 
-export function decodeInputs(request: PredictRequestView): { inputs: NamedTensor[]; movable: boolean } {
+export function decodeInputs(request: PredictRequestView): NamedTensor[] {
   const { inputs } = request;
   const dtypes = new Array<DType>(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
@@ -29,10 +27,9 @@ export function decodeInputs(request: PredictRequestView): { inputs: NamedTensor
     checkRawTensorLength(input.name, dtype, input.shape, input.dataLength);
     dtypes[i] = dtype;
   }
-  const { buffer, offsets, movable } = copyRangesIntoAlignedArena(request.message, inputs.map((input) => input.dataStart), inputs.map((input) => input.dataLength));
-  const decoded = inputs.map(({ name, shape, dataLength }, i): NamedTensor => {
+  const { buffer, offsets } = copyRangesIntoAlignedArena(request.message, inputs.map((input) => input.dataStart), inputs.map((input) => input.dataLength));
+  return inputs.map(({ name, shape, dataLength }, i): NamedTensor => {
     const dtype = dtypes[i];
     return { name, tensor: { dtype, dims: shape, data: view(dtype, buffer, offsets[i], dataLength / BYTES_PER_ELEMENT[dtype]) } };
   });
-  return { inputs: decoded, movable };
 }

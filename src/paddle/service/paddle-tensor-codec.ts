@@ -14,7 +14,6 @@
 import { invalidArgument } from '../../core/errors';
 import type { TensorSpec } from '../../core/model-signature';
 import { checkShape } from '../../core/decode-tensor';
-import { requestArena } from '../../core/aligned-arena';
 import type { NamedTensor, SignatureIndex } from '../../core/validate-request';
 import { BYTES_PER_ELEMENT, type DType, type HostTensor, allocate, fromLittleEndianBytes, toLittleEndianBytes, view } from '../../core/tensor';
 import { PaddleTypeCode, describePaddleCode, paddleCodeOfDType } from '../../model/paddle-config';
@@ -40,21 +39,15 @@ const SUPPORTED_CODES = [...WIRE.keys()].map(describePaddleCode).join(', ');
 const EMPTY: ArrayLike<never> = [];
 
 /**
- * One request arena for the typed arrays of a request's feeds (8-byte aligned views; a small
- * request's is a slice of Node's shared Buffer pool: core/aligned-arena.ts `requestArena`), so
- * decoding allocates no buffer per input and the engine sees columns that share a buffer. Paddle
- * inputs are never moved to a worker, so shared memory serves. Requests larger than
- * `MAX_ARENA_BYTES` allocate per input as before.
+ * One buffer for the typed arrays of a request's feeds (8-byte aligned views), so decoding does
+ * one allocation instead of one per input and the engine sees columns that share a buffer.
+ * Requests larger than `MAX_ARENA_BYTES` allocate per input as before.
  */
 export class FeedArena {
-  private offset: number;
-  private readonly end: number;
+  private offset = 0;
   /** The buffer as 32-bit words, made once per arena for writing int64 values (see int64FromNumbers). */
   private wordView: Int32Array | undefined;
-  private constructor(private readonly buffer: ArrayBuffer | undefined, base = 0, bytes = 0) {
-    this.offset = base;
-    this.end = base + bytes;
-  }
+  private constructor(private readonly buffer: ArrayBuffer | undefined) {}
 
   static forTensors(tensors: readonly PaddleTensor[]): FeedArena {
     let bytes = 0;
@@ -66,13 +59,12 @@ export class FeedArena {
       bytes += elements * 8;
       if (bytes > MAX_ARENA_BYTES) return new FeedArena(undefined);
     }
-    const { buffer, base } = requestArena(bytes);
-    return new FeedArena(buffer, base, bytes);
+    return new FeedArena(new ArrayBuffer(bytes));
   }
 
   take(dtype: DType, length: number): HostTensor['data'] {
     const bytes = length * BYTES_PER_ELEMENT[dtype];
-    if (this.buffer === undefined || this.offset + bytes > this.end) return allocate(dtype, length);
+    if (this.buffer === undefined || this.offset + bytes > this.buffer.byteLength) return allocate(dtype, length);
     const data = view(dtype, this.buffer, this.offset, length);
     this.offset += (bytes + 7) & ~7;
     return data;
