@@ -4,8 +4,9 @@
 # (base first in odd rounds, new first in even ones). On a shared host the client's CPU is CPU the
 # server does not get, so a cheaper client shows in rows/s at 16 in flight. Prints one line per
 # round and client, each round's new/base rows/s ratio, then the medians (rows/s, client CPU per
-# call: user + sys of the rec-client process beyond a run of a third as many calls, measured once
-# per client, divided by the calls it adds: start-up, data loading and JIT warm-up left out).
+# call: user + sys of the rec-client process beyond a run of a third as many calls made just
+# before it, divided by the calls it adds: start-up, data loading and JIT warm-up left out; it
+# also moves with how many answers arrive per read, so compare it at equal rows/s only).
 #
 #   npx tsc -p . && bash benchmarks/compare-clients.sh <base-rev> [rounds=10] [in_flight=16] [requests=6000] [rec-client flags...]
 #   e.g. bash benchmarks/compare-clients.sh HEAD~2 12 16 6000 --client_mode paddle-grpc
@@ -42,12 +43,11 @@ cpu_seconds() { # user + sys seconds of one client run: $1 = checkout, $2 = requ
 client "$base_dir" 8000 "$@" > /dev/null
 client "$PWD" 8000 "$@" > /dev/null
 short=$((requests / 3))
-base_startup=$(cpu_seconds "$base_dir" "$short" "$@")
-new_startup=$(cpu_seconds "$PWD" "$short" "$@")
 echo "client of $base_rev ($(git rev-parse --short "$base_rev")) vs the working tree's, one working-tree server; batch 5, $in_flight in flight, $requests calls per round"
 measure() { # $1 = side; prints "rows cpu_us_per_call"
-  local dir=$PWD startup=$new_startup seconds rows
-  [ "$1" = base ] && dir=$base_dir && startup=$base_startup
+  local dir=$PWD startup seconds rows
+  [ "$1" = base ] && dir=$base_dir
+  startup=$(cpu_seconds "$dir" "$short" "${@:2}")
   seconds=$(cpu_seconds "$dir" "$requests" "${@:2}")
   rows=$(grep -oE 'rows/s=[0-9.]+' "$work/out" | cut -d= -f2)
   awk -v r="$rows" -v s="$seconds" -v b="$startup" -v n="$((requests - short))" 'BEGIN {printf "%s %.0f\n", r, (s - b) / n * 1e6}'

@@ -2,7 +2,9 @@
  * Writes Paddle's `general_model.Request` (proto/paddle/general_model_service.proto) straight from
  * host tensors into one exactly sized Buffer: what rec-client's Paddle modes (gRPC, HTTP proto
  * body, baidu_std) send on every call. No message objects, no array of JS numbers per int64
- * tensor (ids are read as two 32-bit words, never as BigInts), no encoder writer per field.
+ * tensor (ids are read as two 32-bit words, never as BigInts), no encoder writer per field; the
+ * fields around each input's values (elem_type, shape, names) are kept for the last feed layout
+ * and copied while calls keep it (`FeedLayout`).
  *
  * Contract: for a feed whose int64 values lie within ±(2^53 − 1), the same bytes as protobufjs's
  * reflection encoder writes for `buildPaddleRequest(feed, fetch, logId, signature)`
