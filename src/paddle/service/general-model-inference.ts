@@ -55,11 +55,20 @@ export async function serveGeneralModelCall(
 ): Promise<PaddleResponse> {
   const startedMs = performance.now();
   try {
-    const startUs = (call.nowMicros ?? epochMicros)();
+    const now = call.nowMicros ?? epochMicros;
+    const startUs = now();
     const decoded = decode();
     // A transport that decodes synchronously (gRPC) does not wait a microtask for its request.
     const request = decoded instanceof Promise ? await decoded : decoded;
-    const { response, result } = await infer(predictor, request, call, startUs);
+    const model = predictor.model();
+    const feedTensors = request.tensor ?? [];
+    const arena = FeedArena.forTensors(feedTensors);
+    const inputs = new Array<NamedTensor>(feedTensors.length);
+    for (let i = 0; i < feedTensors.length; i++) inputs[i] = decodePaddleFeed(feedTensors[i], model.index, arena);
+    const decodedUs = now();
+    // The call itself, not a copy of its signal: a lazily created signal stays uncreated when not needed.
+    const result = await predictor.predict({ inputs, outputNames: request.fetch_var_names ?? [] }, call);
+    const response = paddleResponse(request, result, startUs, decodedUs, now);
     observe(call, startedMs, Code.OK, result.model.name, result.rows, result.queueMicros, result.computeMicros, result.model.version);
     return response;
   } catch (error) {
@@ -74,28 +83,18 @@ function observe(call: GeneralModelCall, startedMs: number, code: Code, model: s
   });
 }
 
-/** `startUs`: when the handling began (before the transport's body was decoded); default now. */
-async function infer(predictor: Predictor, request: PaddleRequest, context: InferenceContext, startUs = (context.nowMicros ?? epochMicros)()): Promise<{ response: PaddleResponse; result: PredictOutput }> {
-  const now = context.nowMicros ?? epochMicros;
-  const model = predictor.model();
-  const feedTensors = request.tensor ?? [];
-  const arena = FeedArena.forTensors(feedTensors);
-  const inputs = new Array<NamedTensor>(feedTensors.length);
-  for (let i = 0; i < feedTensors.length; i++) inputs[i] = decodePaddleFeed(feedTensors[i], model.index, arena);
-  const decodedUs = now();
-  // The context itself, not a copy of its signal: a lazily created signal stays uncreated when not needed.
-  const result = await predictor.predict({ inputs, outputNames: request.fetch_var_names ?? [] }, context);
+/** Paddle's Response for a finished call: the outputs as Paddle writes them, and its profile times. */
+function paddleResponse(request: PaddleRequest, result: PredictOutput, startUs: number, decodedUs: number, now: () => number): PaddleResponse {
   const inferredUs = now();
   const outputs = result.outputs;
   const tensors = new Array<PaddleTensor>(outputs.length);
   for (let i = 0; i < outputs.length; i++) tensors[i] = encodePaddleFetch(outputs[i].spec, outputs[i].tensor);
   const endUs = now();
   const profile = request.profile_server === true;
-  const response = {
+  return {
     outputs: [{ tensor: tensors, engine_name: ENGINE_NAME }],
     profile_time: profile ? [startUs, decodedUs, decodedUs, inferredUs, inferredUs, endUs, startUs, endUs] : [startUs, endUs],
     profile_server: profile,
     log_id: Number(request.log_id ?? 0),
   };
-  return { response, result };
 }
