@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib/wait-address.sh
+source benchmarks/lib/base-build.sh
 base_rev=${1:?usage: compare-builds.sh <base-rev> [rounds] [in_flight] [requests] [rec-client flags...]}
 rounds=${2:-6}; in_flight=${3:-1}; requests=${4:-3000}
 shift $(( $# < 4 ? $# : 4 ))
@@ -18,14 +19,11 @@ work=$(mktemp -d)
 base_dir="$work/base"
 cleanup() {
   kill "${base_pid:-}" "${new_pid:-}" 2>/dev/null || true
-  git worktree remove --force "$base_dir" 2>/dev/null || true
+  remove_base "$base_dir"
   rm -rf "$work"
 }
 trap cleanup EXIT
-git worktree add -q --detach "$base_dir" "$base_rev"
-ln -s "$PWD/node_modules" "$base_dir/node_modules"
-[ -e "$base_dir/serving_server/model.onnx" ] || cp serving_server/model.onnx "$base_dir/serving_server/"
-(cd "$base_dir" && npx tsc -p .)
+build_base "$base_rev" "$base_dir"
 
 serve() { # $1 = checkout, $2 = log
   # shellcheck disable=SC2086 # SERVE_FLAGS is a list of flags

@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib/wait-address.sh
+source benchmarks/lib/base-build.sh
 base_rev=${1:?usage: compare-clients.sh <base-rev> [rounds] [in_flight] [requests] [rec-client flags...]}
 rounds=${2:-10}; in_flight=${3:-16}; requests=${4:-6000}
 shift $(( $# < 4 ? $# : 4 ))
@@ -21,13 +22,11 @@ work=$(mktemp -d)
 base_dir="$work/base"
 cleanup() {
   kill "${serve_pid:-}" 2>/dev/null || true
-  git worktree remove --force "$base_dir" 2>/dev/null || true
+  remove_base "$base_dir"
   rm -rf "$work"
 }
 trap cleanup EXIT
-git worktree add -q --detach "$base_dir" "$base_rev"
-ln -s "$PWD/node_modules" "$base_dir/node_modules"
-(cd "$base_dir" && npx tsc -p .)
+build_base "$base_rev" "$base_dir"
 
 # shellcheck disable=SC2086 # SERVE_FLAGS is a list of flags
 node dist/src/cli/serve.js --model serving_server --host 127.0.0.1 --port 0 ${SERVE_FLAGS:-} > /dev/null 2> "$work/serve.log" & serve_pid=$!

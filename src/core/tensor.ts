@@ -30,6 +30,13 @@ export function elementCount(dims: readonly number[]): number {
 }
 
 /** A typed array of `length` elements for `dtype`. */
+/** The same rank and the same size in every dimension. */
+export function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function allocate(dtype: DType, length: number): TensorData {
   switch (dtype) {
     case 'int64': return new BigInt64Array(length);

@@ -17,7 +17,7 @@
  * Dims and ids must be non-negative safe integers (a RangeError otherwise); timing values are
  * any safe integers.
  */
-import type { DType, HostTensor } from '../core/tensor';
+import { sameDims, type DType, type HostTensor } from '../core/tensor';
 import { DTYPE_TO_WIRE } from './predict-messages';
 import { WireWriter, fieldSize, int64Size, uint64Size, utf8Length, varint32Size } from './wire-writer';
 
@@ -139,10 +139,7 @@ class TensorsLayout {
     for (let i = 0; i < names.length; i++) {
       const tensor = tensors[i];
       if (names[i] !== this.names[i] || tensor.dtype !== this.dtypes[i] || tensor.data.byteLength !== this.byteLengths[i]) return false;
-      const dims = tensor.dims;
-      const expected = this.dims[i];
-      if (dims.length !== expected.length) return false;
-      for (let d = 0; d < dims.length; d++) if (dims[d] !== expected[d]) return false;
+      if (!sameDims(tensor.dims, this.dims[i])) return false;
     }
     return true;
   }

@@ -14,7 +14,7 @@
  * else the alias) and the alias; fields in number order, proto3 defaults (0, empty) left out. Int64
  * values beyond 2^53 are written exactly (the message path rounds them through a JS number).
  */
-import type { DType, HostTensor } from '../../core/tensor';
+import { sameDims, type DType, type HostTensor } from '../../core/tensor';
 import type { ModelSignature } from '../../core/model-signature';
 import { paddleCodeOfDType } from '../../model/paddle-config';
 import { WireWriter, fieldSize, int32sSize, uint64Size, utf8Length, varint32Size, varint64Size } from '../../protocol/wire-writer';
@@ -108,11 +108,7 @@ class FeedLayout {
     if (signature !== this.signature || aliases.length !== this.aliases.length) return false;
     for (let i = 0; i < aliases.length; i++) {
       const tensor = tensors[i];
-      if (aliases[i] !== this.aliases[i] || tensor.dtype !== this.dtypes[i]) return false;
-      const dims = tensor.dims;
-      const expected = this.dims[i];
-      if (dims.length !== expected.length) return false;
-      for (let d = 0; d < dims.length; d++) if (dims[d] !== expected[d]) return false;
+      if (aliases[i] !== this.aliases[i] || tensor.dtype !== this.dtypes[i] || !sameDims(tensor.dims, this.dims[i])) return false;
     }
     return true;
   }
