@@ -26,6 +26,7 @@ import { parsePrometheusText, sampleValue, type Sample } from './lib/parse-prome
 import { startServerProcess, type ServerProcess } from './lib/server-process';
 import { parseFlagsOrHelp, type FlagSpecs } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 /** Queue-policy timeout of the overload run that sets one, microseconds. */
 const QUEUE_TIME_MICROS = 20000;
@@ -166,6 +167,7 @@ function row(m: Measured): string {
 }
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const flags = parseFlagsOrHelp(process.argv.slice(2), USAGE, FLAGS);
   if (flags === undefined) return 0;
   const args = {

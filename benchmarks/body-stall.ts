@@ -23,6 +23,7 @@ import { loadModelDir } from '../src/model/load-model-dir';
 import { REPO_ROOT } from '../src/paths/repo-root';
 import { RUN_FOLDER_FLAGS, writeRunFile } from './lib/run-folder';
 import { startServerProcess } from './lib/server-process';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 /** A Paddle JSON Request of about `megabytes` MB: one tensor whose int64_data holds 8-digit ids. */
 function bigPaddleJson(megabytes: number): Buffer {
@@ -53,6 +54,7 @@ function post(address: string, body: Buffer): Promise<number> {
 }
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const usage = 'usage: node dist/benchmarks/body-stall.js [--sizes_mb 8,72] [--server_args "..."] [--publish]';
   const flags = parseFlagsOrHelp(process.argv.slice(2), usage, {
     sizes_mb: { kind: 'list', help: 'JSON body sizes, MB', defaultText: '8,72' },

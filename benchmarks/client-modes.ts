@@ -22,6 +22,7 @@ import type { TransportOptions } from '../src/client/transport-options';
 import { REPO_ROOT } from '../src/paths/repo-root';
 import { parseFlagsOrHelp } from '../src/config/parse-flags';
 import { runMain } from '../src/cli/run-main';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 const MODES: ReadonlyArray<{ label: string; mode: string; options: TransportOptions }> = [
   { label: 'grpc (Predict)', mode: 'grpc', options: {} },
@@ -58,6 +59,7 @@ async function startServerProcess(port: number) {
 }
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/client-modes.js [--requests 2000] [--rounds 4] [--warmup 100]', {
     requests: { kind: 'integer', help: 'measured requests per mode', defaultText: '2000' },
     rounds: { kind: 'integer', help: 'interleaved rounds', defaultText: '4' },

@@ -26,6 +26,7 @@ import { createLogger } from '../src/logging/logger';
 import { REPO_ROOT } from '../src/paths/repo-root';
 import { startServer } from '../src/server/start-server';
 import { runMain } from '../src/cli/run-main';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 interface Sample { readonly rssMiB: number; readonly pssMiB: number | undefined; readonly anonMiB: number | undefined }
 interface RunResult { readonly mmap: boolean; readonly workers: number; readonly start: Sample; readonly oneVersion: Sample; readonly twoVersions: Sample }
@@ -108,6 +109,7 @@ const fmt = (value: number | undefined) => (value === undefined || Number.isNaN(
 const diff = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a - b);
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/model-memory.js [flags]', {
     child: { kind: 'boolean', help: 'internal: measure one configuration' },
     mmap: { kind: 'boolean', help: 'internal' },

@@ -26,6 +26,7 @@ import { fixed, markdownTable } from './lib/table-format';
 import { measureOverhead, type OverheadMeasurement } from './overhead/measure-overhead';
 import { loadRequestBatches } from './served/load-batches';
 import { runMain } from '../src/cli/run-main';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 export const OVERHEAD_FLAGS: FlagSpecs = {
   requests: { kind: 'integer', help: 'timed batch-5 calls per series (split over the rounds)', defaultText: '2000' },
@@ -141,6 +142,7 @@ export async function runOverheadCli(flags: ParsedFlags, machine: MachineInfo): 
 }
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/overhead.js [flags]', OVERHEAD_FLAGS);
   if (flags === undefined) return 0;
   const { markdown, files } = await runOverheadCli(flags, describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs'));

@@ -31,6 +31,7 @@ import { loadModelDir } from '../src/model/load-model-dir';
 import { LatencyHistogram, type LatencySummary } from '../src/client/latency-histogram';
 import { startServerProcess } from './lib/server-process';
 import type { LoadWorkerResult, LoadWorkerTask } from './overload/load-worker';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 const ms = (micros: number) => (micros / 1000).toFixed(1);
 const row = (name: string, s: LatencySummary) => `| ${name} | ${s.count} | ${ms(s.p50Micros)} | ${ms(s.p99Micros)} | ${ms(s.maxMicros)} |`;
@@ -90,6 +91,7 @@ function commandExists(command: string): boolean {
 }
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const usage = 'usage: node dist/benchmarks/overload-shedding.js [--seconds 20] [--overload 2] [--deadline_ms 1000] [--rows 5] [--connections 8] [--load_threads 2] [--server_args "--thread 1"]';
   const flags = parseFlagsOrHelp(process.argv.slice(2), usage, {
     seconds: { kind: 'integer', help: 'open-loop duration, seconds', defaultText: '20' },

@@ -29,6 +29,7 @@ import { startServeProcess, type ServeProcess } from '../test/helpers/serve-proc
 import { describeMachine, machineMarkdown } from './lib/machine-info';
 import { loadRequestBatches } from './served/load-batches';
 import { median } from './versus/versus-report';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 const FLAGS: FlagSpecs = {
   rounds: { kind: 'integer', help: 'interleaved rounds (each runs every series once)', defaultText: '3' },
@@ -79,6 +80,7 @@ async function closedLoop(target: string, feeds: ReadonlyArray<Parameters<RecSer
 }
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/scale-out.js [--rounds 3] [--seconds 10] [--concurrency 16] [--connections 8]', FLAGS);
   if (flags === undefined) return 0;
   const rounds = (flags.rounds as number | undefined) ?? 3;

@@ -25,6 +25,7 @@ import { bestUnderBound, runServedSweep, type SweepOptions, type SweepResult } f
 import { serverVariants } from './served/server-variants';
 import { latencyThroughputSvg, perfAnalyzerCsv, sweepCsv, sweepMarkdown } from './served/sweep-report';
 import { runMain } from '../src/cli/run-main';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 export interface SweepPreset {
   readonly batchSizes: number[];
@@ -162,6 +163,7 @@ export async function runServedSweepCli(flags: ParsedFlags, machine: MachineInfo
 }
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/served-sweep.js [--preset quick|full] [flags]', SWEEP_FLAGS);
   if (flags === undefined) return 0;
   const machine = describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs');

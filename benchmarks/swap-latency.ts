@@ -21,6 +21,7 @@ import { REPO_ROOT } from '../src/paths/repo-root';
 import { startServer } from '../src/server/start-server';
 import { runMain } from '../src/cli/run-main';
 import { startClosedLoop, switchViolations } from '../test/helpers/closed-loop-traffic';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 function dropIn(modelDir: string, version: string, model: string): void {
   const staging = path.join(modelDir, `.staging-${version}`);
@@ -30,6 +31,7 @@ function dropIn(modelDir: string, version: string, model: string): void {
 }
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/swap-latency.js [flags]', {
     poll_secs: { kind: 'integer', help: 'repository poll interval', defaultText: '1' },
     thread: { kind: 'integer', help: 'workers', defaultText: 'rec-serve default' },

@@ -25,6 +25,7 @@ import { loadRequestBatches } from './served/load-batches';
 import { measureVersus, type LoadPlan, type SeriesTarget } from './versus/measure-versus';
 import { LOADS, SERIES, type LoadKey } from './versus/series';
 import { buildVersusReport, versusMarkdown, type VersusConfig, type VersusReport } from './versus/versus-report';
+import { installLeanAsyncResourceBind } from '../src/client/lean-async-resource-bind';
 
 export const VERSUS_NAIVE_FLAGS: FlagSpecs = {
   requests: { kind: 'integer', help: 'timed batch-5 calls per series per round (each in-flight level)', defaultText: '600' },
@@ -103,6 +104,7 @@ export async function runVersusNaiveCli(flags: ParsedFlags, machine: MachineInfo
 }
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: node dist/benchmarks/versus-naive.js [flags]', VERSUS_NAIVE_FLAGS);
   if (flags === undefined) return 0;
   const { markdown, files } = await runVersusNaiveCli(flags, describeMachine((flags.note as string | undefined) ?? 'machine shared with other jobs'));

@@ -15,6 +15,8 @@ export type { ConnectOptions, ModelClient, ModelMetadata, Prediction, Protocol, 
 export { Code, ServingError } from './core/errors';
 export type { DType, TensorData } from './core/tensor';
 export type { ClientSecurity, ClientTlsOptions } from './client/client-security';
+/** Opt-in, process-wide: Node 20's per-request AsyncResource.bind garbage removed (client/lean-async-resource-bind.ts). */
+export { installLeanAsyncResourceBind } from './client/lean-async-resource-bind';
 /** Open Inference Protocol (KServe V2 / Triton) clients, usable against any OIP server. */
 export { KServeGrpcClient } from './client/kserve/kserve-grpc-client';
 export { KServeHttpClient } from './client/kserve/kserve-http-client';

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { GrpcUnaryChannel } from '../../src/client/grpc-unary-channel';
 import { Code, ServingError } from '../../src/core/errors';
 import { PREDICT_PATH } from '../../src/protocol/predict-messages';
+import { installLeanAsyncResourceBind } from '../../src/client/lean-async-resource-bind';
 
 export interface LoadWorkerTask {
   readonly address: string;
@@ -107,6 +108,7 @@ async function run(task: LoadWorkerTask): Promise<LoadWorkerResult> {
 
 if (parentPort !== null) {
   const port = parentPort;
+  installLeanAsyncResourceBind(); // each thread has its own prototypes (client/lean-async-resource-bind.ts)
   // A failure is left unhandled: it ends the thread with an 'error' event the benchmark reports.
   void run(workerData as LoadWorkerTask).then((result) => port.postMessage(result, Object.values(result.latencies).map((values) => values.buffer as ArrayBuffer)));
 }

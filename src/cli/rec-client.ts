@@ -21,6 +21,7 @@ import { fromFlag } from '../client/named-input';
 import { notAnsweringMessage } from '../client/unreachable-server';
 import { REPO_ROOT } from '../paths/repo-root';
 import { runMain } from './run-main';
+import { installLeanAsyncResourceBind } from '../client/lean-async-resource-bind';
 
 const FLAGS: FlagSpecs = {
   client_config: { kind: 'string', help: 'serving_client_conf.prototxt or its directory', defaultText: 'serving_client' },
@@ -45,6 +46,7 @@ const FLAGS: FlagSpecs = {
 };
 
 async function main(): Promise<number> {
+  installLeanAsyncResourceBind(); // its calls' garbage dies young (client/lean-async-resource-bind.ts)
   const flags = parseFlagsOrHelp(process.argv.slice(2), 'usage: rec-client --connect 127.0.0.1:9393 --batchsize 5 [flags]', FLAGS);
   if (flags === undefined) return 0;
   if (flags.reader_file !== undefined) {
