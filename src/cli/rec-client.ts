@@ -72,7 +72,8 @@ async function main(): Promise<number> {
     { signature: config.signature, httpBody, httpGzip: flags.http_gzip === true, balancing, security: loadClientSecurity(flags as ClientSecurityFlags, process.env) });
   const quiet = flags.quiet === true || flags.json === true;
   const failures = new FailureLog((line) => process.stderr.write(`${line}\n`));
-  const scores: number[][] = batches.map(() => []);
+  // Each batch's latest scores, copied into an array kept per batch (no garbage per call).
+  const scores: Float64Array[] = batches.map(() => NO_SCORES);
   const fetch = config.fetchAliases;
   try {
     const result = await runClosedLoop(transport, batches, {
@@ -82,7 +83,7 @@ async function main(): Promise<number> {
       fetch,
       onResult(requestId, batchIndex, outcome) {
         failures.succeeded();
-        scores[batchIndex] = Array.from(outcome.outputs[fetch[0]]?.data ?? [], Number);
+        keepScores(scores, batchIndex, outcome.outputs[fetch[0]]?.data);
         if (quiet) return;
         const server = Number.isNaN(outcome.serverMicros) ? 'n/a' : `${(outcome.serverMicros / 1000).toFixed(3)}ms`;
         process.stderr.write(`[client]logid=${requestId},client_cost=${(outcome.clientMicros / 1000).toFixed(3)}ms,server_cost=${server}.\n`);
@@ -105,6 +106,19 @@ async function main(): Promise<number> {
   } finally {
     transport.close();
   }
+}
+
+const NO_SCORES = new Float64Array(0);
+
+/** `data` as numbers into `scores[batch]`, reusing that batch's array while the count holds. */
+function keepScores(scores: Float64Array[], batch: number, data: ArrayLike<number | bigint> | undefined): void {
+  if (data === undefined || data.length === 0) {
+    scores[batch] = NO_SCORES;
+    return;
+  }
+  let kept = scores[batch];
+  if (kept.length !== data.length) kept = scores[batch] = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) kept[i] = Number(data[i]);
 }
 
 runMain('rec-client', main, { failureCode: 2, helpHint: 'run rec-client --help for the flags' });

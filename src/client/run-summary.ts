@@ -30,7 +30,7 @@ export interface RunSummaryInput {
   readonly result: ClosedLoopResult;
   readonly batches: readonly Batch[];
   /** Latest scores per batch (first fetch var), empty for batches never answered. */
-  readonly scores: readonly number[][];
+  readonly scores: ReadonlyArray<ArrayLike<number>>;
 }
 
 const ms = (micros: number) => (micros / 1000).toFixed(3);

@@ -1,6 +1,7 @@
 /**
  * The rec-client CLI as a user runs it (a child process) against a real server: Paddle's
- * per-batch log line, the fetch map, the summary, and its exit codes for bad flags.
+ * per-batch log line, the fetch map, the summary (its AUC and log-loss from the printed scores),
+ * and its exit codes for bad flags.
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -8,6 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../../src/paths/repo-root';
+import { loadCriteoBatches } from '../../src/client/load-criteo-batches';
+import { DEFAULT_FEED_NAMES } from '../../src/data/criteo-feed';
+import { auc, logLoss } from '../../src/data/classification-metrics';
 import { makeTinyDeepFmDir, startTestServer, type TestServer } from '../helpers/test-server';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'rec-client.js');
@@ -73,6 +77,30 @@ describe('rec-client CLI', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /requests=50 rows=250 failed=0/);
     assert.doesNotMatch(run.stderr, /\[client\]logid/);
+  });
+
+  it('computes AUC and log-loss from the scores it printed for each batch and the labels', async () => {
+    const run = await runClient(['--connect', t.target, '--batchsize', '5', '--threads', '3']);
+    assert.equal(run.code, 0, run.stderr);
+    // Log lines and fetch maps come in answer order; logid i is batch i.
+    const ids = run.stderr.split('\n').filter((line) => line.startsWith('[client]')).map((line) => Number(LOG_LINE.exec(line)![1]));
+    const maps = run.stdout.split('\n').filter((line) => line.startsWith("{'sigmoid_0.tmp_0': array(["));
+    assert.equal(maps.length, ids.length);
+    const batches = await loadCriteoBatches(path.join(REPO_ROOT, 'serving_client', 'sample_data'), 5, DEFAULT_FEED_NAMES, 'auto');
+    assert.equal(ids.length, batches.length);
+    const labels: number[] = [];
+    const scores: number[] = [];
+    ids.forEach((batch, i) => {
+      const values = [...maps[i].matchAll(/\[(\d\.\d+(?:e-?\d+)?)\]/g)].map((m) => Number(m[1]));
+      assert.equal(values.length, 5, maps[i]);
+      labels.push(...batches[batch].labels!);
+      scores.push(...values);
+    });
+    const summary = /auc=(\d\.\d+) logloss=(\d+\.\d+) over (\d+) labelled rows/.exec(run.stdout);
+    assert.ok(summary, run.stdout);
+    assert.equal(Number(summary[3]), labels.length);
+    assert.equal(summary[1], auc(labels, scores).toFixed(4));
+    assert.equal(summary[2], logLoss(labels, scores).toFixed(4));
   });
 
   it('reports failed requests with their code and exits 1', async () => {
