@@ -28,6 +28,8 @@
  *   (a main-thread session: no hand-off to a worker); it is counted as one executed run. Any
  *   other request takes the queue as above, so under load the workers do the work. Small lone
  *   runs on the workers feed the gate's run-time estimate too, so it recovers after a slow run.
+ *   After a successful inline run the event loop keeps polling for `inline.pollMicros`
+ *   (loop-poller.ts), so the next call of a one-at-a-time client is read without a wake-up.
  * - `close()` refuses new requests (UNAVAILABLE), lets queued and running ones finish, then
  *   closes the inline and the inner engine.
  * The worst-case queueing delay is stated in `basic-batch-scheduler.ts`.
@@ -41,6 +43,7 @@ import { BasicBatchScheduler, abortReason, type ScheduledBatch } from './basic-b
 import type { BatchingOptions } from './batching-options';
 import { systemClock, type Clock } from './clock';
 import { InlineGate } from './inline-gate';
+import { LoopPoller } from './loop-poller';
 import { concatFeedRows, copyRows, sameRowShape, sliceRows } from './tensor-rows';
 
 /** What one inner run did, for metrics. Times in microseconds. */
@@ -73,8 +76,12 @@ export interface InlineEngine extends InferenceEngine {
 
 export interface BatchingEngineOptions {
   readonly inner: InferenceEngine;
-  /** Runs lone small requests while the inner engine is idle; omitted: every request goes to `inner`. */
-  readonly inline?: { readonly engine: InlineEngine; readonly maxRows: number };
+  /**
+   * Runs lone small requests while the inner engine is idle; omitted: every request goes to
+   * `inner`. After each such run the event loop keeps polling for `pollMicros` (loop-poller.ts;
+   * omitted or 0: it may sleep at once).
+   */
+  readonly inline?: { readonly engine: InlineEngine; readonly maxRows: number; readonly pollMicros?: number };
   readonly batching: BatchingOptions;
   /** Model name for messages. */
   readonly name: string;
@@ -104,6 +111,7 @@ export class BatchingEngine implements InferenceEngine {
   private readonly scheduler: BasicBatchScheduler<EngineTask>;
   private readonly splitRows: number;
   private readonly inlineGate: InlineGate | undefined;
+  private readonly poller: LoopPoller | undefined;
   private closed = false;
 
   private constructor(private readonly options: BatchingEngineOptions) {
@@ -111,6 +119,8 @@ export class BatchingEngine implements InferenceEngine {
     // Batching off: one request per run, never split (the core already bounds request rows).
     this.splitRows = b.enabled ? b.maxBatchSize : Number.MAX_SAFE_INTEGER;
     this.inlineGate = options.inline === undefined ? undefined : new InlineGate(options.inline.maxRows, options.clock ?? systemClock);
+    const pollMicros = options.inline?.pollMicros ?? 0;
+    this.poller = pollMicros > 0 ? new LoopPoller(pollMicros, options.clock ?? systemClock) : undefined;
     this.scheduler = BasicBatchScheduler.create<EngineTask>({
       name: options.name,
       maxBatchSize: this.splitRows,
@@ -182,6 +192,8 @@ export class BatchingEngine implements InferenceEngine {
       throw ServingError.from(error);
     }
     this.inlineGate!.recordInlineRun(result.computeMicros);
+    // The server was quiet: the caller's next request likely follows this answer shortly.
+    this.poller?.extend();
     this.observeSafely({ rows, requests: 1, ok: true, queueMicros: [0], computeInputMicros: 0, computeInferMicros: result.computeMicros, computeOutputMicros: 0, onMainThread: true });
     return { outputs: result.outputs, queueMicros: 0, computeMicros: result.computeMicros, executedBatchRows: rows };
   }
@@ -300,6 +312,7 @@ export class BatchingEngine implements InferenceEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.poller?.stop();
     await this.scheduler.close();
     await this.options.inline?.engine.close();
     await this.options.inner.close();

@@ -62,6 +62,8 @@ export interface ServeConfig {
    * is idle and nothing is queued (no worker hand-off); 0 = always use the workers. CPU provider only.
    */
   readonly inlineMaxRows: number;
+  /** After a main-thread run, how long the event loop keeps polling instead of sleeping, µs (0: not at all). */
+  readonly mainThreadPollMicros: number;
   /** Refuse new requests at once (UNAVAILABLE) while the event loop is more than this far behind, ms; 0 = never. */
   readonly shedLoopLagMs: number;
   /** Feed column inputs (several [rows, 1] inputs of one dtype) to ONNX Runtime as one packed tensor. */
@@ -99,6 +101,7 @@ export const SERVE_FLAGS: FlagSpecs = withPaddleServeFlags({
   max_request_rows: { kind: 'integer', help: 'most rows one request may carry (a larger one is refused with INVALID_ARGUMENT; --max_batch_size caps the rows of one engine run)', defaultText: '4096' },
   max_batch_rows: { kind: 'integer', help: 'older name of --max_request_rows' },
   inline_max_rows: { kind: 'integer', help: 'requests of at most this many rows run on a main-thread session while every worker is idle (no hand-off; blocks the event loop for one small run); 0 = always the workers; CPU only', defaultText: '16' },
+  main_thread_poll_micros: { kind: 'integer', help: 'after a request ran on the main thread (the server was quiet), the event loop keeps polling this long, microseconds, instead of sleeping: the next call of a client that sends one at a time is read without a wake-up and runs on warm caches, for the main thread\'s CPU during the window; 0 = sleep at once', defaultText: '500' },
   shed_loop_lag_ms: { kind: 'integer', help: 'refuse new requests at once with UNAVAILABLE (HTTP 503, baidu_std ELOGOFF) while the event loop is more than this many ms behind (overload); 0 = never shed', defaultText: '0 (off)' },
   pack_feeds: { kind: 'boolean', help: 'feed column inputs (e.g. C1..C26, int64 [rows, 1]) to ONNX Runtime as one [rows, n] tensor through a rewritten graph that computes the same function', defaultText: 'true' },
   warmup_batch_sizes: { kind: 'list', help: 'batch sizes run on every worker before serving (empty list = none); each at most --max_request_rows (the defaults above it are skipped)', defaultText: '1,5,32' },
@@ -120,6 +123,7 @@ const DEFAULTS = {
   maxBodyBytes: 8 * 1024 * 1024,
   maxRequestRows: 4096,
   inlineMaxRows: 16,
+  mainThreadPollMicros: 500,
   warmupBatchSizes: [1, 5, 32],
   shutdownGraceMs: 10000,
   logLevel: 'info',
@@ -177,9 +181,13 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
   }
   const maxRequestRows = positive(flags.max_request_rows === undefined && flags.max_batch_rows !== undefined ? 'max_batch_rows' : 'max_request_rows', DEFAULTS.maxRequestRows);
   const inlineMaxRows = (flags.inline_max_rows as number | undefined) ?? DEFAULTS.inlineMaxRows;
+  const mainThreadPollMicros = (flags.main_thread_poll_micros as number | undefined) ?? DEFAULTS.mainThreadPollMicros;
   const shedLoopLagMs = (flags.shed_loop_lag_ms as number | undefined) ?? 0;
   if (!Number.isSafeInteger(shedLoopLagMs) || shedLoopLagMs < 0) problems.push(`--shed_loop_lag_ms must be an integer >= 0; got ${String(flags.shed_loop_lag_ms)}`);
   if (!Number.isSafeInteger(inlineMaxRows) || inlineMaxRows < 0) problems.push(`--inline_max_rows must be an integer >= 0; got ${String(flags.inline_max_rows)}`);
+  if (!Number.isSafeInteger(mainThreadPollMicros) || mainThreadPollMicros < 0 || mainThreadPollMicros > 1_000_000) {
+    problems.push(`--main_thread_poll_micros must be an integer from 0 to 1000000; got ${String(flags.main_thread_poll_micros)}`);
+  }
   const tooLarge = flags.warmup_batch_sizes === undefined ? [] : warmup.filter((size) => size > maxRequestRows);
   if (tooLarge.length > 0) {
     problems.push(`--warmup_batch_sizes ${tooLarge.join(',')} ${tooLarge.length === 1 ? 'is' : 'are'} larger than --max_request_rows (${maxRequestRows}): a warm-up batch must be a request the server accepts; lower it or raise --max_request_rows`);
@@ -217,6 +225,7 @@ export function loadServeConfig(argv: readonly string[], env: Readonly<Record<st
     maxBodyBytes: positive('max_body_size', DEFAULTS.maxBodyBytes),
     maxRequestRows,
     inlineMaxRows,
+    mainThreadPollMicros,
     packFeeds: (flags.pack_feeds as boolean | undefined) ?? true,
     shedLoopLagMs,
     // Only default sizes can exceed the limit here (explicit ones were refused above).

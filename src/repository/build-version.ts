@@ -88,7 +88,7 @@ async function buildFromImage(
     onReadyWorkersChanged: settings.onReadyWorkersChanged,
     faultInjection: config.ops.faultInjection,
   });
-  let inline: { engine: InlineOnnxEngine; maxRows: number } | undefined;
+  let inline: { engine: InlineOnnxEngine; maxRows: number; pollMicros: number } | undefined;
   try {
     inline = await createInlineEngine(config, logger, session, image, warmupBatchSizes.filter((rows) => rows <= config.inlineMaxRows).map((rows) => syntheticFeeds(loaded.signature, rows)), outputNames);
   } catch (error) {
@@ -138,7 +138,7 @@ function warmupSizes(config: ServeConfig, batching: Partial<BatchingSettings>, m
 async function createInlineEngine(
   config: ServeConfig, logger: Logger, session: SessionConfig, model: ModelImage,
   warmupFeeds: ReadonlyArray<Record<string, HostTensor>>, warmupOutputNames: readonly string[],
-): Promise<{ engine: InlineOnnxEngine; maxRows: number } | undefined> {
+): Promise<{ engine: InlineOnnxEngine; maxRows: number; pollMicros: number } | undefined> {
   if (config.inlineMaxRows === 0) return undefined;
   if (config.ops.faultInjection) {
     logger.info('main-thread runs are off: --fault_injection sends every run to the workers');
@@ -150,5 +150,5 @@ async function createInlineEngine(
     return undefined;
   }
   const engine = await InlineOnnxEngine.create({ model, session: cpu.session, warmupFeeds, warmupOutputNames });
-  return { engine, maxRows: config.inlineMaxRows };
+  return { engine, maxRows: config.inlineMaxRows, pollMicros: config.mainThreadPollMicros };
 }

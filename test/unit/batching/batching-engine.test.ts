@@ -392,6 +392,33 @@ describe('BatchingEngine with a main-thread (inline) engine', () => {
     assert.equal(inline.runs, 2, `requests return to the main thread (${onWorkers} went to the workers first)`);
   });
 
+  it('after a main-thread run the event loop keeps polling for pollMicros; a worker run does not start it', async () => {
+    const puppet = new PuppetEngine();
+    const inline = new TimedInlineEngine();
+    const clock = new FakeClock({ manualTurns: true });
+    const batching = validateBatchingOptions({ ...DEFAULT_BATCHING_OPTIONS, maxBatchSize: 8, maxQueueSize: 16, maxRunsInFlight: 1 });
+    const engine = BatchingEngine.create({ inner: puppet, inline: { engine: inline, maxRows: 16, pollMicros: 500 }, batching, name: 'ctr', clock });
+    await engine.run(puppetFeeds(5, 0), ['y']);
+    assert.equal(inline.runs, 1);
+    clock.endTurn(); // the gate's end-of-turn release runs; the poller asks for the next turn
+    assert.equal(clock.pendingTurnCallbacks, 1, 'polling after the main-thread run');
+    clock.advance(400);
+    clock.endTurn();
+    assert.equal(clock.pendingTurnCallbacks, 1, 'still polling 400 µs later');
+    clock.advance(200);
+    clock.endTurn();
+    assert.equal(clock.pendingTurnCallbacks, 0, 'the window closed 500 µs after the run');
+    // A request too large for the main thread goes to a worker: no polling after it.
+    const done = engine.run(puppetFeeds(32, 1), ['y']);
+    clock.endTurn();
+    while (puppet.pending.length > 0) await puppet.runPending();
+    await done;
+    clock.advance(10);
+    clock.endTurn();
+    assert.equal(clock.pendingTurnCallbacks, 0, 'no polling after a worker run');
+    await engine.close();
+  });
+
   it('after a wave of concurrent requests, lone ones stay on the workers for the quiet window, then return to the main thread', async () => {
     const puppet = new PuppetEngine();
     const inline = new TimedInlineEngine();

@@ -44,6 +44,11 @@ export class FakeClock implements Clock {
     for (const fn of this.turnCallbacks.splice(0)) fn();
   }
 
+  /** `afterTurn` callbacks waiting for the end of the turn (manual turns). */
+  get pendingTurnCallbacks(): number {
+    return this.turnCallbacks.length;
+  }
+
   get pendingTimers(): number {
     return this.timers.length;
   }
