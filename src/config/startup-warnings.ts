@@ -20,6 +20,10 @@ export function startupWarnings(flags: ParsedFlags, batching: BatchingConfig): s
   if (flags.use_mkl === true) {
     warnings.push('--use_mkl has no effect: the npm build of ONNX Runtime has no oneDNN (MKL-DNN) provider; the CPU provider runs its own MLAS kernels with or without this flag');
   }
+  const pollMicros = flags.main_thread_poll_micros as number | undefined;
+  if (pollMicros !== undefined && pollMicros > 0 && flags.inline_max_rows === 0) {
+    warnings.push(`--main_thread_poll_micros ${pollMicros} has no effect with --inline_max_rows 0: the event loop polls only after a request ran on the main thread, and none does`);
+  }
   const delays: Array<[string, number | undefined]> = [
     ['--max_queue_delay_micros', batching.maxQueueDelayMicros],
     ...Object.entries(batching.overrides).map(([model, o]): [string, number | undefined] => [`--batching_overrides "${model}" maxQueueDelayMicros`, o.maxQueueDelayMicros]),

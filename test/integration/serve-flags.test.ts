@@ -54,9 +54,10 @@ describe('serve flags that cannot be honoured', () => {
     assert.match(result.stderr, /--warmup_batch_sizes 128,256 are larger than --max_request_rows \(64\): a warm-up batch must be a request the server accepts/);
   });
 
-  it('warns at start-up that --use_mkl and --workdir have no effect and that sub-millisecond queue delays round up to 1 ms', async () => {
+  it('warns at start-up that --use_mkl, --workdir and polling without main-thread runs have no effect and that sub-millisecond queue delays round up to 1 ms', async () => {
     const dir = makeTinyDeepFmDir().dir;
-    const result = await serveUntilReady(['--model', dir, '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1', '--use_mkl', '--workdir', 'wd', '--max_queue_delay_micros', '200']);
+    const result = await serveUntilReady(['--model', dir, '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1', '--use_mkl', '--workdir', 'wd', '--max_queue_delay_micros', '200', '--inline_max_rows', '0', '--main_thread_poll_micros', '800']);
+    assert.match(result.stderr, / WARN --main_thread_poll_micros 800 has no effect with --inline_max_rows 0: the event loop polls only after a request ran on the main thread, and none does/);
     assert.match(result.stderr, / WARN --workdir wd has no effect: Paddle writes generated configs there; rec-serving generates none/);
     assert.match(result.stderr, / INFO serving "/);
     assert.match(result.stderr, / WARN --use_mkl has no effect: the npm build of ONNX Runtime has no oneDNN \(MKL-DNN\) provider/);
@@ -67,6 +68,6 @@ describe('serve flags that cannot be honoured', () => {
     const dir = makeTinyDeepFmDir().dir;
     const result = await serveUntilReady(['--model', dir, '--port', '0', '--thread', '1', '--warmup_batch_sizes', '1', '--max_queue_delay_micros', '2000']);
     assert.match(result.stderr, / INFO serving "/);
-    assert.doesNotMatch(result.stderr, /--use_mkl|--max_queue_delay_micros/);
+    assert.doesNotMatch(result.stderr, /--use_mkl|--max_queue_delay_micros|--main_thread_poll_micros/);
   });
 });
