@@ -5,9 +5,10 @@
  * project's client) decoded as the server does (decodePaddleRequest, then decodePaddleFeed of
  * every tensor into one FeedArena), and a `Response` with one float32 [5,1] output encoded as the
  * server does (encodePaddleFetch, then encodePaddleResponse). Then the client side, side by side:
- * the same batch-5 feed encoded as a Paddle Request and as a Predict request, once through a
- * message object and protobufjs's reflection encoder and once by the direct writers rec-client
- * sends with (paddle-request-writer.ts, predict-message-writer.ts).
+ * the same batch-5 feed encoded as a Paddle Request, a Predict request and an Open Inference
+ * Protocol ModelInferRequest, once through a message object and protobufjs's reflection encoder
+ * and once by the direct writers the clients send with (paddle-request-writer.ts,
+ * predict-message-writer.ts, kserve/oip-infer-request-writer.ts).
  *
  *   npx tsc -p . && node dist/benchmarks/paddle-codec.js [--calls 200000] [--rounds 7]
  *
@@ -31,6 +32,9 @@ import { decodePaddleRequest } from '../src/paddle/service/paddle-request-decode
 import { writePaddleRequest } from '../src/paddle/service/paddle-request-writer';
 import { DTYPE_TO_WIRE, encodePredictRequest } from '../src/protocol/predict-messages';
 import { writePredictRequest } from '../src/protocol/predict-message-writer';
+import { OIP_TYPES } from '../src/kserve/oip-messages';
+import { DATATYPE_OF_DTYPE } from '../src/kserve/oip-tensors';
+import { writeModelInferRequest } from '../src/kserve/oip-infer-request-writer';
 import { encodePaddleResponse } from '../src/paddle/service/paddle-response-encoder';
 import { FeedArena, decodePaddleFeed, encodePaddleFetch } from '../src/paddle/service/paddle-tensor-codec';
 
@@ -106,6 +110,17 @@ async function main(): Promise<number> {
   process.stdout.write(`| client, Paddle Request: writePaddleRequest | ${time(calls, rounds, () => writePaddleRequest(hostFeed, fetch, 7, signature)).toFixed(2)} |\n`);
   process.stdout.write(`| client, Predict request: message + protobufjs | ${time(calls, rounds, predictMessage).toFixed(2)} |\n`);
   process.stdout.write(`| client, Predict request: writePredictRequest | ${time(calls, rounds, () => writePredictRequest(hostFeed, fetch, { requestId: 7 })).toFixed(2)} |\n`);
+  const oipMessage = () => Buffer.from(OIP_TYPES.ModelInfer.request.encode({
+    model_name: 'serving_server',
+    parameters: {},
+    inputs: Object.keys(hostFeed).map((name) => ({ name, datatype: DATATYPE_OF_DTYPE[hostFeed[name].dtype], shape: [...hostFeed[name].dims] })),
+    outputs: fetch.map((name) => ({ name })),
+    raw_input_contents: Object.keys(hostFeed).map((name) => new Uint8Array(hostFeed[name].data.buffer, hostFeed[name].data.byteOffset, hostFeed[name].data.byteLength)),
+  }).finish());
+  const oipWrite = () => writeModelInferRequest({ modelName: 'serving_server', inputs: hostFeed, outputs: fetch });
+  if (!oipWrite().equals(oipMessage())) throw new Error('the OIP writer and protobufjs disagree');
+  process.stdout.write(`| client, OIP ModelInferRequest: message + protobufjs | ${time(calls, rounds, oipMessage).toFixed(2)} |\n`);
+  process.stdout.write(`| client, OIP ModelInferRequest: writeModelInferRequest | ${time(calls, rounds, oipWrite).toFixed(2)} |\n`);
   return 0;
 }
 

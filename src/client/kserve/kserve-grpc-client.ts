@@ -2,7 +2,8 @@
  * A typed client of the Open Inference Protocol over gRPC (`inference.GRPCInferenceService`,
  * KServe V2 / Triton), usable against any OIP server: calls go over one `node:http2` session
  * (client/grpc-unary-channel.ts), messages are encoded with the published proto
- * (proto/kserve/grpc_service.proto).
+ * (proto/kserve/grpc_service.proto); `ModelInfer` requests without request parameters by the
+ * direct writer (kserve/oip-infer-request-writer.ts), the same bytes without message objects.
  *
  * Contract: `infer` sends `raw_input_contents` (one little-endian buffer per input, in the
  * feed's key order) and reads `raw_output_contents` or typed `contents`, whichever the server
@@ -14,6 +15,7 @@ import type { HostTensor } from '../../core/tensor';
 import { toLittleEndianBytes } from '../../core/tensor';
 import { DATATYPE_OF_DTYPE } from '../../kserve/oip-tensors';
 import { CONTENTS_FIELD, OIP_TYPES, decodeOip, encodeOip, oipPath, type OipMethod } from '../../kserve/oip-messages';
+import { writeModelInferRequest } from '../../kserve/oip-infer-request-writer';
 import { GrpcUnaryChannel } from '../grpc-unary-channel';
 import {
   answeredTensor, inferParameter, type KServeClientOptions, type KServeInferOptions, type KServeInferResult,
@@ -47,19 +49,11 @@ export class KServeGrpcClient {
 
   async infer(modelName: string, inputs: Readonly<Record<string, HostTensor>>, options: KServeInferOptions = {}): Promise<KServeInferResult> {
     const started = performance.now();
-    const names = Object.keys(inputs);
-    const parameters = Object.fromEntries(Object.entries(options.parameters ?? {}).map(([k, v]) => [k, inferParameter(v)]));
-    const request = {
-      model_name: modelName,
-      model_version: options.modelVersion ?? '',
-      id: options.id ?? '',
-      parameters,
-      inputs: names.map((name) => ({ name, datatype: DATATYPE_OF_DTYPE[inputs[name].dtype], shape: [...inputs[name].dims] })),
-      outputs: (options.outputs ?? []).map((name) => ({ name })),
-      raw_input_contents: names.map((name) => toLittleEndianBytes(inputs[name].data)),
-    };
     const type = OIP_TYPES.ModelInfer;
-    const bytes = await this.channel.unary(oipPath('ModelInfer'), type.request.encode(request).finish(), { deadlineMs: options.deadlineMs ?? this.options.deadlineMs ?? 0 });
+    const message = options.parameters === undefined || Object.keys(options.parameters).length === 0
+      ? writeModelInferRequest({ modelName, modelVersion: options.modelVersion, id: options.id, inputs, outputs: options.outputs })
+      : type.request.encode(requestWithParameters(modelName, inputs, options)).finish();
+    const bytes = await this.channel.unary(oipPath('ModelInfer'), message, { deadlineMs: options.deadlineMs ?? this.options.deadlineMs ?? 0 });
     const response = type.response.decode(bytes) as unknown as InferResponseMessage;
     const raw = response.raw_output_contents;
     const outputs: Record<string, HostTensor> = {};
@@ -80,4 +74,18 @@ export class KServeGrpcClient {
     const bytes = await this.channel.unary(oipPath(method), encodeOip(requestType, request), { deadlineMs: this.options.deadlineMs ?? 0 });
     return decodeOip<T>(responseType, bytes);
   }
+}
+
+/** The request as protobufjs encodes it, for calls with request parameters (the writer writes none). */
+function requestWithParameters(modelName: string, inputs: Readonly<Record<string, HostTensor>>, options: KServeInferOptions): object {
+  const names = Object.keys(inputs);
+  return {
+    model_name: modelName,
+    model_version: options.modelVersion ?? '',
+    id: options.id ?? '',
+    parameters: Object.fromEntries(Object.entries(options.parameters ?? {}).map(([k, v]) => [k, inferParameter(v)])),
+    inputs: names.map((name) => ({ name, datatype: DATATYPE_OF_DTYPE[inputs[name].dtype], shape: [...inputs[name].dims] })),
+    outputs: (options.outputs ?? []).map((name) => ({ name })),
+    raw_input_contents: names.map((name) => toLittleEndianBytes(inputs[name].data)),
+  };
 }
