@@ -3,7 +3,7 @@
  * tensor data extension), usable against any OIP server: kept-alive `node:http` connections.
  *
  * Contract:
- * - `infer` sends the inputs as binary tensor data after the JSON header
+ * - `infer` sends the inputs as binary tensor data after the JSON header (binary-infer-body.ts)
  *   (`Inference-Header-Content-Length`) and asks for binary outputs (`binary_data_output`);
  *   with `binaryData: false` it sends and asks for JSON `data` instead. Either answer is read.
  * - A non-200 answer rejects with a ServingError whose code is read back from the HTTP status
@@ -16,10 +16,10 @@ import * as https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { Code, ServingError } from '../../core/errors';
 import type { HostTensor } from '../../core/tensor';
-import { toLittleEndianBytes } from '../../core/tensor';
 import { DATATYPE_OF_DTYPE } from '../../kserve/oip-tensors';
 import { codeOfHttpStatus } from '../paddle-http-transport';
 import { bearerHeader, tlsConnectOptions } from '../client-security';
+import { BinaryInferBody } from './binary-infer-body';
 import {
   answeredTensor, type KServeClientOptions, type KServeInferOptions, type KServeInferResult,
   type KServeModelMetadata, type KServeRepositoryEntry, type KServeServerMetadata,
@@ -36,6 +36,8 @@ export class KServeHttpClient {
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
   private readonly authorization: http.OutgoingHttpHeaders;
+  /** The binary-data body, its JSON header kept for the last feed layout. */
+  private readonly binaryBody = new BinaryInferBody();
 
   private constructor(private readonly host: string, private readonly port: number, private readonly options: KServeHttpClientOptions) {
     const tlsOptions = options.security?.tls;
@@ -68,24 +70,20 @@ export class KServeHttpClient {
 
   async infer(modelName: string, inputs: Readonly<Record<string, HostTensor>>, options: KServeInferOptions = {}): Promise<KServeInferResult> {
     const started = performance.now();
-    const binary = this.options.binaryData !== false;
-    const names = Object.keys(inputs);
-    const blobs = binary ? names.map((name) => toLittleEndianBytes(inputs[name].data)) : [];
-    const header = {
-      ...(options.id === undefined || options.id === '' ? {} : { id: options.id }),
-      parameters: { ...(options.parameters ?? {}), ...(binary ? { binary_data_output: true } : {}) },
-      inputs: names.map((name, i) => {
-        const t = inputs[name];
-        const head = { name, shape: [...t.dims], datatype: DATATYPE_OF_DTYPE[t.dtype] };
-        return binary ? { ...head, parameters: { binary_data_size: blobs[i].byteLength } } : { ...head, data: jsonValues(t) };
-      }),
-      ...(options.outputs === undefined || options.outputs.length === 0 ? {} : { outputs: options.outputs.map((name) => ({ name })) }),
-    };
-    const json = Buffer.from(JSON.stringify(header), 'utf8');
-    const headers: http.OutgoingHttpHeaders = binary
-      ? { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': json.byteLength }
-      : { 'Content-Type': 'application/json' };
-    const answer = await this.send('POST', `${modelPath(modelName, options.modelVersion ?? '')}/infer`, binary ? Buffer.concat([json, ...blobs]) : json, headers, [200], options.deadlineMs);
+    const path = `${modelPath(modelName, options.modelVersion ?? '')}/infer`;
+    let answer: Answer;
+    if (this.options.binaryData !== false) {
+      const { body, headerBytes } = this.binaryBody.build(inputs, options);
+      answer = await this.send('POST', path, body, { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': headerBytes }, [200], options.deadlineMs);
+    } else {
+      const header = {
+        ...(options.id === undefined || options.id === '' ? {} : { id: options.id }),
+        parameters: { ...(options.parameters ?? {}) },
+        inputs: Object.keys(inputs).map((name) => ({ name, shape: [...inputs[name].dims], datatype: DATATYPE_OF_DTYPE[inputs[name].dtype], data: jsonValues(inputs[name]) })),
+        ...(options.outputs === undefined || options.outputs.length === 0 ? {} : { outputs: options.outputs.map((name) => ({ name })) }),
+      };
+      answer = await this.send('POST', path, Buffer.from(JSON.stringify(header), 'utf8'), { 'Content-Type': 'application/json' }, [200], options.deadlineMs);
+    }
     const lengthHeader = answer.headers['inference-header-content-length'];
     const jsonEnd = lengthHeader === undefined ? answer.body.byteLength : Number(lengthHeader);
     const response = parseJson<{ model_name: string; model_version: string; id?: string; outputs: Array<{ name: string; datatype: string; shape: number[]; data?: unknown[]; parameters?: { binary_data_size?: number } }> }>(answer.body.subarray(0, jsonEnd));
